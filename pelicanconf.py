@@ -1,0 +1,37 @@
+"""Pelican settings for Lan Tỏa (development: `lantoa serve`)."""
+
+AUTHOR = "Lan Tỏa"
+SITENAME = "Lan Tỏa"
+SITESUBTITLE = "Mô hình, điển hình \u201cDân vận khéo\u201d"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_LANG = "vi"
+LOCALE = ("C.UTF-8",)
+THEME = "theme"
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["lantoa_profiles", "lantoa_facets"]
+
+# Profiles are read by the lantoa_profiles plugin; Pelican reads only static pages.
+ARTICLE_PATHS: list[str] = []
+PAGE_PATHS = ["pages"]
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+STATIC_PATHS = ["static"]
+DIRECT_TEMPLATES: list[str] = []
+READERS = {"rst": None, "htm": None, "html": None}  # pages are Markdown
+ARCHIVES_SAVE_AS = AUTHORS_SAVE_AS = CATEGORIES_SAVE_AS = TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = CATEGORY_SAVE_AS = TAG_SAVE_AS = ""
+DEFAULT_PAGINATION = False
+
+# One feed system: the lantoa_feeds plugin (feedgen). Pelican's own feeds are off.
+FEED_ALL_ATOM = FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = TRANSLATION_FEED_ATOM = None
+
+# Reproducible output: no build timestamps or absolute paths in pages.
+DELETE_OUTPUT_DIRECTORY = False
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+
+LANTOA_STRICT = False

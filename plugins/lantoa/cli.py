@@ -1,0 +1,178 @@
+"""`lantoa`: the editor's command line (check, build, serve), in Vietnamese."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .collection import collect
+from .problems import StrictBuildError, report
+from .settings import SettingError
+
+DEFAULT_CONFIG = "pelicanconf.py"
+PUBLISH_CONFIG = "publishconf.py"
+
+
+def _project_root(config: Path) -> Path:
+    return config.resolve().parent
+
+
+def load_settings(config: Path, content: Path | None, output: Path | None,
+                  strict: bool | None = None, siteurl: str | None = None) -> dict:
+    """Pelican settings from a config file, with the command-line overrides."""
+    from pelican.settings import read_settings
+
+    overrides: dict = {}
+    if content is not None:
+        overrides["PATH"] = str(content.resolve())
+    if output is not None:
+        overrides["OUTPUT_PATH"] = str(output.resolve())
+    if strict is not None:
+        overrides["LANTOA_STRICT"] = strict
+    if siteurl is not None:
+        overrides["SITEURL"] = siteurl
+    root = _project_root(config)
+    cwd = os.getcwd()
+    os.chdir(root)  # relative paths in the config (theme, plugins, cache) are the project's
+    try:
+        settings = read_settings(str(config.resolve()), override=overrides)
+    finally:
+        os.chdir(cwd)
+    for key in ("LANTOA_CACHE_DIR",):
+        if key in settings and not os.path.isabs(settings[key]):
+            settings[key] = str(root / settings[key])
+    return settings
+
+
+def run_pelican(settings: dict) -> None:
+    from pelican import Pelican
+
+    logging.getLogger("pelican").setLevel(logging.WARNING)
+    Pelican(settings).run()
+
+
+def build_atomic(settings: dict) -> Path:
+    """Build into a fresh sibling folder, then swap it in: a failed build leaves the old site."""
+    target = Path(settings["OUTPUT_PATH"])
+    staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        run_pelican({**settings, "OUTPUT_PATH": str(staging)})
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    previous = target.with_name(f"{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(previous)
+    staging.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
+    return target
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    collection = collect(args.content)
+    errors, warnings = report(collection.problems)
+    published = len(collection.profiles)
+    print(f"Đã kiểm tra {collection.files} hồ sơ: {published} hợp lệ, {errors} lỗi, "
+          f"{warnings} cảnh báo.", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _build(args: argparse.Namespace, config: Path, strict: bool | None) -> int:
+    started = time.perf_counter()
+    try:
+        settings = load_settings(config, args.content, args.output, strict=strict,
+                                 siteurl=getattr(args, "siteurl", None))
+        target = build_atomic(settings)
+    except StrictBuildError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    except SettingError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    print(f"Đã dựng trang vào {target} trong {time.perf_counter() - started:.1f} giây.",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    config = args.config or Path(PUBLISH_CONFIG)
+    return _build(args, config, True if args.strict else None)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from watchfiles import watch
+
+    config = args.config or Path(DEFAULT_CONFIG)
+    root = _project_root(config)
+    _build(args, config, False)
+    output = args.output.resolve()
+    handler = functools.partial(_QuietHandler, directory=str(output))
+    server = http.server.ThreadingHTTPServer((args.bind, args.port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"Xem trước tại http://localhost:{args.port}/ — sửa tệp để dựng lại, Ctrl+C để dừng.",
+          file=sys.stderr)
+    watched = [p for p in (args.content.resolve(), root / "theme", root / "plugins", config.resolve())
+               if p.exists()]
+    with contextlib.suppress(KeyboardInterrupt):
+        for _changes in watch(*watched, watch_filter=lambda _c, path: "__pycache__" not in path):
+            print("Có thay đổi, đang dựng lại…", file=sys.stderr)
+            _build(args, config, False)
+    server.shutdown()
+    return 0
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lantoa",
+        description="Lan Tỏa — dựng trang giới thiệu mô hình, điển hình “Dân vận khéo”.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+
+    def common(p: argparse.ArgumentParser, output: bool) -> None:
+        p.add_argument("--content", type=Path, default=Path("content"),
+                       help="thư mục nội dung (mặc định: content/)")
+        if output:
+            p.add_argument("--output", type=Path, default=Path("output"),
+                           help="thư mục trang xuất ra (mặc định: output/)")
+            p.add_argument("--config", type=Path, default=None,
+                           help="tệp cấu hình Pelican (mặc định: publishconf.py khi build, "
+                                "pelicanconf.py khi serve)")
+
+    p = sub.add_parser("check", help="kiểm tra mọi hồ sơ, liệt kê mọi lỗi")
+    common(p, output=False)
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("build", help="dựng trang hoàn chỉnh (ghi vào thư mục mới rồi thay thế)")
+    common(p, output=True)
+    p.add_argument("--strict", action="store_true", help="dừng khi có bất kỳ lỗi nào (dùng cho CI)")
+    p.add_argument("--siteurl", default=None, help="địa chỉ gốc của trang, ví dụ https://lantoa.vn")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("serve", help="dựng và xem trước, tự dựng lại khi sửa tệp")
+    common(p, output=True)
+    p.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
+    p.add_argument("--bind", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    p.set_defaults(func=cmd_serve, siteurl="")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Read every profile of a content folder: in parallel, cached, checked together.
+
+`collect()` is what `lantoa check`, the build and the preview server share: it
+returns the valid profiles and every problem of the run, including those that
+only show between files (two profiles with one URL, one model submitted twice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import pickle
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .gazetteer import gazetteer
+from .model import Profile
+from .problems import Problem, Severity
+from .reading import read_profile
+
+PROFILES_FOLDER = "profiles"
+# Below this many changed files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 150
+
+
+
+def _code_version() -> str:
+    """Cached results are only valid for the code that produced them."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CACHE_VERSION = _code_version()
+
+
+@dataclass
+class Collection:
+    """The outcome of reading a content folder."""
+
+    profiles: list[Profile] = field(default_factory=list)  # valid and published, newest first
+    problems: list[Problem] = field(default_factory=list)
+    unpublished: list[Profile] = field(default_factory=list)  # drafts and hidden ones
+    files: int = 0
+    read_from_cache: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def profile_files(content: Path) -> list[Path]:
+    """Every `.md` under `content/profiles/`, in a stable order."""
+    root = content / PROFILES_FOLDER
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*.md") if p.is_file() and not p.name.startswith("."))
+
+
+def _read_one(args: tuple[Path, Path, date]) -> tuple[Profile | None, list[Problem]]:
+    file, content, today = args
+    return read_profile(file, content, today)
+
+
+def _fingerprint(file: Path, today: date) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{CACHE_VERSION}|{today.year}|{file}|".encode())
+    try:
+        digest.update(file.read_bytes())
+    except OSError:
+        digest.update(b"<unreadable>")
+    return digest.hexdigest()
+
+
+def _images_still_there(profile: Profile | None, content: Path) -> bool:
+    if profile is None:
+        return True
+    images = [profile.image] if profile.image else []
+    return all((content / image).is_file() for image in [*images, *profile.body_images])
+
+
+def _read_all(files: list[Path], content: Path, today: date, workers: int):
+    jobs = [(file, content, today) for file in files]
+    if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
+        return [_read_one(job) for job in jobs]
+    gazetteer()  # built once here, inherited by forked workers
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
+def cross_check(profiles: Iterable[Profile]) -> list[Problem]:
+    """Problems between files: one URL claimed twice, one model submitted twice."""
+    problems = []
+    by_url: dict[str, list[Profile]] = defaultdict(list)
+    by_identity: dict[tuple, list[Profile]] = defaultdict(list)
+    for profile in profiles:
+        by_url[profile.url].append(profile)
+        identity = (profile.title.casefold(), profile.place.province.code, profile.year)
+        by_identity[identity].append(profile)
+    for url, claimants in by_url.items():
+        if len(claimants) > 1:
+            for profile in claimants:
+                others = ", ".join(p.source for p in claimants if p is not profile)
+                problems.append(Problem(
+                    profile.source, 1, "Slug", "E050",
+                    f"trùng đường dẫn /{url} với {others}",
+                    "đổi tên một trong các tệp hoặc thêm dòng 'Slug: …' khác nhau"))
+    for claimants in by_identity.values():
+        if len(claimants) > 1:
+            for profile in claimants:
+                others = ", ".join(p.source for p in claimants if p is not profile)
+                problems.append(Problem(
+                    profile.source, 1, "Title", "W050",
+                    f"cùng tên, tỉnh và năm với {others} (có thể nộp hai lần)",
+                    "nếu là một mô hình, giữ một tệp", Severity.WARNING))
+    return problems
+
+
+def collect(content: Path, cache_dir: Path | None = None, today: date | None = None,
+            workers: int | None = None) -> Collection:
+    """Read, validate and cross-check every profile under `content`."""
+    today = today or date.today()
+    content = content.resolve()
+    files = profile_files(content)
+    workers = workers or os.cpu_count() or 1
+    cache_file = cache_dir / "profiles.pickle" if cache_dir else None
+    cache: dict[str, tuple[str, Profile | None, list[Problem]]] = {}
+    if cache_file and cache_file.is_file():
+        try:
+            cache = pickle.loads(cache_file.read_bytes())
+        except Exception:  # a corrupt or foreign cache is only a slower build
+            cache = {}
+    results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
+    fingerprints = {}
+    stale = []
+    for file in files:
+        fingerprint = fingerprints[file] = _fingerprint(file, today)
+        hit = cache.get(str(file))
+        if hit and hit[0] == fingerprint and _images_still_there(hit[1], content):
+            results[file] = (hit[1], hit[2])
+        else:
+            stale.append(file)
+    for file, result in zip(stale, _read_all(stale, content, today, workers), strict=True):
+        results[file] = result
+    collection = Collection(files=len(files), read_from_cache=len(files) - len(stale))
+    valid = []
+    for file in files:
+        profile, problems = results[file]
+        collection.problems.extend(problems)
+        if profile is not None:
+            valid.append(profile)
+    # A file broken by a clash is still reported; both claimants stay off the site
+    # so that neither silently wins the URL.
+    clashes = cross_check(valid)
+    collection.problems.extend(clashes)
+    clashing = {p.path for p in clashes if p.is_error}
+    for profile in sorted(valid, key=lambda p: p.sort_key):
+        if profile.source in clashing:
+            continue
+        (collection.profiles if profile.is_published else collection.unpublished).append(profile)
+    if cache_file:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        fresh = {str(f): (fingerprints[f], *results[f]) for f in files}
+        temporary = cache_file.with_suffix(".tmp")
+        temporary.write_bytes(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(cache_file)
+    return collection

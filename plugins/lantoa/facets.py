@@ -1,0 +1,203 @@
+"""Facets: the ways to browse profiles, each declared once.
+
+A `Facet` says how a profile maps to its terms (a province, a year, a field …),
+where a term's page lives, and how terms are titled and sorted. One generic
+indexer turns every declaration into `TermIndex` values; the listing pages,
+feeds and sitemap all read those, so adding a facet is one declaration.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .gazetteer import REFORM_DATE_LABEL, Unit, gazetteer
+from .model import Field, Kind, Level, Profile
+from .text import collation_key
+
+
+@dataclass(frozen=True)
+class Term:
+    """One value of a facet: "Tỉnh Lâm Đồng", "2023", "Kinh tế"."""
+
+    facet: str
+    key: str
+    url: str  # site-relative folder of its page, ending with "/"
+    title: str  # the heading of its page
+    sort_key: tuple
+    crumbs: tuple[tuple[str, str], ...] = ()  # (title, url) from the top down, this term excluded
+    note: str = ""  # a sentence under the heading (historical units say what became of them)
+
+
+@dataclass
+class TermIndex:
+    term: Term
+    profiles: list[Profile] = field(default_factory=list)  # newest first
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str  # what the facet is, for headings and feed titles: "Tỉnh/thành phố"
+    terms_of: Callable[[Profile], Iterable[Term]]
+
+
+def _province_term(profile: Profile) -> Term:
+    return province_term(profile.place.province)
+
+
+def province_term(p: Unit) -> Term:
+    """The term of a current province, whether or not it has profiles."""
+    return Term("province", p.slug, f"dia-phuong/{p.slug}/", p.name, collation_key(p.short_name),
+                (("Địa phương", "dia-phuong/"),))
+
+
+def _province_terms(profile: Profile) -> Iterable[Term]:
+    yield _province_term(profile)
+
+
+def _commune_terms(profile: Profile) -> Iterable[Term]:
+    commune = profile.place.commune
+    if commune:
+        province = _province_term(profile)
+        yield Term("commune", f"{province.key}/{commune.slug}", f"{province.url}{commune.slug}/",
+                   f"{commune.name}, {profile.place.province.label}",
+                   (province.sort_key, collation_key(commune.short_name)),
+                   (*province.crumbs, (province.title, province.url)))
+
+
+def _district_terms(profile: Profile) -> Iterable[Term]:
+    district = profile.place.historical_district
+    if district:
+        geo = gazetteer()
+        old_province = geo.legacy_province_of(district)
+        province = _province_term(profile)
+        successors = geo.district_successors(district)
+        names = ", ".join(c.short_name for c in successors[:12])
+        more = f" và {len(successors) - 12} xã, phường khác" if len(successors) > 12 else ""
+        note = (f"{district.name} ({old_province.label}) không còn từ {REFORM_DATE_LABEL}: "
+                f"cấp huyện đã bỏ, địa bàn nay thuộc {profile.place.province.name}"
+                + (f" (các xã, phường {names}{more})." if names else "."))
+        yield Term("district", f"{province.key}/{district.slug}",
+                   f"{province.url}huyen-cu/{district.slug}/",
+                   f"{district.name} ({old_province.label}, trước {REFORM_DATE_LABEL})",
+                   (province.sort_key, collation_key(district.short_name)),
+                   (*province.crumbs, (province.title, province.url)), note)
+
+
+def _year_term(year: int) -> Term:
+    return Term("year", str(year), f"nam/{year}/", f"Năm {year}", (-year,),
+                (("Theo năm", "nam/"),))
+
+
+def _year_terms(profile: Profile) -> Iterable[Term]:
+    yield _year_term(profile.year)
+
+
+def _province_year_terms(profile: Profile) -> Iterable[Term]:
+    province = _province_term(profile)
+    yield Term("province_year", f"{province.key}/{profile.year}",
+               f"{province.url}nam/{profile.year}/", f"{province.title} — năm {profile.year}",
+               (province.sort_key, -profile.year),
+               (*province.crumbs, (province.title, province.url)))
+
+
+def field_term(value: Field) -> Term:
+    return Term("field", value.value, f"linh-vuc/{value.value}/", f"Lĩnh vực {value.label}",
+                (list(Field).index(value),))
+
+
+def _field_terms(profile: Profile) -> Iterable[Term]:
+    return (field_term(f) for f in profile.fields)
+
+
+def kind_term(value: Kind) -> Term:
+    return Term("kind", value.value, f"{value.value}/", value.plural_label, (list(Kind).index(value),))
+
+
+def _kind_terms(profile: Profile) -> Iterable[Term]:
+    yield kind_term(profile.kind)
+
+
+def level_term(value: Level) -> Term:
+    return Term("level", value.value, f"cap/{value.value}/", f"Công nhận {value.label.lower()}",
+                (value.rank,))
+
+
+def _level_terms(profile: Profile) -> Iterable[Term]:
+    yield level_term(profile.level)
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("province", "Tỉnh/thành phố", _province_terms),
+    Facet("commune", "Xã/phường", _commune_terms),
+    Facet("district", "Huyện cũ (trước 01/7/2025)", _district_terms),
+    Facet("year", "Năm công nhận", _year_terms),
+    Facet("province_year", "Năm công nhận trong tỉnh", _province_year_terms),
+    Facet("field", "Lĩnh vực", _field_terms),
+    Facet("kind", "Loại", _kind_terms),
+    Facet("level", "Cấp công nhận", _level_terms),
+)
+
+
+def index_profiles(profiles: Iterable[Profile],
+                   facets: Iterable[Facet] = FACETS) -> dict[str, dict[str, TermIndex]]:
+    """facet name → term key → the term and its profiles, in the order given (newest first)."""
+    facets = tuple(facets)
+    index: dict[str, dict[str, TermIndex]] = {f.name: {} for f in facets}
+    for profile in profiles:
+        for facet in facets:
+            for term in facet.terms_of(profile):
+                entry = index[facet.name].get(term.key)
+                if entry is None:
+                    entry = index[facet.name][term.key] = TermIndex(term)
+                entry.profiles.append(profile)
+    return {name: dict(sorted(terms.items(), key=lambda kv: kv[1].term.sort_key))
+            for name, terms in index.items()}
+
+
+def terms_of(profile: Profile, facet_name: str) -> list[Term]:
+    facet = next(f for f in FACETS if f.name == facet_name)
+    return list(facet.terms_of(profile))
+
+
+def related(profiles: list[Profile], limit: int = 5) -> dict[str, list[Profile]]:
+    """Up to `limit` profiles per profile: same field, nearest locality first.
+
+    Buckets by (locality, field) keep this linear in the number of profiles.
+    """
+    buckets: dict[tuple, list[Profile]] = defaultdict(list)
+
+    def places(p: Profile) -> list[tuple]:
+        keys = []
+        if p.place.commune:
+            keys.append(("commune", p.place.commune.code))
+        if p.place.historical_district:
+            keys.append(("district", p.place.historical_district.code))
+        keys.append(("province", p.place.province.code))
+        keys.append(("country",))
+        return keys
+
+    for profile in profiles:
+        for place in places(profile):
+            for f in profile.fields:
+                bucket = buckets[(place, f)]
+                if len(bucket) <= limit * 2:  # newest first; more are never needed
+                    bucket.append(profile)
+    result = {}
+    for profile in profiles:
+        chosen: list[Profile] = []
+        for place in places(profile):
+            for f in profile.fields:
+                for other in buckets[(place, f)]:
+                    if other is not profile and other not in chosen:
+                        chosen.append(other)
+                        if len(chosen) == limit:
+                            break
+                if len(chosen) == limit:
+                    break
+            if len(chosen) == limit:
+                break
+        result[profile.slug] = chosen
+    return result

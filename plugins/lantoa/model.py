@@ -1,0 +1,163 @@
+"""The profile model: small frozen values that every plugin and template reads.
+
+Raw metadata strings are turned into these once, in `lantoa.reading`; nothing
+else parses metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from .gazetteer import REFORM_DATE_LABEL, Unit
+
+
+class Kind(StrEnum):
+    MO_HINH = "mo-hinh"
+    DIEN_HINH = "dien-hinh"
+
+    @property
+    def label(self) -> str:
+        return {"mo-hinh": "Mô hình", "dien-hinh": "Điển hình"}[self.value]
+
+    @property
+    def plural_label(self) -> str:
+        return {
+            "mo-hinh": "Mô hình \u201cDân vận khéo\u201d",
+            "dien-hinh": "Điển hình \u201cDân vận khéo\u201d",
+        }[self.value]
+
+
+class Field(StrEnum):
+    KINH_TE = "kinh-te"
+    VAN_HOA_XA_HOI = "van-hoa-xa-hoi"
+    QUOC_PHONG_AN_NINH = "quoc-phong-an-ninh"
+    XAY_DUNG_HE_THONG_CHINH_TRI = "xay-dung-he-thong-chinh-tri"
+
+    @property
+    def label(self) -> str:
+        return {
+            "kinh-te": "Kinh tế",
+            "van-hoa-xa-hoi": "Văn hóa - xã hội",
+            "quoc-phong-an-ninh": "Quốc phòng - an ninh",
+            "xay-dung-he-thong-chinh-tri": "Xây dựng Đảng, hệ thống chính trị",
+        }[self.value]
+
+
+class Level(StrEnum):
+    XA = "xa"
+    HUYEN = "huyen"
+    TINH = "tinh"
+    TRUNG_UONG = "trung-uong"
+
+    @property
+    def label(self) -> str:
+        return {
+            "xa": "Cấp xã",
+            "huyen": "Cấp huyện",
+            "tinh": "Cấp tỉnh",
+            "trung-uong": "Cấp Trung ương",
+        }[self.value]
+
+    @property
+    def rank(self) -> int:
+        return list(Level).index(self)
+
+
+class Status(StrEnum):
+    PUBLISHED = "published"
+    DRAFT = "draft"
+    HIDDEN = "hidden"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a profile belongs now, and the pre-2025 units it was recognized in."""
+
+    province: Unit
+    commune: Unit | None = None
+    historical_province: Unit | None = None
+    historical_district: Unit | None = None
+    historical_commune: Unit | None = None
+    as_written: str = ""
+
+    @property
+    def is_historical(self) -> bool:
+        """True when the profile names units that no longer exist as written."""
+        if self.historical_district or self.historical_commune:
+            return True
+        return bool(
+            self.historical_province and self.historical_province.name != self.province.name
+        )
+
+    @property
+    def label(self) -> str:
+        """Current locality for running text: "Xã Đinh Văn Lâm Hà, tỉnh Lâm Đồng"."""
+        parts = [self.commune.name] if self.commune else []
+        parts.append(self.province.label if parts else self.province.name)
+        return ", ".join(parts)
+
+    @property
+    def historical_label(self) -> str:
+        """"trước 01/7/2025: huyện Lâm Hà, tỉnh Lâm Đồng" — empty when not historical."""
+        if not self.is_historical:
+            return ""
+        units = [self.historical_commune, self.historical_district, self.historical_province]
+        names = ", ".join(u.label for u in units if u)
+        return f"trước {REFORM_DATE_LABEL}: {names}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One validated profile: a mô hình or an điển hình."""
+
+    source: str  # path relative to the content folder, POSIX separators
+    slug: str
+    kind: Kind
+    title: str
+    year: int
+    place: Place
+    fields: tuple[Field, ...]
+    level: Level
+    date: datetime
+    body_html: str
+    summary: str
+    summary_given: bool = False  # False: the summary is the text's first paragraph
+    unit: str = ""
+    person: str = ""
+    period: str = ""
+    awarded_by: str = ""
+    award: str = ""
+    modified: datetime | None = None
+    image: str | None = None  # content-relative path of the main photo
+    image_caption: str = ""
+    body_images: tuple[str, ...] = ()  # content-relative paths referenced in the text
+    results: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    status: Status = Status.PUBLISHED
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL, stable across title edits: "mo-hinh/<slug>/"."""
+        return f"{self.kind.value}/{self.slug}/"
+
+    @property
+    def actor(self) -> str:
+        """Who carries the model: the unit, or the person."""
+        return self.person or self.unit
+
+    @property
+    def updated(self) -> datetime:
+        return self.modified or self.date
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is Status.PUBLISHED
+
+    @property
+    def sort_key(self) -> tuple:
+        """Newest first everywhere: recognition year, publication date, then slug."""
+        return (-self.year, -self.date.timestamp(), self.slug)

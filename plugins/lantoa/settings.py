@@ -1,0 +1,57 @@
+"""Every `LANTOA_*` setting, declared once with its default and meaning.
+
+`apply_defaults` fills what `pelicanconf.py` leaves out and stops the build with a
+message naming the setting when a value has the wrong type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class SettingError(Exception):
+    """A `LANTOA_*` setting has a value the build cannot use."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    types: tuple[type, ...]
+    meaning: str
+
+
+SETTINGS = (
+    Setting("LANTOA_STRICT", False, (bool,),
+            "dừng bản dựng khi có bất kỳ lỗi nào trong nội dung (dùng cho CI)"),
+    Setting("LANTOA_CACHE_DIR", ".cache", (str,),
+            "thư mục bộ nhớ đệm (hồ sơ đã đọc, ảnh đã xử lý)"),
+    Setting("LANTOA_PER_PAGE", 20, (int,), "số hồ sơ trên một trang danh sách"),
+    Setting("LANTOA_WORKERS", 0, (int,), "số tiến trình đọc song song (0: bằng số lõi CPU)"),
+    Setting("LANTOA_TODAY", None, (str, type(None)),
+            "ngày tham chiếu (YYYY-MM-DD) cho kiểm tra năm; mặc định là hôm nay"),
+    Setting("LANTOA_FEED_SIZE", 50, (int,), "số mục mới nhất trong mỗi nguồn tin"),
+    Setting("LANTOA_MAX_IMAGE_BYTES", 20_000_000, (int,), "dung lượng tối đa của một ảnh gốc"),
+    Setting("LANTOA_MAX_IMAGE_PIXELS", 50_000_000, (int,),
+            "số điểm ảnh tối đa của một ảnh (chống 'bom giải nén')"),
+    Setting("LANTOA_IMAGE_WIDTHS", (480, 960, 1600), (tuple, list), "các chiều rộng ảnh xuất ra"),
+    Setting("LANTOA_DESCRIPTION",
+            "Giới thiệu, tôn vinh và nhân rộng mô hình, điển hình \u201cDân vận khéo\u201d.",
+            (str,), "mô tả trang, dùng cho thẻ chia sẻ và nguồn tin"),
+)
+
+
+def apply_defaults(settings: dict) -> dict:
+    """Fill defaults and check types; raise `SettingError` naming a wrong setting."""
+    for setting in SETTINGS:
+        value = settings.setdefault(setting.name, setting.default)
+        if not isinstance(value, setting.types) or (
+            isinstance(value, bool) and bool not in setting.types
+        ):
+            expected = " hoặc ".join(t.__name__ for t in setting.types)
+            raise SettingError(
+                f"Cấu hình {setting.name} = {value!r} không hợp lệ: cần kiểu {expected} "
+                f"({setting.meaning})."
+            )
+    return settings

@@ -1,0 +1,174 @@
+"""Pelican plugin: listing pages for the home page and every facet term.
+
+Turns the declarations of `lantoa.facets` into paginated listing pages
+(`…/trang/N/`), the overview pages (`/dia-phuong/`, `/nam/`, …) and the links
+each profile page shows (breadcrumbs, neighbours in its province, related).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from lantoa.facets import (
+    FACETS,
+    Term,
+    TermIndex,
+    field_term,
+    index_profiles,
+    kind_term,
+    level_term,
+    province_term,
+    related,
+    terms_of,
+)
+from lantoa.gazetteer import gazetteer
+from lantoa.model import Field, Kind, Level, Profile
+from pelican import signals
+from pelican.generators import Generator
+
+OVERVIEWS = (
+    # (url, title, facet shown, intro)
+    ("dia-phuong/", "Địa phương", "province",
+     "34 tỉnh, thành phố sau sắp xếp đơn vị hành chính từ 01/7/2025."),
+    ("nam/", "Theo năm công nhận", "year", ""),
+    ("linh-vuc/", "Theo lĩnh vực", "field", ""),
+    ("cap/", "Theo cấp công nhận", "level", ""),
+)
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    base_url: str
+    per_page: int
+    count: int
+
+    def url_of(self, number: int) -> str:
+        return self.base_url if number == 1 else f"{self.base_url}trang/{number}/"
+
+    @property
+    def url(self) -> str:
+        return self.url_of(self.number)
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.url_of(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url_of(self.number + 1) if self.number < self.total else None
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.count, self.number * self.per_page)
+
+
+def paginate(base_url: str, profiles: list[Profile], per_page: int):
+    """(Pagination, the profiles of that page) for every page; an empty list has one page."""
+    total = max(1, math.ceil(len(profiles) / per_page))
+    for number in range(1, total + 1):
+        chunk = profiles[(number - 1) * per_page: number * per_page]
+        yield Pagination(number, total, base_url, per_page, len(profiles)), chunk
+
+
+def children_of(index: dict[str, dict[str, TermIndex]]) -> dict[str, dict[str, list[TermIndex]]]:
+    """term url → facet name → the terms whose breadcrumbs end at that term."""
+    children: dict[str, dict[str, list[TermIndex]]] = {}
+    for facet_name, terms in index.items():
+        for entry in terms.values():
+            if entry.term.crumbs:
+                parent_url = entry.term.crumbs[-1][1]
+                children.setdefault(parent_url, {}).setdefault(facet_name, []).append(entry)
+    return children
+
+
+def profile_extras(profiles: list[Profile], index: dict[str, dict[str, TermIndex]]) -> dict[str, dict]:
+    """Per profile: breadcrumbs, previous/next in its province, related profiles."""
+    extras: dict[str, dict] = {}
+    related_profiles = related(profiles)
+    for entry in index["province"].values():
+        ordered = entry.profiles
+        for position, profile in enumerate(ordered):
+            crumbs = [*entry.term.crumbs, (entry.term.title, entry.term.url)]
+            commune = next(iter(terms_of(profile, "commune")), None)
+            if commune:
+                crumbs.append((commune.title.split(",")[0], commune.url))
+            extras[profile.slug] = {
+                "crumbs": crumbs,
+                "newer": ordered[position - 1] if position > 0 else None,
+                "older": ordered[position + 1] if position + 1 < len(ordered) else None,
+                "related": related_profiles[profile.slug],
+                "terms": {f.name: terms_of(profile, f.name) for f in FACETS},
+            }
+    return extras
+
+
+class FacetsGenerator(Generator):
+    """Writes the home page, one listing per facet term, and the overview pages."""
+
+    def generate_context(self) -> None:
+        profiles = self.context.get("profiles")
+        if profiles is None:
+            raise RuntimeError("lantoa_facets cần plugin lantoa_profiles đứng trước trong PLUGINS")
+        index = index_profiles(profiles)
+        self.context["facet_index"] = index
+        self.context["facet_children"] = children_of(index)
+        self.context["profile_extras"].update(profile_extras(profiles, index))
+        self.context["overview_pages"] = [(url, title) for url, title, _, _ in OVERVIEWS]
+
+    def generate_output(self, writer) -> None:
+        per_page = self.settings["LANTOA_PER_PAGE"]
+        template = self.get_template("listing")
+        index = self.context["facet_index"]
+        home = Term("home", "", "", "Mô hình, điển hình mới nhất", ())
+        self._write_listing(writer, template, TermIndex(home, self.context["profiles"]), per_page)
+        for terms in index.values():
+            for entry in terms.values():
+                self._write_listing(writer, template, entry, per_page)
+        # Provinces, kinds, fields and levels have a page even before their first profile:
+        # portals link to and subscribe to all of them.
+        fixed_terms = [*map(province_term, gazetteer().provinces()), *map(kind_term, Kind),
+                       *map(field_term, Field), *map(level_term, Level)]
+        for term in fixed_terms:
+            if term.key not in index[term.facet]:
+                self._write_listing(writer, template, TermIndex(term, []), per_page)
+        self._write_overviews(writer, index)
+
+    def _write_listing(self, writer, template, entry: TermIndex, per_page: int) -> None:
+        children = self.context["facet_children"].get(entry.term.url, {})
+        for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
+            writer.write_file(
+                f"{pagination.url}index.html", template, self.context,
+                term=entry.term, listing=chunk, count=len(entry.profiles),
+                pagination=pagination, children=children, page_name=pagination.url.rstrip("/"),
+            )
+
+    def _write_overviews(self, writer, index: dict[str, dict[str, TermIndex]]) -> None:
+        template = self.get_template("overview")
+        for url, title, facet_name, intro in OVERVIEWS:
+            rows = [(entry.term, len(entry.profiles)) for entry in index[facet_name].values()]
+            if facet_name == "province":
+                terms = index["province"]
+                rows = [(province_term(p), len(terms[p.slug].profiles) if p.slug in terms else 0)
+                        for p in gazetteer().provinces()]
+            elif facet_name in ("field", "level"):
+                make, values = (field_term, Field) if facet_name == "field" else (level_term, Level)
+                terms = index[facet_name]
+                rows = [(make(v), len(terms[v.value].profiles) if v.value in terms else 0) for v in values]
+            writer.write_file(f"{url}index.html", template, self.context, overview_title=title,
+                              overview_intro=intro, rows=rows, page_name=url.rstrip("/"),
+                              total=len(self.context["profiles"]))
+
+
+def get_generators(pelican):
+    return FacetsGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,81 @@
+"""Pelican plugin: read, validate and publish profiles (one page per profile).
+
+Profiles are read by `lantoa.collection` rather than Pelican's own reader:
+that keeps line numbers for every problem and reads files in parallel. This
+generator puts the validated `Profile` values into the shared context, where the
+other Lan Tỏa plugins find them, and writes `/mo-hinh/<slug>/` and
+`/dien-hinh/<slug>/`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from lantoa.collection import collect
+from lantoa.problems import StrictBuildError, report
+from lantoa.settings import apply_defaults
+from lantoa.site import photo_path, resolve_photos, site_context
+from pelican import signals
+from pelican.generators import Generator
+
+
+class ProfilesGenerator(Generator):
+    """Reads every profile into `context['profiles']` and writes their pages."""
+
+    def generate_context(self) -> None:
+        settings = self.settings
+        today = date.fromisoformat(settings["LANTOA_TODAY"]) if settings["LANTOA_TODAY"] else None
+        collection = collect(
+            Path(self.path),
+            cache_dir=Path(settings["LANTOA_CACHE_DIR"]),
+            today=today,
+            workers=settings["LANTOA_WORKERS"] or None,
+        )
+        report(collection.problems)
+        if settings["LANTOA_STRICT"] and collection.errors:
+            raise StrictBuildError(collection.problems)
+        self.context["lantoa_collection"] = collection
+        self.context["profiles"] = collection.profiles
+        self.context.update(site_context(settings))
+        # Later plugins attach per-profile extras (breadcrumbs, neighbours, photos).
+        self.context.setdefault("profile_extras", {p.slug: {} for p in collection.profiles})
+
+    def generate_output(self, writer) -> None:
+        template = self.get_template("profile")
+        siteurl = self.settings["SITEURL"]
+        extras = self.context["profile_extras"]
+        for profile in self.context["profiles"]:
+            body = resolve_photos(profile.body_html, siteurl)
+            writer.write_file(
+                f"{profile.url}index.html", template, self.context,
+                profile=profile, body=body, page_name=profile.url.rstrip("/"),
+                extras=extras.get(profile.slug, {}),
+            )
+        self._copy_photos()
+
+    def _copy_photos(self) -> None:
+        """Publish original photos; the image plugin replaces this with resized ones."""
+        if self.context.get("photos_handled"):
+            return
+        content, output = Path(self.path), Path(self.output_path)
+        for profile in self.context["profiles"]:
+            for image in ([profile.image] if profile.image else []) + list(profile.body_images):
+                target = output / photo_path(image)
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(content / image, target)
+
+
+def initialise(pelican) -> None:
+    apply_defaults(pelican.settings)
+
+
+def get_generators(pelican):
+    return ProfilesGenerator
+
+
+def register() -> None:
+    signals.initialized.connect(initialise)
+    signals.get_generators.connect(get_generators)

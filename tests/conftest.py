@@ -1,0 +1,68 @@
+"""Shared fixtures: build a real site with Pelican into a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from lantoa.cli import load_settings, run_pelican
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CONTENT = ROOT / "content"
+TODAY = "2026-11-25"
+
+
+def build_site(content: Path, output: Path, **overrides) -> Path:
+    """Build `content` into `output` with the project's settings; return `output`."""
+    settings = load_settings(ROOT / "pelicanconf.py", content, output)
+    settings.update({"LANTOA_CACHE_DIR": str(output.parent / ".cache"), "LANTOA_TODAY": TODAY})
+    settings.update(overrides)
+    run_pelican(settings)
+    return output
+
+
+def write_profile(content: Path, relative: str, header: dict[str, str], body: str | None = None) -> Path:
+    """Write one profile file from header keys and a body."""
+    path = content / "profiles" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key}: {value}" for key, value in header.items()]
+    text = "\n".join(lines) + "\n\n" + (body if body is not None else DEFAULT_BODY)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+DEFAULT_BODY = (
+    "Mô hình được triển khai theo phương châm \u201cdân biết, dân bàn, dân làm, dân kiểm tra, "
+    "dân giám sát, dân thụ hưởng\u201d. Cán bộ xã xuống từng thôn, nghe dân nói, nói dân hiểu, "
+    "làm dân tin; các hộ cùng bàn cách làm, công khai đóng góp và tự giám sát công trình.\n\n"
+    "## Kết quả\n\nSau hai năm, nhân dân đã góp hơn 2 tỷ đồng, hiến 8.000 m² đất, làm mới "
+    "6 km đường bê tông nông thôn; 40 hộ thoát nghèo, an ninh trật tự được giữ vững, "
+    "tình làng nghĩa xóm thêm gắn bó.\n"
+)
+
+
+def valid_header(**changes: str) -> dict[str, str]:
+    header = {
+        "Title": "Nông dân Đinh Văn chung sức làm đường",
+        "Kind": "mo-hinh",
+        "Year": "2023",
+        "Province": "Lâm Đồng",
+        "District": "Lâm Hà",
+        "Commune": "Đinh Văn",
+        "Field": "kinh-te",
+        "Level": "huyen",
+        "Unit": "Hội Nông dân thị trấn Đinh Văn",
+        "Date": "2023-11-20",
+    }
+    header.update(changes)
+    return {k: v for k, v in header.items() if v is not None}
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The shipped sample content, built once per test session."""
+    base = tmp_path_factory.mktemp("sample")
+    content = base / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    return build_site(content, base / "output")
