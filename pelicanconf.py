@@ -9,9 +9,17 @@ TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_LANG = "vi"
 LOCALE = ("C.UTF-8",)
 THEME = "theme"
+# Everything an editor types is escaped; only sanitised HTML is marked safe.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["lantoa_profiles", "lantoa_facets"]
+PLUGINS = [
+    "lantoa_profiles",
+    "lantoa_facets",
+    "lantoa_stats",
+    "lantoa_opendata",
+    "lantoa_sitemap",
+]
 
 # Profiles are read by the lantoa_profiles plugin; Pelican reads only static pages.
 ARTICLE_PATHS: list[str] = []

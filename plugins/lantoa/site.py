@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from .gazetteer import gazetteer
-from .model import Field, Kind, Level
+from .model import Field, Kind, Level, Profile
 
 PHOTO_MARKER = "{photo}"
 _PHOTO_REF = re.compile(re.escape(PHOTO_MARKER) + r'([^"]+)')
@@ -35,4 +36,40 @@ def site_context(settings: dict[str, Any]) -> dict[str, Any]:
         "LEVELS": list(Level),
         "current_provinces": gazetteer().provinces(),
         "SITE_DESCRIPTION": settings["LANTOA_DESCRIPTION"],
+        "profile_jsonld": profile_jsonld,
     }
+
+
+def profile_jsonld(profile: Profile, siteurl: str, image: str | None = None) -> str:
+    """schema.org `Article` about one model, placed in its administrative area."""
+    place = profile.place
+    area = {"@type": "AdministrativeArea", "name": place.province.name}
+    location: dict[str, Any] = {
+        "@type": "Place",
+        "name": place.label,
+        "address": {"@type": "PostalAddress", "addressRegion": place.province.name,
+                    "addressCountry": "VN"},
+        "containedInPlace": area,
+    }
+    if place.commune:
+        location["address"]["addressLocality"] = place.commune.name
+    actor = {"@type": "Person" if profile.person else "Organization", "name": profile.actor}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": profile.title,
+        "description": profile.summary,
+        "inLanguage": "vi",
+        "url": absolute_url(siteurl, profile.url),
+        "mainEntityOfPage": absolute_url(siteurl, profile.url),
+        "datePublished": profile.date.isoformat(),
+        "dateModified": profile.updated.isoformat(),
+        "about": {"@type": "Thing", "name": profile.title, "description": profile.kind.label},
+        "contentLocation": location,
+        "mentions": actor,
+        "keywords": ", ".join([f.label for f in profile.fields] + list(profile.tags)),
+    }
+    if image:
+        data["image"] = image
+    # "</" inside a <script> element would end it early.
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")

@@ -146,7 +146,7 @@ class FacetsGenerator(Generator):
             writer.write_file(
                 f"{pagination.url}index.html", template, self.context,
                 term=entry.term, listing=chunk, count=len(entry.profiles),
-                pagination=pagination, children=children, page_name=pagination.url.rstrip("/"),
+                pagination=pagination, children=children, page_url=pagination.url,
             )
 
     def _write_overviews(self, writer, index: dict[str, dict[str, TermIndex]]) -> None:
@@ -162,7 +162,7 @@ class FacetsGenerator(Generator):
                 terms = index[facet_name]
                 rows = [(make(v), len(terms[v.value].profiles) if v.value in terms else 0) for v in values]
             writer.write_file(f"{url}index.html", template, self.context, overview_title=title,
-                              overview_intro=intro, rows=rows, page_name=url.rstrip("/"),
+                              overview_intro=intro, rows=rows, page_url=url,
                               total=len(self.context["profiles"]))
 
 

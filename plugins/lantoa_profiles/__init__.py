@@ -50,7 +50,7 @@ class ProfilesGenerator(Generator):
             body = resolve_photos(profile.body_html, siteurl)
             writer.write_file(
                 f"{profile.url}index.html", template, self.context,
-                profile=profile, body=body, page_name=profile.url.rstrip("/"),
+                profile=profile, body=body, page_url=profile.url,
                 extras=extras.get(profile.slug, {}),
             )
         self._copy_photos()

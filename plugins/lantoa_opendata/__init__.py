@@ -1,0 +1,99 @@
+"""Pelican plugin: open data — every published profile as `/du-lieu/ho-so.json` and `.csv`.
+
+One row per profile with every metadata field, the current and historical
+locality with official codes, and the page URL. The CSV carries a BOM so that
+Excel opens Vietnamese text correctly. Columns are documented in docs/du-lieu.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from pelican import signals
+
+from lantoa.model import Profile
+from lantoa.site import absolute_url
+
+COLUMNS = (
+    "slug", "url", "kind", "title", "year", "period", "date", "modified",
+    "province", "province_code", "commune", "commune_code",
+    "historical_province", "historical_province_code", "historical_district",
+    "historical_district_code", "historical_commune", "historical_commune_code",
+    "locality_as_written", "fields", "level", "unit", "person", "awarded_by", "award",
+    "results", "tags", "sources", "summary", "source_file",
+)
+LIST_COLUMNS = {"fields", "results", "tags", "sources"}
+
+
+def record(profile: Profile, siteurl: str) -> dict:
+    """The open-data row of one profile (lists stay lists; the CSV joins them)."""
+    place = profile.place
+
+    def unit(u):
+        return (u.name, u.code) if u else ("", None)
+
+    commune, commune_code = unit(place.commune)
+    old_province, old_province_code = unit(place.historical_province if place.is_historical else None)
+    old_district, old_district_code = unit(place.historical_district)
+    old_commune, old_commune_code = unit(place.historical_commune)
+    return {
+        "slug": profile.slug,
+        "url": absolute_url(siteurl, profile.url),
+        "kind": profile.kind.value,
+        "title": profile.title,
+        "year": profile.year,
+        "period": profile.period,
+        "date": profile.date.isoformat(),
+        "modified": profile.modified.isoformat() if profile.modified else "",
+        "province": place.province.name,
+        "province_code": place.province.code,
+        "commune": commune,
+        "commune_code": commune_code,
+        "historical_province": old_province,
+        "historical_province_code": old_province_code,
+        "historical_district": old_district,
+        "historical_district_code": old_district_code,
+        "historical_commune": old_commune,
+        "historical_commune_code": old_commune_code,
+        "locality_as_written": place.as_written,
+        "fields": [f.value for f in profile.fields],
+        "level": profile.level.value,
+        "unit": profile.unit,
+        "person": profile.person,
+        "awarded_by": profile.awarded_by,
+        "award": profile.award,
+        "results": list(profile.results),
+        "tags": list(profile.tags),
+        "sources": list(profile.sources),
+        "summary": profile.summary,
+        "source_file": profile.source,
+    }
+
+
+def to_csv(records: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in records:
+        writer.writerow({k: "; ".join(v) if k in LIST_COLUMNS else ("" if v is None else v)
+                         for k, v in row.items()})
+    return "\ufeff" + buffer.getvalue()
+
+
+def write_open_data(generators) -> None:
+    context = generators[0].context
+    settings = generators[0].settings
+    records = [record(p, settings["SITEURL"]) for p in context["profiles"]]
+    folder = Path(settings["OUTPUT_PATH"]) / "du-lieu"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "ho-so.json").write_text(
+        json.dumps({"columns": list(COLUMNS), "count": len(records), "profiles": records},
+                   ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (folder / "ho-so.csv").write_text(to_csv(records), encoding="utf-8", newline="")
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(write_open_data)
