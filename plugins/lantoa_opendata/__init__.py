@@ -12,10 +12,9 @@ import io
 import json
 from pathlib import Path
 
-from pelican import signals
-
 from lantoa.model import Profile
 from lantoa.site import absolute_url
+from pelican import signals
 
 COLUMNS = (
     "slug", "url", "kind", "title", "year", "period", "date", "modified",

@@ -12,9 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from pelican import signals
-
 from lantoa.site import absolute_url
+from pelican import signals
 
 _pages: dict[str, datetime | None] = {}
 

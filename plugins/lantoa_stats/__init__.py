@@ -11,13 +11,12 @@ import re
 from dataclasses import dataclass
 
 import pygal
-from pelican import signals
-from pelican.generators import Generator
-from pygal.style import Style
-
 from lantoa.facets import TermIndex, province_term
 from lantoa.gazetteer import gazetteer
 from lantoa.model import Field, Kind, Level
+from pelican import signals
+from pelican.generators import Generator
+from pygal.style import Style
 
 CHART_STYLE = Style(
     background="transparent", plot_background="transparent", foreground="#1d1d1f",

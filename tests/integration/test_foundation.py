@@ -107,8 +107,11 @@ def test_scripts_never_reach_the_output(tmp_path: Path):
             " <iframe src=\"https://evil.example\"></iframe>.\n\n" + "Nội dung dài. " * 40)
     write_profile(content, "lam-dong/2023/doc-hai.md", valid_header(), body)
     html = read(build_site(content, tmp_path / "output") / "mo-hinh/doc-hai/index.html")
-    for forbidden in ("<script", "javascript:", "onerror", "<iframe"):
+    for forbidden in ("javascript:", "onerror", "<iframe", "alert('x')"):
         assert forbidden not in html
+    # The only script is the page's own JSON-LD.
+    assert html.count("<script") == 1 and '<script type="application/ld+json">' in html
+    assert "<p>Đoạn mở đầu  và <a>liên kết</a>" in html
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
