@@ -17,6 +17,7 @@ PLUGINS = [
     "lantoa_profiles",
     "lantoa_facets",
     "lantoa_stats",
+    "lantoa_feeds",
     "lantoa_opendata",
     "lantoa_sitemap",
 ]

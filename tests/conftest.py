@@ -65,4 +65,4 @@ def sample_site(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("sample")
     content = base / "content"
     shutil.copytree(SAMPLE_CONTENT, content)
-    return build_site(content, base / "output")
+    return build_site(content, base / "output", SITEURL="https://lantoa.example.vn")

@@ -32,6 +32,8 @@ SETTINGS = (
     Setting("LANTOA_TODAY", None, (str, type(None)),
             "ngày tham chiếu (YYYY-MM-DD) cho kiểm tra năm; mặc định là hôm nay"),
     Setting("LANTOA_FEED_SIZE", 50, (int,), "số mục mới nhất trong mỗi nguồn tin"),
+    Setting("LANTOA_FEED_AUTHORITY", "lantoa.vn", (str,),
+            "tên miền trong mã định danh (tag URI) của mục tin; không đổi khi trang chuyển địa chỉ"),
     Setting("LANTOA_MAX_IMAGE_BYTES", 20_000_000, (int,), "dung lượng tối đa của một ảnh gốc"),
     Setting("LANTOA_MAX_IMAGE_PIXELS", 50_000_000, (int,),
             "số điểm ảnh tối đa của một ảnh (chống 'bom giải nén')"),

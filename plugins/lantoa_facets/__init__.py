@@ -121,6 +121,11 @@ class FacetsGenerator(Generator):
         self.context["facet_children"] = children_of(index)
         self.context["profile_extras"].update(profile_extras(profiles, index))
         self.context["overview_pages"] = [(url, title) for url, title, _, _ in OVERVIEWS]
+        # Provinces, kinds, fields and levels have a page (and feeds) even before their
+        # first profile: portals link to and subscribe to all of them.
+        fixed = [*map(province_term, gazetteer().provinces()), *map(kind_term, Kind),
+                 *map(field_term, Field), *map(level_term, Level)]
+        self.context["fixed_terms"] = [t for t in fixed if t.key not in index[t.facet]]
 
     def generate_output(self, writer) -> None:
         per_page = self.settings["LANTOA_PER_PAGE"]
@@ -131,13 +136,8 @@ class FacetsGenerator(Generator):
         for terms in index.values():
             for entry in terms.values():
                 self._write_listing(writer, template, entry, per_page)
-        # Provinces, kinds, fields and levels have a page even before their first profile:
-        # portals link to and subscribe to all of them.
-        fixed_terms = [*map(province_term, gazetteer().provinces()), *map(kind_term, Kind),
-                       *map(field_term, Field), *map(level_term, Level)]
-        for term in fixed_terms:
-            if term.key not in index[term.facet]:
-                self._write_listing(writer, template, TermIndex(term, []), per_page)
+        for term in self.context["fixed_terms"]:
+            self._write_listing(writer, template, TermIndex(term, []), per_page)
         self._write_overviews(writer, index)
 
     def _write_listing(self, writer, template, entry: TermIndex, per_page: int) -> None:

@@ -1,0 +1,172 @@
+"""Pelican plugin: RSS 2.0 and Atom feeds (feedgen) for the site and every facet term, and OPML.
+
+Every facet term page of `lantoa.facets` gets `rss.xml` and `atom.xml` in its
+folder; the whole site has `/feeds/rss.xml` and `/feeds/atom.xml`, and
+`/feeds/index.opml` lists them all. Entry ids are tag URIs built from the
+profile's kind and slug under a fixed authority, so neither a rebuild, an edit
+nor a move of the site changes them. Feed dates are the newest entry's, so an
+unchanged site gives byte-identical feeds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+from feedgen.feed import FeedEntry, FeedGenerator
+from lantoa.facets import Term, TermIndex
+from lantoa.model import Profile
+from lantoa.reading import VIETNAM_TZ
+from lantoa.site import absolute_url, resolve_photos
+from pelican import signals
+from pelican.generators import Generator
+
+EMPTY_FEED_DATE = datetime(2025, 7, 1, tzinfo=VIETNAM_TZ)  # any fixed date: feeds must not change
+_RELATIVE_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    folder: str  # site-relative folder holding rss.xml and atom.xml
+    page: str  # the HTML page the feed follows
+
+    @property
+    def rss(self) -> str:
+        return f"{self.folder}rss.xml"
+
+    @property
+    def atom(self) -> str:
+        return f"{self.folder}atom.xml"
+
+
+SITE_FEED = Feed("Tất cả hồ sơ mới", "feeds/", "")
+
+
+def feed_of(term: Term) -> Feed:
+    return Feed(term.title, term.url, term.url)
+
+
+def entry_id(profile: Profile, authority: str) -> str:
+    """A tag URI (RFC 4151) that names the profile, not where or when it was built."""
+    return f"tag:{authority},2009:{profile.kind.value}/{profile.slug}"
+
+
+def feed_base(settings: dict) -> str:
+    """Feeds need absolute URLs even in a preview build."""
+    return (settings.get("FEED_DOMAIN") or settings["SITEURL"] or "http://localhost:8000").rstrip("/")
+
+
+class FeedsGenerator(Generator):
+    """Writes every feed and the OPML list; shares one entry object per profile."""
+
+    def generate_context(self) -> None:
+        index: dict[str, dict[str, TermIndex]] = self.context["facet_index"]
+        feeds = {term.url: feed_of(term) for term in self._all_terms(index)}
+        self.context["feeds"] = [SITE_FEED, *sorted(feeds.values(), key=lambda f: f.folder)]
+        self.context["feed_of"] = feed_of
+
+    def _all_terms(self, index):
+        return [entry.term for terms in index.values() for entry in terms.values()] + \
+            self.context.get("fixed_terms", [])
+
+    def generate_output(self, writer) -> None:
+        settings = self.settings
+        base = feed_base(settings)
+        authority = settings["LANTOA_FEED_AUTHORITY"]
+        size = settings["LANTOA_FEED_SIZE"]
+        index = self.context["facet_index"]
+        entries: dict[str, FeedEntry] = {}
+
+        def entry_for(profile: Profile) -> FeedEntry:
+            if profile.slug not in entries:
+                entries[profile.slug] = self._entry(profile, base, authority)
+            return entries[profile.slug]
+
+        output = Path(self.output_path)
+        by_folder = {t.url: [] for t in self.context.get("fixed_terms", [])}
+        by_folder.update({entry.term.url: entry.profiles for terms in index.values()
+                          for entry in terms.values()})
+        listed = {SITE_FEED.folder: self.context["profiles"], **by_folder}
+        for feed in self.context["feeds"]:
+            # Subscribers want what was published last, whatever year it was recognized.
+            profiles = sorted(listed.get(feed.folder, []), key=lambda p: (-p.date.timestamp(), p.slug))[:size]
+            self._write(feed, [entry_for(p) for p in profiles], profiles, base, authority, output)
+        self._write_opml(output, base)
+
+    def _entry(self, profile: Profile, base: str, authority: str) -> FeedEntry:
+        entry = FeedEntry()
+        entry.id(entry_id(profile, authority))
+        entry.guid(entry_id(profile, authority), permalink=False)
+        entry.title(profile.title)
+        entry.link(href=absolute_url(base, profile.url), rel="alternate")
+        entry.summary(profile.summary)
+        html = _RELATIVE_LINK.sub(rf'\1{base}/', resolve_photos(profile.body_html, base))
+        entry.content(html, type="html")
+        entry.published(profile.date)
+        entry.updated(profile.updated)
+        entry.author({"name": profile.actor})
+        entry.load_extension("dc", atom=False, rss=True)
+        entry.dc.dc_creator(profile.actor)  # RSS <author> needs an e-mail address
+        for term in [*profile.fields]:
+            entry.category(term=term.value, label=term.label, scheme=absolute_url(base, "linh-vuc/"))
+        entry.category(term=profile.place.province.slug, label=profile.place.province.name,
+                       scheme=absolute_url(base, "dia-phuong/"))
+        entry.category(term=profile.kind.value, label=profile.kind.label, scheme=absolute_url(base, ""))
+        entry.category(term=profile.level.value, label=profile.level.label,
+                       scheme=absolute_url(base, "cap/"))
+        enclosure = self.context.get("photo_enclosure")
+        if enclosure and (found := enclosure(profile, base)):
+            entry.enclosure(url=found[0], length=str(found[1]), type=found[2])
+        return entry
+
+    def _write(self, feed: Feed, entries: list[FeedEntry], profiles: list[Profile], base: str,
+               authority: str, output: Path) -> None:
+        newest = max((p.updated for p in profiles), default=EMPTY_FEED_DATE)
+        title = f"{self.settings['SITENAME']} — {feed.title}"
+        for kind in ("rss", "atom"):
+            generator = FeedGenerator()
+            generator.load_extension("dc", atom=False, rss=True)
+            generator.id(f"tag:{authority},2009:{feed.folder}")
+            generator.title(title)
+            generator.language("vi")
+            generator.description(f"{feed.title}: mô hình, điển hình \u201cDân vận khéo\u201d mới nhất.")
+            generator.author({"name": self.settings["SITENAME"]})
+            # feedgen takes the last link as the RSS channel link: the page goes last.
+            generator.link(href=absolute_url(base, getattr(feed, kind)), rel="self")
+            generator.link(href=absolute_url(base, feed.page), rel="alternate")
+            generator.generator("Lan Tỏa (feedgen)")
+            generator.lastBuildDate(newest)
+            generator.updated(newest)
+            for entry in entries:
+                generator.add_entry(entry, order="append")
+            path = output / getattr(feed, kind)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = generator.rss_str(pretty=True) if kind == "rss" else generator.atom_str(pretty=True)
+            path.write_bytes(data)
+
+    def _write_opml(self, output: Path, base: str) -> None:
+        opml = ElementTree.Element("opml", version="2.0")
+        head = ElementTree.SubElement(opml, "head")
+        ElementTree.SubElement(head, "title").text = f"{self.settings['SITENAME']} — danh sách nguồn tin"
+        body = ElementTree.SubElement(opml, "body")
+        for feed in self.context["feeds"]:
+            ElementTree.SubElement(body, "outline", type="rss", text=feed.title, title=feed.title,
+                                   xmlUrl=absolute_url(base, feed.rss),
+                                   htmlUrl=absolute_url(base, feed.page), language="vi")
+        ElementTree.indent(opml)
+        path = output / "feeds" / "index.opml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(ElementTree.tostring(opml, encoding="UTF-8", xml_declaration=True) + b"\n")
+
+
+def get_generators(pelican):
+    return FeedsGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
+
