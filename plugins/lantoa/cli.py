@@ -136,6 +136,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import benchmark
+
+    print(f"Dựng {args.count} hồ sơ tổng hợp bằng Lan Tỏa và bằng Pelican thuần…", file=sys.stderr)
+    results = benchmark(args.count, Path(args.config or DEFAULT_CONFIG).resolve().parent, args.keep)
+    labels = {
+        "profiles": "số hồ sơ", "pelican_seconds": "Pelican thuần (giây)",
+        "lantoa_seconds": "Lan Tỏa, dựng đủ (giây)",
+        "lantoa_rebuild_seconds": "Lan Tỏa, dựng lại sau khi sửa 1 hồ sơ (giây)",
+        "ratio": "tỉ lệ Lan Tỏa / Pelican", "rebuild_share": "tỉ lệ dựng lại / dựng đủ",
+        "peak_rss_mb": "bộ nhớ đỉnh (MB)",
+    }
+    for key, value in results.items():
+        print(f"{labels[key]:48} {value:10.2f}" if isinstance(value, float) else
+              f"{labels[key]:48} {value:10d}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lantoa",
@@ -166,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
     p.add_argument("--bind", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     p.set_defaults(func=cmd_serve, siteurl="")
+    p = sub.add_parser("bench", help="đo thời gian dựng N hồ sơ tổng hợp, so với Pelican thuần")
+    p.add_argument("count", type=int, metavar="N", help="số hồ sơ tổng hợp")
+    p.add_argument("--config", type=Path, default=None, help="tệp cấu hình (mặc định pelicanconf.py)")
+    p.add_argument("--keep", type=Path, default=None, help="giữ nội dung và trang dựng ở thư mục này")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -143,7 +143,9 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     for file in files:
         fingerprint = fingerprints[file] = _fingerprint(file, today)
         hit = cache.get(str(file))
-        if hit and hit[0] == fingerprint and _images_still_there(hit[1], content):
+        # Broken files are read again: the fix may lie outside them (a photo added).
+        reusable = hit and not any(p.is_error for p in hit[2])
+        if reusable and hit[0] == fingerprint and _images_still_there(hit[1], content):
             results[file] = (hit[1], hit[2])
         else:
             stale.append(file)

@@ -164,7 +164,7 @@ class Gazetteer:
         name that still exists ("Lâm Đồng" was a province before and after).
         """
         text = text.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             unit = self.current_provinces.get(int(text))
             return (unit, None) if unit else None
         matches = self._province_by_key.get(name_key(text), [])

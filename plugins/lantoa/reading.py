@@ -65,8 +65,8 @@ ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption"}
 ALLOWED_ATTRIBUTES = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
     "img": {"src", "alt", "title", "width", "height"},
-    "th": {"align", "colspan", "rowspan", "scope"},
-    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope", "style"},
+    "td": {"align", "colspan", "rowspan", "style"},
     **{f"h{n}": {"id"} for n in range(2, 7)},
     "a": {"href", "title", "hreflang", "id"},
 }
@@ -279,7 +279,8 @@ def render_markdown(text: str) -> str:
     """Markdown → sanitised HTML: no script, event handler, javascript: URL or iframe."""
     html = _markdown.reset().convert(text)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto", "tel"}, link_rel=None)
+                     url_schemes={"http", "https", "mailto", "tel"}, link_rel=None,
+                     filter_style_properties={"text-align"})
 
 
 def _first_paragraph(html: str) -> str:
@@ -292,13 +293,17 @@ def _first_paragraph(html: str) -> str:
 def _resolve_image(ctx: _Context, key: str, reference: str, profile_file: Path,
                    content_root: Path, line: int | None = None) -> str | None:
     """A path relative to the profile → content-relative POSIX path, checked."""
-    target = (profile_file.parent / unquote(reference)).resolve()
+    try:
+        target = (profile_file.parent / unquote(reference)).resolve()
+        exists = target.is_file()
+    except (OSError, ValueError):  # NUL bytes, names too long for the file system
+        target, exists = None, False
     root = content_root.resolve()
-    if not target.is_relative_to(root):
+    if target is not None and not target.is_relative_to(root):
         ctx.add(key, "E040", f"ảnh '{reference}' nằm ngoài thư mục nội dung",
                 "đặt ảnh cạnh tệp hồ sơ và ghi tên tệp, ví dụ anh-dai-dien.jpg", line=line)
         return None
-    if not target.is_file():
+    if target is None or not exists:
         ctx.add(key, "E041", f"không tìm thấy ảnh '{reference}'",
                 "kiểm tra tên tệp (phân biệt hoa thường) và đặt ảnh cạnh tệp hồ sơ", line=line)
         return None
@@ -358,7 +363,7 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
     year = None
     if ctx.get("year"):
         value = ctx.get("year")
-        if re.fullmatch(r"\d{4}", value) and FIRST_YEAR <= int(value) <= today.year:
+        if re.fullmatch(r"[0-9]{4}", value) and FIRST_YEAR <= int(value) <= today.year:
             year = int(value)
         else:
             ctx.add("year", "E015", f"năm '{value}' không hợp lệ",
