@@ -61,7 +61,7 @@ def write_synthetic(count: int, content: Path, seed: int = 2009) -> list[Path]:
             communes = geo.legacy_communes_in([district])
             commune = rng.choice(communes) if communes else None
             province = geo.legacy_province_of(district)
-            place = {"Province": province.short_name, "District": district.short_name}
+            place = {"Province": province.short_name, "District": district.name}
             levels = list(Level)
         else:
             commune = rng.choice(current_communes)
@@ -69,7 +69,7 @@ def write_synthetic(count: int, content: Path, seed: int = 2009) -> list[Path]:
             place = {"Province": province.short_name}
             levels = [Level.XA, Level.TINH, Level.TRUNG_UONG]
         if commune is not None:
-            place["Commune"] = commune.short_name
+            place["Commune"] = commune.name
         unit = f"{rng.choice(UNITS)} {commune.label if commune else province.label}"
         topic = rng.choice(TOPICS)
         current = geo.current_province_of(province)

@@ -16,7 +16,7 @@ from vietnam_provinces import Province as CurrentProvince
 from vietnam_provinces import Ward as CurrentWard
 from vietnam_provinces import legacy
 
-from .text import loose_key, name_key, place_slug, sort_vietnamese, strip_unit_prefix
+from .text import loose_key, name_key, place_slug, sort_vietnamese, strip_unit_prefix, unit_prefix
 
 REFORM_DATE_LABEL = "01/7/2025"
 
@@ -36,6 +36,7 @@ class Unit:
     legacy: bool
     parent_code: int | None  # province of a district or current commune; district of a legacy commune
     slug: str  # unique among its siblings (DESIGN §4)
+    key: str = ""  # name_key of the name, for matching what editors type
 
     @property
     def short_name(self) -> str:
@@ -47,6 +48,20 @@ class Unit:
         """Lower-case unit word and name, for running text: "huyện Lâm Hà"."""
         division = "thành phố" if self.division == "thành phố trung ương" else self.division
         return f"{division} {self.short_name}"
+
+
+def _unit(level: str, code: int, name: str, division: object, legacy: bool,
+          parent_code: int | None, slug: str) -> Unit:
+    return Unit(level, code, name, _division(division), legacy, parent_code, slug, name_key(name))
+
+
+def _matching(units: list[Unit], text: str) -> list[Unit]:
+    """Units named `text`; a unit word in `text` ("Thị xã Cai Lậy") picks among namesakes."""
+    found = [u for u in units if u.key == name_key(text)]
+    division = unit_prefix(text)
+    if division and len(found) > 1:
+        found = [u for u in found if u.division.endswith(division)] or found
+    return found
 
 
 def _division(value: object) -> str:
@@ -84,17 +99,15 @@ class Gazetteer:
         slugs = _unique_slugs([(int(p.code), p.name) for p in current])
         for p in current:
             code = int(p.code)
-            self.current_provinces[code] = Unit(
-                "province", code, p.name, _division(p.division_type), False, None, slugs[code]
-            )
+            self.current_provinces[code] = _unit(
+                "province", code, p.name, p.division_type, False, None, slugs[code])
         old = list(legacy.Province.iter_all())
         slugs = _unique_slugs([(int(p.code), p.name) for p in old])
         self.legacy_to_current_province: dict[int, int] = {}
         for p in old:
             code = int(p.code)
-            self.legacy_provinces[code] = Unit(
-                "province", code, p.name, _division(p.division_type), True, None, slugs[code]
-            )
+            self.legacy_provinces[code] = _unit(
+                "province", code, p.name, p.division_type, True, None, slugs[code])
             successors = CurrentProvince.search_from_legacy(code=code)
             self.legacy_to_current_province[code] = int(successors[0].province.code)
 
@@ -106,9 +119,8 @@ class Gazetteer:
             slugs = _unique_slugs([(int(w.code), w.name) for w in wards])
             for w in wards:
                 code = int(w.code)
-                self.current_communes[code] = Unit(
-                    "commune", code, w.name, _division(w.division_type), False, province_code, slugs[code]
-                )
+                self.current_communes[code] = _unit(
+                    "commune", code, w.name, w.division_type, False, province_code, slugs[code])
         # Historical districts get their page under the current province, so their
         # slugs must be unique among all districts that province absorbed.
         districts_by_current: dict[int, list] = defaultdict(list)
@@ -119,21 +131,17 @@ class Gazetteer:
             slugs = _unique_slugs([(int(d.code), d.name) for d in districts])
             for d in districts:
                 code = int(d.code)
-                self.legacy_districts[code] = Unit(
-                    "district", code, d.name, _division(d.division_type), True,
-                    int(d.province_code), slugs[code],
-                )
+                self.legacy_districts[code] = _unit(
+                    "district", code, d.name, d.division_type, True, int(d.province_code), slugs[code])
         for w in legacy.Ward.iter_all():
             code = int(w.code)
-            self.legacy_communes[code] = Unit(
-                "commune", code, w.name, _division(w.division_type), True, int(w.district_code),
-                place_slug(w.name),
-            )
+            self.legacy_communes[code] = _unit(
+                "commune", code, w.name, w.division_type, True, int(w.district_code), place_slug(w.name))
 
     def _build_indexes(self) -> None:
         self._province_by_key: dict[str, list[Unit]] = defaultdict(list)
         for unit in [*self.current_provinces.values(), *self.legacy_provinces.values()]:
-            self._province_by_key[name_key(unit.name)].append(unit)
+            self._province_by_key[unit.key].append(unit)
         for former_name, code in FORMER_PROVINCE_NAMES.items():
             self._province_by_key[name_key(former_name)].append(self.legacy_provinces[code])
         self._districts_by_province: dict[int, list[Unit]] = defaultdict(list)
@@ -199,8 +207,7 @@ class Gazetteer:
         return [d for p in legacy_provinces for d in self._districts_by_province.get(p.code, [])]
 
     def find_district(self, text: str, legacy_provinces: list[Unit]) -> list[Unit]:
-        key = name_key(text)
-        return [d for d in self.districts_in(legacy_provinces) if name_key(d.name) == key]
+        return _matching(self.districts_in(legacy_provinces), text)
 
     def current_communes_in(self, province: Unit) -> list[Unit]:
         return self._communes_by_current_province.get(province.code, [])
@@ -209,12 +216,10 @@ class Gazetteer:
         return [c for d in districts for c in self._communes_by_district.get(d.code, [])]
 
     def find_current_commune(self, text: str, province: Unit) -> list[Unit]:
-        key = name_key(text)
-        return [c for c in self.current_communes_in(province) if name_key(c.name) == key]
+        return _matching(self.current_communes_in(province), text)
 
     def find_legacy_commune(self, text: str, districts: list[Unit]) -> list[Unit]:
-        key = name_key(text)
-        return [c for c in self.legacy_communes_in(districts) if name_key(c.name) == key]
+        return _matching(self.legacy_communes_in(districts), text)
 
     def district_of(self, legacy_commune: Unit) -> Unit:
         return self.legacy_districts[legacy_commune.parent_code]  # type: ignore[index]

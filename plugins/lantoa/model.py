@@ -88,7 +88,7 @@ class Place:
         if self.historical_district or self.historical_commune:
             return True
         return bool(
-            self.historical_province and self.historical_province.name != self.province.name
+            self.historical_province and self.historical_province.key != self.province.key
         )
 
     @property

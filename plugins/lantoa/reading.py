@@ -210,7 +210,7 @@ def resolve_place(ctx: _Context, year: int | None, geo: Gazetteer) -> Place | No
                 f"có phải {' / '.join(near)}?" if near else "viết tên tỉnh như trong danh mục hành chính")
         return None
     province, named_legacy = found
-    is_old_name = named_legacy is not None and named_legacy.name != province.name
+    is_old_name = named_legacy is not None and named_legacy.key != province.key
     scope = [named_legacy] if is_old_name else geo.legacy_provinces_of(province)
     historical_province = named_legacy if (is_old_name or (year and year < REFORM_YEAR)) else None
     district: Unit | None = None
@@ -219,6 +219,14 @@ def resolve_place(ctx: _Context, year: int | None, geo: Gazetteer) -> Place | No
             ctx.add("district", "E031", "cấp huyện đã bỏ từ 01/7/2025, không dùng cho năm "
                     f"{year}", "xóa dòng District, chỉ ghi Commune (xã/phường) hiện nay")
         matches = geo.find_district(district_text, scope)
+        if len(matches) > 1 and commune_text:
+            # "Cai Lậy" was both a huyện and a thị xã: the commune tells which.
+            matches = [d for d in matches if geo.find_legacy_commune(commune_text, [d])] or matches
+        if len(matches) > 1:
+            names = " / ".join(f"'{d.name}'" for d in matches)
+            ctx.add("district", "E035", f"có {len(matches)} đơn vị cấp huyện tên '{district_text}'",
+                    f"ghi rõ tên đầy đủ: {names}")
+            return None
         if matches:
             district = matches[0]
             historical_province = geo.legacy_province_of(district)
@@ -243,9 +251,15 @@ def resolve_place(ctx: _Context, year: int | None, geo: Gazetteer) -> Place | No
         old = geo.find_legacy_commune(commune_text, districts)
         if (prefer_legacy and old) or (not current and old):
             if len(old) > 1:
-                names = ", ".join(geo.district_of(c).short_name for c in old)
-                ctx.add("commune", "E033", f"có {len(old)} xã/phường tên '{commune_text}' "
-                        f"(thuộc {names})", "thêm dòng District để chỉ rõ huyện")
+                homes = {geo.district_of(c).code for c in old}
+                if len(homes) == 1:  # "Xã Đầm Hà" and "Thị trấn Đầm Hà" in one huyện
+                    names = " / ".join(f"'{c.name}'" for c in old)
+                    ctx.add("commune", "E033", f"có {len(old)} đơn vị tên '{commune_text}' "
+                            f"trong {geo.district_of(old[0]).name}", f"ghi rõ tên đầy đủ: {names}")
+                else:
+                    names = ", ".join(geo.district_of(c).name for c in old)
+                    ctx.add("commune", "E033", f"có {len(old)} xã/phường tên '{commune_text}' "
+                            f"(thuộc {names})", "thêm dòng District để chỉ rõ huyện")
                 return None
             historical_commune = old[0]
             district = district or geo.district_of(historical_commune)

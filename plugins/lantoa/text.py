@@ -64,6 +64,15 @@ def strip_unit_prefix(name: str) -> str:
     return stripped or name
 
 
+def unit_prefix(name: str) -> str | None:
+    """The unit-type word a name starts with, normalised: "TP. Huế" → "thành phố"."""
+    match = _PREFIX_RE.match(" ".join(nfc(name).split()))
+    if not match:
+        return None
+    word = match.group(0).strip().lower()
+    return "thành phố" if word in ("tp", "tp.") else word
+
+
 def slugify(text: str) -> str:
     """ASCII, lowercase, hyphen-joined slug; đ becomes d (DESIGN §4)."""
     return _slugify(nfc(text).replace("đ", "d").replace("Đ", "D"), lowercase=True)

@@ -2,7 +2,7 @@
 
 One row per profile with every metadata field, the current and historical
 locality with official codes, and the page URL. The CSV carries a BOM so that
-Excel opens Vietnamese text correctly. Columns are documented in docs/du-lieu.md.
+Excel opens Vietnamese text correctly. Columns are documented in docs/portals.md.
 """
 
 from __future__ import annotations
