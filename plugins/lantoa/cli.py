@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 from .collection import collect
+from .output import link_previous
 from .problems import StrictBuildError, report
-from .settings import SettingError
+from .settings import SettingError, apply_defaults
 
 DEFAULT_CONFIG = "pelicanconf.py"
 PUBLISH_CONFIG = "publishconf.py"
@@ -47,9 +48,9 @@ def load_settings(config: Path, content: Path | None, output: Path | None,
         settings = read_settings(str(config.resolve()), override=overrides)
     finally:
         os.chdir(cwd)
-    for key in ("LANTOA_CACHE_DIR",):
-        if key in settings and not os.path.isabs(settings[key]):
-            settings[key] = str(root / settings[key])
+    apply_defaults(settings)
+    if not os.path.isabs(settings["LANTOA_CACHE_DIR"]):
+        settings["LANTOA_CACHE_DIR"] = str(root / settings["LANTOA_CACHE_DIR"])
     return settings
 
 
@@ -65,8 +66,12 @@ def build_atomic(settings: dict) -> Path:
     target = Path(settings["OUTPUT_PATH"])
     staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
+    settings = {**settings, "OUTPUT_PATH": str(staging), "LANTOA_TARGET": str(target)}
+    if target.is_dir():
+        # Pages whose inputs did not change are kept from the previous site (hard links).
+        link_previous(apply_defaults(settings), target, staging)
     try:
-        run_pelican({**settings, "OUTPUT_PATH": str(staging)})
+        run_pelican(settings)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

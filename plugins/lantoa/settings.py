@@ -38,6 +38,8 @@ SETTINGS = (
     Setting("LANTOA_MAX_IMAGE_PIXELS", 50_000_000, (int,),
             "số điểm ảnh tối đa của một ảnh (chống 'bom giải nén')"),
     Setting("LANTOA_IMAGE_WIDTHS", (480, 960, 1600), (tuple, list), "các chiều rộng ảnh xuất ra"),
+    Setting("LANTOA_TARGET", None, (str, type(None)),
+            "thư mục đích cuối cùng khi dựng vào thư mục tạm (do lantoa build đặt)"),
     Setting("LANTOA_DESCRIPTION",
             "Giới thiệu, tôn vinh và nhân rộng mô hình, điển hình \u201cDân vận khéo\u201d.",
             (str,), "mô tả trang, dùng cho thẻ chia sẻ và nguồn tin"),

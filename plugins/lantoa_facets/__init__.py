@@ -142,9 +142,14 @@ class FacetsGenerator(Generator):
 
     def _write_listing(self, writer, template, entry: TermIndex, per_page: int) -> None:
         children = self.context["facet_children"].get(entry.term.url, {})
+        shown_children = [(name, [(c.term.url, c.term.title, len(c.profiles)) for c in entries])
+                          for name, entries in children.items()]
+        cache, digests = self.context["page_cache"], self.context["profile_digests"]
         for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
-            writer.write_file(
-                f"{pagination.url}index.html", template, self.context,
+            inputs = (entry.term, pagination, [digests[p.slug] for p in chunk], shown_children)
+            cache.write_page(
+                writer, f"{pagination.url}index.html", template, self.context, inputs,
+                lastmod=max((p.updated for p in chunk), default=None),
                 term=entry.term, listing=chunk, count=len(entry.profiles),
                 pagination=pagination, children=children, page_url=pagination.url,
             )
@@ -161,9 +166,10 @@ class FacetsGenerator(Generator):
                 make, values = (field_term, Field) if facet_name == "field" else (level_term, Level)
                 terms = index[facet_name]
                 rows = [(make(v), len(terms[v.value].profiles) if v.value in terms else 0) for v in values]
-            writer.write_file(f"{url}index.html", template, self.context, overview_title=title,
-                              overview_intro=intro, rows=rows, page_url=url,
-                              total=len(self.context["profiles"]))
+            total = len(self.context["profiles"])
+            self.context["page_cache"].write_page(
+                writer, f"{url}index.html", template, self.context, (title, intro, rows, total),
+                overview_title=title, overview_intro=intro, rows=rows, page_url=url, total=total)
 
 
 def get_generators(pelican):

@@ -79,6 +79,7 @@ class FeedsGenerator(Generator):
         authority = settings["LANTOA_FEED_AUTHORITY"]
         size = settings["LANTOA_FEED_SIZE"]
         index = self.context["facet_index"]
+        cache, digests = self.context["page_cache"], self.context["profile_digests"]
         entries: dict[str, FeedEntry] = {}
 
         def entry_for(profile: Profile) -> FeedEntry:
@@ -86,16 +87,20 @@ class FeedsGenerator(Generator):
                 entries[profile.slug] = self._entry(profile, base, authority)
             return entries[profile.slug]
 
-        output = Path(self.output_path)
         by_folder = {t.url: [] for t in self.context.get("fixed_terms", [])}
         by_folder.update({entry.term.url: entry.profiles for terms in index.values()
                           for entry in terms.values()})
         listed = {SITE_FEED.folder: self.context["profiles"], **by_folder}
         for feed in self.context["feeds"]:
             # Subscribers want what was published last, whatever year it was recognized.
-            profiles = sorted(listed.get(feed.folder, []), key=lambda p: (-p.date.timestamp(), p.slug))[:size]
-            self._write(feed, [entry_for(p) for p in profiles], profiles, base, authority, output)
-        self._write_opml(output, base)
+            profiles = sorted(listed.get(feed.folder, []),
+                              key=lambda p: (-p.date.timestamp(), p.slug))[:size]
+            shown = [digests[p.slug] for p in profiles]
+            for kind in ("rss", "atom"):
+                cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
+                                  lambda f=feed, k=kind, ps=profiles: self._render(
+                                      f, k, [entry_for(p) for p in ps], ps, authority))
+        self._write_opml(Path(self.output_path), base)
 
     def _entry(self, profile: Profile, base: str, authority: str) -> FeedEntry:
         entry = FeedEntry()
@@ -123,30 +128,26 @@ class FeedsGenerator(Generator):
             entry.enclosure(url=found[0], length=str(found[1]), type=found[2])
         return entry
 
-    def _write(self, feed: Feed, entries: list[FeedEntry], profiles: list[Profile], base: str,
-               authority: str, output: Path) -> None:
+    def _render(self, feed: Feed, kind: str, entries: list[FeedEntry], profiles: list[Profile],
+                authority: str) -> bytes:
+        base = feed_base(self.settings)
         newest = max((p.updated for p in profiles), default=EMPTY_FEED_DATE)
-        title = f"{self.settings['SITENAME']} — {feed.title}"
-        for kind in ("rss", "atom"):
-            generator = FeedGenerator()
-            generator.load_extension("dc", atom=False, rss=True)
-            generator.id(f"tag:{authority},2009:{feed.folder}")
-            generator.title(title)
-            generator.language("vi")
-            generator.description(f"{feed.title}: mô hình, điển hình \u201cDân vận khéo\u201d mới nhất.")
-            generator.author({"name": self.settings["SITENAME"]})
-            # feedgen takes the last link as the RSS channel link: the page goes last.
-            generator.link(href=absolute_url(base, getattr(feed, kind)), rel="self")
-            generator.link(href=absolute_url(base, feed.page), rel="alternate")
-            generator.generator("Lan Tỏa (feedgen)")
-            generator.lastBuildDate(newest)
-            generator.updated(newest)
-            for entry in entries:
-                generator.add_entry(entry, order="append")
-            path = output / getattr(feed, kind)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            data = generator.rss_str(pretty=True) if kind == "rss" else generator.atom_str(pretty=True)
-            path.write_bytes(data)
+        generator = FeedGenerator()
+        generator.load_extension("dc", atom=False, rss=True)
+        generator.id(f"tag:{authority},2009:{feed.folder}")
+        generator.title(f"{self.settings['SITENAME']} — {feed.title}")
+        generator.language("vi")
+        generator.description(f"{feed.title}: mô hình, điển hình \u201cDân vận khéo\u201d mới nhất.")
+        generator.author({"name": self.settings["SITENAME"]})
+        # feedgen takes the last link as the RSS channel link: the page goes last.
+        generator.link(href=absolute_url(base, getattr(feed, kind)), rel="self")
+        generator.link(href=absolute_url(base, feed.page), rel="alternate")
+        generator.generator("Lan Tỏa (feedgen)")
+        generator.lastBuildDate(newest)
+        generator.updated(newest)
+        for entry in entries:
+            generator.add_entry(entry, order="append")
+        return generator.rss_str(pretty=True) if kind == "rss" else generator.atom_str(pretty=True)
 
     def _write_opml(self, output: Path, base: str) -> None:
         opml = ElementTree.Element("opml", version="2.0")

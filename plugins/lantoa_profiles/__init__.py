@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from lantoa.collection import collect
+from lantoa.model import Profile
+from lantoa.output import PageCache, profile_digest
 from lantoa.problems import StrictBuildError, report
 from lantoa.settings import apply_defaults
 from lantoa.site import photo_path, resolve_photos, site_context
@@ -38,6 +40,8 @@ class ProfilesGenerator(Generator):
             raise StrictBuildError(collection.problems)
         self.context["lantoa_collection"] = collection
         self.context["profiles"] = collection.profiles
+        self.context["profile_digests"] = {p.slug: profile_digest(p) for p in collection.profiles}
+        self.context["page_cache"] = _caches[id(settings)] = PageCache(settings)
         self.context.update(site_context(settings))
         # Later plugins attach per-profile extras (breadcrumbs, neighbours, photos).
         self.context.setdefault("profile_extras", {p.slug: {} for p in collection.profiles})
@@ -46,12 +50,15 @@ class ProfilesGenerator(Generator):
         template = self.get_template("profile")
         siteurl = self.settings["SITEURL"]
         extras = self.context["profile_extras"]
+        cache: PageCache = self.context["page_cache"]
+        digests = self.context["profile_digests"]
         for profile in self.context["profiles"]:
-            body = resolve_photos(profile.body_html, siteurl)
-            writer.write_file(
-                f"{profile.url}index.html", template, self.context,
-                profile=profile, body=body, page_url=profile.url,
-                extras=extras.get(profile.slug, {}),
+            extra = extras.get(profile.slug, {})
+            inputs = (digests[profile.slug], {key: _summary(value) for key, value in extra.items()})
+            cache.write_page(
+                writer, f"{profile.url}index.html", template, self.context, inputs,
+                lastmod=profile.updated, profile=profile, page_url=profile.url, extras=extra,
+                body=resolve_photos(profile.body_html, siteurl),
             )
         self._copy_photos()
 
@@ -68,8 +75,28 @@ class ProfilesGenerator(Generator):
                     shutil.copyfile(content / image, target)
 
 
+def _summary(value):
+    """What a page shows of its neighbours: enough to notice any change, cheap to hash."""
+    if isinstance(value, Profile):
+        return (value.slug, value.title, value.year, value.place.province.short_name)
+    if isinstance(value, (list, tuple)):
+        return [_summary(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _summary(v) for k, v in value.items()}
+    return value
+
+
+_caches: dict[int, PageCache] = {}
+
+
 def initialise(pelican) -> None:
     apply_defaults(pelican.settings)
+
+
+def finish(pelican) -> None:
+    cache = _caches.pop(id(pelican.settings), None)
+    if cache is not None:
+        cache.finish()
 
 
 def get_generators(pelican):
@@ -79,3 +106,4 @@ def get_generators(pelican):
 def register() -> None:
     signals.initialized.connect(initialise)
     signals.get_generators.connect(get_generators)
+    signals.finalized.connect(finish)

@@ -1,9 +1,10 @@
-"""Pelican plugin: `/sitemap.xml` with every HTML page written, and `/robots.txt`.
+"""Pelican plugin: `/sitemap.xml` with every HTML page of the site, and `/robots.txt`.
 
-Pages are collected as the writer writes them, so every facet, listing page and
-profile is in the sitemap without being declared twice. `lastmod` is the newest
-profile date a page shows, never the build time, so an unchanged site gives an
-identical sitemap.
+Lan Tỏa's own pages are known to the page cache (with the newest profile date
+each shows, even when a page was kept from the previous build); Pelican's static
+pages are collected as its writer writes them. `lastmod` is never the build
+time, so an unchanged site gives an identical sitemap. Listed last in PLUGINS,
+this generator runs after every other one.
 """
 
 from __future__ import annotations
@@ -14,45 +15,46 @@ from xml.sax.saxutils import escape
 
 from lantoa.site import absolute_url
 from pelican import signals
+from pelican.generators import Generator
 
-_pages: dict[str, datetime | None] = {}
-
-
-def reset(pelican) -> None:
-    _pages.clear()
+_written: dict[str, dict[str, datetime | None]] = {}
 
 
 def remember(path: str, context: dict) -> None:
-    if not path.endswith(".html"):
-        return
-    output = Path(context["OUTPUT_PATH"])
-    relative = Path(path).relative_to(output).as_posix()
-    if relative == "404.html":
-        return
-    url = relative.removesuffix("index.html")
-    profile = context.get("profile")
-    dates = [profile.updated] if profile else [p.updated for p in context.get("listing") or []]
-    _pages[url] = max(dates) if dates else None
+    """Pages Pelican itself writes (content/pages/)."""
+    if path.endswith(".html"):
+        relative = Path(path).relative_to(Path(context["OUTPUT_PATH"])).as_posix()
+        page = context.get("page")
+        date = getattr(page, "modified", None) or getattr(page, "date", None)
+        _written.setdefault(context["OUTPUT_PATH"], {})[relative.removesuffix("index.html")] = date
 
 
-def write_sitemap(pelican) -> None:
-    siteurl = pelican.settings["SITEURL"]
-    output = Path(pelican.settings["OUTPUT_PATH"])
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for url in sorted(_pages):
-        lastmod = _pages[url]
-        lines.append(f"<url><loc>{escape(absolute_url(siteurl, url))}</loc>"
-                     + (f"<lastmod>{lastmod.date().isoformat()}</lastmod>" if lastmod else "")
-                     + "</url>")
-    lines.append("</urlset>")
-    (output / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (output / "robots.txt").write_text(
-        f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(siteurl, 'sitemap.xml')}\n",
-        encoding="utf-8")
+class SitemapGenerator(Generator):
+    def generate_output(self, writer) -> None:
+        siteurl = self.settings["SITEURL"]
+        output = Path(self.output_path)
+        pages = {**_written.pop(self.settings["OUTPUT_PATH"], {}),
+                 **self.context["page_cache"].lastmod}
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for url in sorted(pages):
+            if url == "404.html":
+                continue
+            lastmod = pages[url]
+            lines.append(f"<url><loc>{escape(absolute_url(siteurl, url))}</loc>"
+                         + (f"<lastmod>{lastmod.date().isoformat()}</lastmod>" if lastmod else "")
+                         + "</url>")
+        lines.append("</urlset>")
+        (output / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (output / "robots.txt").write_text(
+            f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url(siteurl, 'sitemap.xml')}\n",
+            encoding="utf-8")
+
+
+def get_generators(pelican):
+    return SitemapGenerator
 
 
 def register() -> None:
-    signals.initialized.connect(reset)
     signals.content_written.connect(remember)
-    signals.finalized.connect(write_sitemap)
+    signals.get_generators.connect(get_generators)

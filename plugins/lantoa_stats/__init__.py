@@ -53,35 +53,46 @@ def draw(slug: str, title: str, rows: list[tuple[str, str, int]], horizontal: bo
     return Chart(slug, title, rows, svg)
 
 
-def statistics(index: dict[str, dict[str, TermIndex]], total: int) -> dict:
-    """The charts and the province × year table of the statistics page."""
+def count(index: dict[str, dict[str, TermIndex]], total: int) -> dict:
+    """Every number the statistics page shows, without drawing anything."""
     def counted(facet: str) -> list[tuple[str, str, int]]:
         return [(e.term.title, e.term.url, len(e.profiles)) for e in index[facet].values()]
 
-    provinces = [(p.short_name, province_term(p).url,
-                  len(index["province"][p.slug].profiles) if p.slug in index["province"] else 0)
+    provinces = [(p.short_name, province_term(p).url, _count(index, "province", p.slug))
                  for p in gazetteer().provinces()]
     years = sorted(counted("year"), key=lambda row: row[0])
-    fields = [(f.label, f"linh-vuc/{f.value}/", _count(index, "field", f.value)) for f in Field]
-    levels = [(lv.label, f"cap/{lv.value}/", _count(index, "level", lv.value)) for lv in Level]
-    kinds = [(k.label, f"{k.value}/", _count(index, "kind", k.value)) for k in Kind]
-    charts = [
-        draw("tinh", "Số hồ sơ theo tỉnh, thành phố", provinces),
-        draw("nam", "Số hồ sơ theo năm công nhận", [(y.removeprefix("Năm "), u, n) for y, u, n in years],
-             horizontal=False),
-        draw("linh-vuc", "Số hồ sơ theo lĩnh vực", fields),
-        draw("cap", "Số hồ sơ theo cấp công nhận", levels),
-        draw("loai", "Số hồ sơ theo loại", kinds),
-    ]
     year_numbers = sorted({int(e.term.key) for e in index["year"].values()})
     table = []
-    for name, url, count in provinces:
-        if not count:
-            continue
-        slug = url.split("/")[1]
-        cells = [_count(index, "province_year", f"{slug}/{y}") for y in year_numbers]
-        table.append((name, url, cells, count))
-    return {"charts": charts, "years": year_numbers, "province_year": table, "total": total}
+    for name, url, n in provinces:
+        if n:
+            slug = url.split("/")[1]
+            table.append((name, url, [_count(index, "province_year", f"{slug}/{y}")
+                                      for y in year_numbers], n))
+    return {
+        "rows": {
+            "tinh": provinces,
+            "nam": [(y.removeprefix("Năm "), u, n) for y, u, n in years],
+            "linh-vuc": [(f.label, f"linh-vuc/{f.value}/", _count(index, "field", f.value))
+                         for f in Field],
+            "cap": [(lv.label, f"cap/{lv.value}/", _count(index, "level", lv.value)) for lv in Level],
+            "loai": [(k.label, f"{k.value}/", _count(index, "kind", k.value)) for k in Kind],
+        },
+        "years": year_numbers, "province_year": table, "total": total,
+    }
+
+
+TITLES = {
+    "tinh": "Số hồ sơ theo tỉnh, thành phố", "nam": "Số hồ sơ theo năm công nhận",
+    "linh-vuc": "Số hồ sơ theo lĩnh vực", "cap": "Số hồ sơ theo cấp công nhận",
+    "loai": "Số hồ sơ theo loại",
+}
+
+
+def statistics(counts: dict) -> dict:
+    """The counts with their charts drawn."""
+    charts = [draw(slug, TITLES[slug], rows, horizontal=slug != "nam")
+              for slug, rows in counts["rows"].items()]
+    return {**counts, "charts": charts}
 
 
 def _count(index: dict[str, dict[str, TermIndex]], facet: str, key: str) -> int:
@@ -91,9 +102,12 @@ def _count(index: dict[str, dict[str, TermIndex]], facet: str, key: str) -> int:
 
 class StatisticsGenerator(Generator):
     def generate_output(self, writer) -> None:
-        stats = statistics(self.context["facet_index"], len(self.context["profiles"]))
-        writer.write_file("thong-ke/index.html", self.get_template("statistics"), self.context,
-                          stats=stats, page_url="thong-ke/")
+        # Counts are cheap; drawing is not: draw only when the counts changed.
+        counts = count(self.context["facet_index"], len(self.context["profiles"]))
+        name = "thong-ke/index.html"
+        if self.context["page_cache"].needs_render(name, counts):
+            writer.write_file(name, self.get_template("statistics"), self.context,
+                              stats=statistics(counts), page_url="thong-ke/")
 
 
 def get_generators(pelican):

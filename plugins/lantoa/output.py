@@ -1,0 +1,142 @@
+"""Incremental output: a page or feed is rendered again only when its inputs change.
+
+Every writer in Lan Tỏa names the inputs of what it writes (profile digests,
+the term, the pagination …). `PageCache` keeps, per output file, a fingerprint
+of those inputs together with the code, the theme and the settings; when the
+fingerprint is unchanged and the file from the previous build is there (the
+atomic build hard-links it in), nothing is rendered. Files that the previous
+build wrote and this one did not are removed, so deleted profiles leave no page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .model import Profile
+
+MANIFEST = "output-manifest.pickle"
+SETTINGS_THAT_SHOW = ("SITEURL", "SITENAME", "SITESUBTITLE", "FEED_DOMAIN", "THEME",
+                      "RELATIVE_URLS")
+
+
+def _tree_digest(*folders: Path) -> str:
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def profile_digest(profile: Profile) -> str:
+    """What a profile looks like, as one short string: any edit changes it.
+
+    `repr`, not pickle: pickle's bytes depend on which equal strings happen to be one
+    object, so a profile read from the cache would look changed.
+    """
+    return hashlib.sha256(repr(profile).encode()).hexdigest()[:32]
+
+
+def _manifest_path(settings: dict[str, Any]) -> Path:
+    # An atomic build writes into a fresh folder: the manifest follows the final one.
+    target = Path(settings.get("LANTOA_TARGET") or settings["OUTPUT_PATH"])
+    key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:12]
+    return Path(settings["LANTOA_CACHE_DIR"]) / f"{MANIFEST}.{key}"
+
+
+def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> int:
+    """Hard-link the cached pages of the previous build into a fresh build folder.
+
+    Only files the manifest vouches for are linked; everything else is written anew,
+    so no write can reach the previous site through a shared inode.
+    """
+    manifest = _manifest_path(settings)
+    try:
+        names = pickle.loads(manifest.read_bytes()) if manifest.is_file() else {}
+    except Exception:
+        return 0
+    linked = 0
+    for name in names:
+        source = previous / name
+        if source.is_file():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+            linked += 1
+    return linked
+
+
+class PageCache:
+    """Fingerprints of the files of the last build in one output folder."""
+
+    def __init__(self, settings: dict[str, Any]):
+        self.output = Path(settings["OUTPUT_PATH"])
+        self.manifest_path = _manifest_path(settings)
+        plugins = Path(__file__).resolve().parent.parent
+        salt = [_tree_digest(Path(settings["THEME"]), plugins)]
+        salt += [repr(settings.get(name)) for name in SETTINGS_THAT_SHOW]
+        salt += [repr(v) for k, v in sorted(settings.items()) if k.startswith("LANTOA_")
+                 and k not in ("LANTOA_STRICT", "LANTOA_WORKERS", "LANTOA_TARGET")]
+        self.salt = hashlib.sha256("\n".join(salt).encode()).hexdigest()
+        self.previous: dict[str, str] = {}
+        if self.manifest_path.is_file():
+            try:
+                self.previous = pickle.loads(self.manifest_path.read_bytes())
+            except Exception:  # an unreadable manifest only means a full render
+                self.previous = {}
+        self.current: dict[str, str] = {}
+        self.lastmod: dict[str, datetime | None] = {}  # site-relative URL → newest date shown
+        self.rendered = 0
+        self.skipped = 0
+
+    def needs_render(self, name: str, inputs: Any) -> bool:
+        """Record `name` as part of this build; True when it must be rendered."""
+        fingerprint = hashlib.sha256((self.salt + repr(inputs)).encode()).hexdigest()
+        self.current[name] = fingerprint
+        if name.endswith("index.html"):
+            self.lastmod.setdefault(name.removesuffix("index.html"), None)
+        if self.previous.get(name) == fingerprint and (self.output / name).is_file():
+            self.skipped += 1
+            return False
+        # The file may be a hard link into the previous build: never write through it.
+        (self.output / name).unlink(missing_ok=True)
+        self.rendered += 1
+        return True
+
+    def write_page(self, writer, name: str, template, context: dict, inputs: Any,
+                   lastmod: datetime | None = None, **kwargs) -> None:
+        """Render through Pelican's writer unless the inputs are unchanged."""
+        if name.endswith("index.html"):
+            self.lastmod[name.removesuffix("index.html")] = lastmod
+        if self.needs_render(name, inputs):
+            writer.write_file(name, template, context, **kwargs)
+
+    def write_bytes(self, name: str, inputs: Any, produce: Callable[[], bytes]) -> None:
+        """Write a non-HTML file (a feed) unless the inputs are unchanged."""
+        if self.needs_render(name, inputs):
+            path = self.output / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(produce())
+
+    def finish(self) -> None:
+        """Remove what only the previous build wrote; remember this build."""
+        print(f"Lan Tỏa: {self.rendered} tệp dựng mới, {self.skipped} tệp giữ nguyên.", file=sys.stderr)
+        for name in set(self.previous) - set(self.current):
+            stale = self.output / name
+            stale.unlink(missing_ok=True)
+            parent = stale.parent
+            while parent != self.output and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.manifest_path.with_suffix(f".tmp{os.getpid()}")
+        temporary.write_bytes(pickle.dumps(self.current, protocol=5))
+        temporary.replace(self.manifest_path)

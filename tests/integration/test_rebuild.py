@@ -1,0 +1,68 @@
+"""Rebuilds: reproducible bytes, only changed pages rendered, nothing stale left behind."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, SAMPLE_CONTENT
+
+
+def lantoa(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lantoa.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_of_the_same_input_are_byte_identical(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    first, second = tmp_path / "a", tmp_path / "b"
+    for output in (first, second):
+        result = lantoa("build", "--content", str(content), "--output", str(output), "--strict")
+        assert result.returncode == 0, result.stderr
+    assert snapshot(first) == snapshot(second)
+
+
+def test_a_rebuild_renders_only_what_an_edit_changed(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    output = tmp_path / "site"
+    assert lantoa("build", "--content", str(content), "--output", str(output)).returncode == 0
+    before = snapshot(output)
+    inodes = {name: (output / name).stat().st_ino for name in before}
+
+    edited = content / "profiles/lam-dong/2023/nong-dan-dinh-van-lam-duong.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nMột câu bổ sung.\n", encoding="utf-8")
+    removed = next((content / "profiles/ha-noi").rglob("*.md"))
+    removed_slug = removed.stem
+    removed.unlink()
+    result = lantoa("build", "--content", str(content), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    after = snapshot(output)
+
+    assert "Một câu bổ sung." in after["mo-hinh/nong-dan-dinh-van-lam-duong/index.html"].decode()
+    assert not any(f"/{removed_slug}/" in name for name in after)
+    # A page far from both changes was kept as it was: same file, not rendered again.
+    kept = "dia-phuong/cao-bang/index.html"
+    assert after[kept] == before[kept]
+    assert (output / kept).stat().st_ino == inodes[kept]
+    changed = [n for n in after if n.endswith(".html") and after[n] != before.get(n)]
+    assert len(changed) < len([n for n in after if n.endswith(".html")]) / 3
+
+
+def test_an_unchanged_rebuild_renders_nothing(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    output = tmp_path / "site"
+    lantoa("build", "--content", str(content), "--output", str(output))
+    inodes = {p: p.stat().st_ino for p in output.rglob("*.html")}
+    lantoa("build", "--content", str(content), "--output", str(output))
+    pages = [p for p in output.rglob("*.html") if "huong-dan" not in str(p) and "gioi-thieu" not in str(p)]
+    assert pages and all(p.stat().st_ino == inodes[p] for p in pages)
