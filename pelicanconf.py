@@ -15,6 +15,7 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "lantoa_profiles",
+    "lantoa_images",
     "lantoa_facets",
     "lantoa_stats",
     "lantoa_feeds",

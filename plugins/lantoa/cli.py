@@ -84,7 +84,17 @@ def build_atomic(settings: dict) -> Path:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    collection = collect(args.content)
+    from .images import name_profiles, process_all
+
+    settings = load_settings(Path(DEFAULT_CONFIG), args.content, None)
+    collection = collect(args.content, cache_dir=Path(settings["LANTOA_CACHE_DIR"]))
+    # Photos are decoded for real (a truncated file only shows then); the results go
+    # to the image cache, so the next build does not decode them again.
+    sources = sorted({photo for p in collection.profiles + collection.unpublished for photo in p.photos})
+    photos = process_all(sources, args.content.resolve(), Path(settings["LANTOA_CACHE_DIR"]) / "images",
+                         tuple(sorted(settings["LANTOA_IMAGE_WIDTHS"])), settings["LANTOA_MAX_IMAGE_BYTES"],
+                         settings["LANTOA_MAX_IMAGE_PIXELS"], os.cpu_count() or 1)
+    collection.problems.extend(name_profiles(photos.problems, collection.profiles + collection.unpublished))
     errors, warnings = report(collection.problems)
     published = len(collection.profiles)
     print(f"Đã kiểm tra {collection.files} hồ sơ: {published} hợp lệ, {errors} lỗi, "

@@ -8,18 +8,17 @@ only show between files (two profiles with one URL, one model submitted twice).
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from .gazetteer import gazetteer
 from .model import Profile
+from .parallel import process_pool
 from .problems import Problem, Severity
 from .reading import read_profile
 
@@ -90,8 +89,7 @@ def _read_all(files: list[Path], content: Path, today: date, workers: int):
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
         return [_read_one(job) for job in jobs]
     gazetteer()  # built once here, inherited by forked workers
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with process_pool(workers) as pool:
         return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
 
 

@@ -57,7 +57,8 @@ def _unit(level: str, code: int, name: str, division: object, legacy: bool,
 
 def _matching(units: list[Unit], text: str) -> list[Unit]:
     """Units named `text`; a unit word in `text` ("Thị xã Cai Lậy") picks among namesakes."""
-    found = [u for u in units if u.key == name_key(text)]
+    key = name_key(text)
+    found = [u for u in units if u.key == key]
     division = unit_prefix(text)
     if division and len(found) > 1:
         found = [u for u in found if u.division.endswith(division)] or found

@@ -145,6 +145,11 @@ class Profile:
         return f"{self.kind.value}/{self.slug}/"
 
     @property
+    def photos(self) -> list[str]:
+        """Content-relative paths of every photo the profile shows."""
+        return ([self.image] if self.image else []) + list(self.body_images)
+
+    @property
     def actor(self) -> str:
         """Who carries the model: the unit, or the person."""
         return self.person or self.unit

@@ -29,6 +29,9 @@ FIRST_YEAR = 2009  # the movement's launch
 REFORM_YEAR = 2025  # districts abolished on 1 July 2025
 MAX_PROFILE_BYTES = 1_000_000
 MIN_BODY_WORDS = 60
+# A bad photo is an error (check and strict builds fail) but the profile is still
+# published, without that photo, in a non-strict build.
+PHOTO_CODES = {"E040", "E041"}
 
 KNOWN_KEYS = {
     "title", "kind", "year", "period", "province", "district", "commune", "field", "level",
@@ -340,7 +343,7 @@ def _body_images(ctx: _Context, html: str, profile_file: Path,
         resolved = _resolve_image(ctx, "Ảnh trong bài", src, profile_file, content_root,
                                   line=ctx.header.body_line + offset)
         if not resolved:
-            return match.group(0)
+            return ""  # reported; the text is published without the photo
         found.append(resolved)
         return f"{match.group(1)}{{photo}}{resolved}{match.group(3)}"
 
@@ -422,7 +425,7 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
             if pattern.search(text):
                 ctx.warn("nội dung", "W003", f"có thể chứa thông tin cá nhân ({what})",
                          "không đăng số điện thoại, số căn cước, ngày sinh của cá nhân")
-    if any(p.is_error for p in ctx.problems):
+    if any(p.is_error and p.code not in PHOTO_CODES for p in ctx.problems):
         return None, ctx.problems
     assert kind and level and year and published and place and fields
     summary = ctx.get("summary") or _first_paragraph(body_html)
@@ -456,5 +459,6 @@ def read_profile(file: Path, content_root: Path, today: date | None = None
         return None, problems
     profile, more = validate(header, path, file, content_root, today)
     problems += more
-    return (None if any(p.is_error for p in problems) else profile), problems
+    blocking = any(p.is_error and p.code not in PHOTO_CODES for p in problems)
+    return (None if blocking else profile), problems
 

@@ -10,17 +10,22 @@ from .gazetteer import gazetteer
 from .model import Field, Kind, Level, Profile
 
 PHOTO_MARKER = "{photo}"
-_PHOTO_REF = re.compile(re.escape(PHOTO_MARKER) + r'([^"]+)')
+_PHOTO_IMG = re.compile(r"<img\b[^>]*?\bsrc=\"" + re.escape(PHOTO_MARKER) + r'([^"]+)"[^>]*>')
+_ALT = re.compile(r'\balt="([^"]*)"')
 
 
-def photo_path(content_path: str) -> str:
-    """Where an original photo is published: "profiles/x/2024/a.jpg" → "anh/x/2024/a.jpg"."""
-    return "anh/" + content_path.removeprefix("profiles/")
+def resolve_photos(html: str, pictures: dict[str, str]) -> str:
+    """Replace each photo that validation marked in a body by its published markup.
 
+    `pictures` maps a content-relative photo path to the HTML to show for it; a photo
+    missing from it (unreadable, rejected) is left out, never shown as a broken image.
+    """
+    def swap(match: re.Match) -> str:
+        markup = pictures.get(match.group(1), "")
+        alt = _ALT.search(match.group(0))
+        return markup.replace("{alt}", alt.group(1) if alt else "")
 
-def resolve_photos(html: str, siteurl: str) -> str:
-    """Point the photo references that validation left in a body at their URLs."""
-    return _PHOTO_REF.sub(lambda m: f"{siteurl}/{photo_path(m.group(1))}", html)
+    return _PHOTO_IMG.sub(swap, html)
 
 
 def absolute_url(siteurl: str, path: str) -> str:

@@ -20,7 +20,7 @@ from feedgen.feed import FeedEntry, FeedGenerator
 from lantoa.facets import Term, TermIndex
 from lantoa.model import Profile
 from lantoa.reading import VIETNAM_TZ
-from lantoa.site import absolute_url, resolve_photos
+from lantoa.site import absolute_url
 from pelican import signals
 from pelican.generators import Generator
 
@@ -109,7 +109,7 @@ class FeedsGenerator(Generator):
         entry.title(profile.title)
         entry.link(href=absolute_url(base, profile.url), rel="alternate")
         entry.summary(profile.summary)
-        html = _RELATIVE_LINK.sub(rf'\1{base}/', resolve_photos(profile.body_html, base))
+        html = _RELATIVE_LINK.sub(rf'\1{base}/', self.context["render_photos"](profile.body_html, base))
         entry.content(html, type="html")
         entry.published(profile.date)
         entry.updated(profile.updated)

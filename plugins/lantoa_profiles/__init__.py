@@ -9,7 +9,6 @@ other Lan Tỏa plugins find them, and writes `/mo-hinh/<slug>/` and
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,8 @@ from lantoa.model import Profile
 from lantoa.output import PageCache, profile_digest
 from lantoa.problems import StrictBuildError, report
 from lantoa.settings import apply_defaults
-from lantoa.site import photo_path, resolve_photos, site_context
+from lantoa.signals import profiles_read
+from lantoa.site import resolve_photos, site_context
 from pelican import signals
 from pelican.generators import Generator
 
@@ -35,14 +35,17 @@ class ProfilesGenerator(Generator):
             today=today,
             workers=settings["LANTOA_WORKERS"] or None,
         )
-        report(collection.problems)
-        if settings["LANTOA_STRICT"] and collection.errors:
-            raise StrictBuildError(collection.problems)
         self.context["lantoa_collection"] = collection
         self.context["profiles"] = collection.profiles
         self.context["profile_digests"] = {p.slug: profile_digest(p) for p in collection.profiles}
         self.context["page_cache"] = _caches[id(settings)] = PageCache(settings)
+        profiles_read.send(self, collection=collection, context=self.context, settings=settings)
+        report(collection.problems)
+        if settings["LANTOA_STRICT"] and collection.errors:
+            raise StrictBuildError(collection.problems)
         self.context.update(site_context(settings))
+        # Without the image plugin, photos are left out rather than linked to originals.
+        self.context.setdefault("render_photos", lambda html, base: resolve_photos(html, {}))
         # Later plugins attach per-profile extras (breadcrumbs, neighbours, photos).
         self.context.setdefault("profile_extras", {p.slug: {} for p in collection.profiles})
 
@@ -58,21 +61,8 @@ class ProfilesGenerator(Generator):
             cache.write_page(
                 writer, f"{profile.url}index.html", template, self.context, inputs,
                 lastmod=profile.updated, profile=profile, page_url=profile.url, extras=extra,
-                body=resolve_photos(profile.body_html, siteurl),
+                body=self.context["render_photos"](profile.body_html, siteurl),
             )
-        self._copy_photos()
-
-    def _copy_photos(self) -> None:
-        """Publish original photos; the image plugin replaces this with resized ones."""
-        if self.context.get("photos_handled"):
-            return
-        content, output = Path(self.path), Path(self.output_path)
-        for profile in self.context["profiles"]:
-            for image in ([profile.image] if profile.image else []) + list(profile.body_images):
-                target = output / photo_path(image)
-                if not target.exists():
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(content / image, target)
 
 
 def _summary(value):

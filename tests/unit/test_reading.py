@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lantoa.model import Field, Kind, Level, Status
 from lantoa.problems import Problem, Severity
-from lantoa.reading import VIETNAM_TZ, parse_header, read_profile, render_markdown
+from lantoa.reading import PHOTO_CODES, VIETNAM_TZ, parse_header, read_profile, render_markdown
 
 TODAY = datetime.date(2026, 11, 25)
 PROFILE_DIR = "lam-dong/2023"
@@ -108,10 +108,17 @@ def assert_helpful(problem: Problem, *in_message: str, hint: str = "") -> None:
 
 
 def read_error(content: Path, header: dict[str, str | None], code: str, body: str = BODY):
-    """Read a profile expected to fail with exactly one error of `code`."""
+    """Read a profile expected to fail with exactly one error of `code`.
+
+    A photo error keeps the profile (published without the photo); any other error drops it.
+    """
     file = write_profile(content, header, body)
     profile, problems = read(file, content)
-    assert profile is None
+    if code in PHOTO_CODES:
+        assert profile is not None and profile.image is None and not profile.body_images
+        assert "<img" not in profile.body_html
+    else:
+        assert profile is None
     errors = [p for p in problems if p.is_error]
     assert codes(errors) == [code], problems
     problem = errors[0]
@@ -498,7 +505,7 @@ def test_main_image_name_is_case_sensitive(content):
     file = write_profile(content, {"Image": "Anh.JPG"})
     (file.parent / "anh.jpg").write_bytes(b"\xff\xd8\xff")
     profile, problems = read(file, content)
-    assert profile is None
+    assert profile is not None and profile.image is None
     assert codes(problems) == ["E041"]
 
 
@@ -687,7 +694,7 @@ def test_read_profile_never_raises_on_arbitrary_bytes(content, raw):
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_bytes(raw)
     profile, problems = read(file, content)
-    assert profile is None or not any(p.is_error for p in problems)
+    assert profile is None or not any(p.is_error and p.code not in PHOTO_CODES for p in problems)
 
 
 @FUZZ
@@ -697,7 +704,7 @@ def test_read_profile_never_raises_on_arbitrary_text(content, text):
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_bytes(text.encode("utf-8", "surrogatepass"))
     profile, problems = read(file, content)
-    assert profile is None or not any(p.is_error for p in problems)
+    assert profile is None or not any(p.is_error and p.code not in PHOTO_CODES for p in problems)
 
 
 @FUZZ
@@ -707,7 +714,7 @@ def test_read_profile_never_raises_on_a_valid_header_with_arbitrary_body(content
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(profile_text(body=body), encoding="utf-8", errors="surrogatepass")
     profile, problems = read(file, content)
-    assert (profile is None) == any(p.is_error for p in problems)
+    assert (profile is None) == any(p.is_error and p.code not in PHOTO_CODES for p in problems)
 
 
 @FUZZ
@@ -733,19 +740,19 @@ def test_superscript_digit_as_province_is_a_problem_not_a_crash(content):
 def test_percent_encoded_nul_in_image_is_a_problem_not_a_crash(content):
     file = write_profile(content, {"Image": "anh%00.jpg"})
     profile, problems = read(file, content)
-    assert profile is None
+    assert profile is not None and profile.image is None
     assert "E041" in codes(problems)
 
 
 def test_percent_encoded_nul_in_body_image_is_a_problem_not_a_crash(content):
     file = write_profile(content, body=BODY + "\n\n![ảnh](anh%00.jpg)")
     profile, problems = read(file, content)
-    assert profile is None
+    assert profile is not None and not profile.body_images
     assert "E041" in codes(problems)
 
 
 def test_overlong_image_name_is_a_problem_not_a_crash(content):
     file = write_profile(content, {"Image": "a" * 300 + ".jpg"})
     profile, problems = read(file, content)
-    assert profile is None
+    assert profile is not None and profile.image is None
     assert "E041" in codes(problems)

@@ -1,0 +1,278 @@
+"""Photos with Pillow: checked, upright, stripped of metadata, resized; share cards.
+
+`process_photo` turns one original (a phone's 4–12 MB JPEG with GPS in its EXIF,
+a PNG screenshot, a file with the wrong extension) into WebP and JPEG files at
+several widths plus a small 4:3 card crop, or into a `Problem` naming the file:
+not an image, truncated, a decompression bomb, too many bytes. `draw_share_card`
+draws the 1200×630 image that social networks show. Both are pure functions of
+their inputs, so their results are cached by content hash and are reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import textwrap
+import warnings
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+
+from .parallel import process_pool
+from .problems import Problem, Severity
+
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "TIFF", "BMP"}
+EXTENSIONS = {"JPEG": {".jpg", ".jpeg"}, "MPO": {".jpg", ".jpeg"}, "PNG": {".png"},
+              "WEBP": {".webp"}, "GIF": {".gif"}, "TIFF": {".tif", ".tiff"}, "BMP": {".bmp"}}
+CARD_SIZE = (480, 360)  # 4:3 crop for listing cards
+SHARE_SIZE = (1200, 630)
+JPEG_QUALITY = 82
+WEBP_QUALITY = 78
+PIPELINE_VERSION = "1"  # bump when the output of this module changes
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One written file: width, height, format, name inside the photo's folder, bytes."""
+
+    width: int
+    height: int
+    mime: str
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    source: str  # content-relative path of the original
+    digest: str  # content hash of the original with the settings
+    width: int
+    height: int
+    variants: tuple[Variant, ...]  # full pictures, every width, WebP and JPEG
+    card: tuple[Variant, ...]  # 4:3 crops for listings, WebP and JPEG
+    original_bytes: int
+
+    def largest(self, mime: str) -> Variant:
+        return max((v for v in self.variants if v.mime == mime), key=lambda v: v.width)
+
+    def srcset(self, mime: str, base_url: str, card: bool = False) -> str:
+        chosen = self.card if card else self.variants
+        return ", ".join(f"{base_url}{v.name} {v.width}w" for v in chosen if v.mime == mime)
+
+
+def photo_digest(data: bytes, widths: tuple[int, ...]) -> str:
+    return hashlib.sha256(
+        data + repr((PIPELINE_VERSION, widths, JPEG_QUALITY, WEBP_QUALITY)).encode()).hexdigest()
+
+
+def _problem(source: str, code: str, message: str, hint: str) -> Problem:
+    return Problem(source, None, "Ảnh", code, message, hint)
+
+
+def open_checked(data: bytes, source: str, max_pixels: int) -> tuple[Image.Image | None, Problem | None]:
+    """Decode fully (a truncated file fails here, not later) within a pixel budget."""
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between the limit and twice the limit: refuse both.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                return None, _problem(source, "E042", f"định dạng ảnh {image.format} không được hỗ trợ",
+                                      "lưu lại ảnh dạng JPEG hoặc PNG")
+            image.load()
+        return image, None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return None, _problem(source, "E044",
+                              f"ảnh quá nhiều điểm ảnh (giới hạn {max_pixels // 1_000_000} megapixel)",
+                              "thu nhỏ ảnh (ví dụ chiều rộng 3000 px) rồi lưu lại")
+    except UnidentifiedImageError:
+        return None, _problem(source, "E042", "tệp không phải là ảnh (dù có đuôi ảnh)",
+                              "chọn lại đúng tệp ảnh JPEG hoặc PNG")
+    except (OSError, SyntaxError, ValueError) as error:
+        return None, _problem(source, "E043", f"ảnh bị hỏng hoặc chưa tải hết ({error})",
+                              "chép lại ảnh từ máy chụp hoặc điện thoại")
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+
+
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation, flatten transparency on white, drop every metadata."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        flat = Image.new("RGB", image.size, (255, 255, 255))
+        flat.paste(image, mask=image.getchannel("A"))
+        image = flat
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    clean = Image.new("RGB", image.size)
+    clean.paste(image)  # a new image carries no EXIF, XMP, ICC or GPS from the original
+    return clean
+
+
+def _encode(image: Image.Image, mime: str) -> bytes:
+    buffer = io.BytesIO()
+    if mime == "image/webp":
+        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+    else:
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def process_photo(data: bytes, source: str, widths: tuple[int, ...], max_pixels: int,
+                  ) -> tuple[dict[str, bytes], ProcessedPhoto | None, list[Problem]]:
+    """Original bytes → {file name: bytes} and their description, or a problem."""
+    image, problem = open_checked(data, source, max_pixels)
+    if problem:
+        return {}, None, [problem]
+    assert image is not None
+    problems = []
+    suffix = Path(source).suffix.lower()
+    if suffix not in EXTENSIONS.get(image.format or "", set()):
+        problems.append(Problem(source, None, "Ảnh", "W042",
+                                f"đuôi tệp '{suffix}' không khớp nội dung ({image.format})",
+                                "đổi đuôi tệp cho đúng; ảnh vẫn được dùng", Severity.WARNING))
+    upright = _upright_rgb(image)
+    files: dict[str, bytes] = {}
+    variants = []
+    # Never upscale: a small photo gets one size, its own.
+    chosen = sorted({min(w, upright.width) for w in widths})
+    for width in chosen:
+        height = round(upright.height * width / upright.width)
+        resized = upright if width == upright.width else upright.resize((width, height), Image.LANCZOS)
+        for mime, ext in (("image/webp", "webp"), ("image/jpeg", "jpg")):
+            name = f"{width}.{ext}"
+            files[name] = _encode(resized, mime)
+            variants.append(Variant(width, height, mime, name, len(files[name])))
+    card_image = ImageOps.fit(upright, CARD_SIZE, Image.LANCZOS)
+    card = []
+    for mime, ext in (("image/webp", "webp"), ("image/jpeg", "jpg")):
+        name = f"the.{ext}"
+        files[name] = _encode(card_image, mime)
+        card.append(Variant(*CARD_SIZE, mime, name, len(files[name])))
+    photo = ProcessedPhoto(source, photo_digest(data, widths), upright.width, upright.height,
+                           tuple(variants), tuple(card), len(data))
+    return files, photo, problems
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy wrap by measured width; a word longer than a line is cut, never overflows."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:
+            lines[-1] = candidate
+            continue
+        while draw.textlength(word, font=font) > width:
+            cut = max(1, len(word) - 1)
+            while cut > 1 and draw.textlength(word[:cut], font=font) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines
+
+
+def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
+                    photo: bytes | None = None) -> bytes:
+    """A 1200×630 JPEG: the photo darkened (or the site colour), title, place and year."""
+    width, height = SHARE_SIZE
+    if photo:
+        background = ImageOps.fit(_upright_rgb(Image.open(io.BytesIO(photo))), SHARE_SIZE, Image.LANCZOS)
+        background = Image.blend(background, Image.new("RGB", SHARE_SIZE, (40, 8, 10)), 0.62)
+    else:
+        background = Image.new("RGB", SHARE_SIZE, (163, 22, 26))
+    draw = ImageDraw.Draw(background)
+    bold = fonts / "NotoSans-Bold.ttf"
+    regular = fonts / "NotoSans-Regular.ttf"
+    margin = 72
+    small = ImageFont.truetype(str(regular), 34)
+    draw.text((margin, 56), site, font=small, fill=(255, 236, 200))
+    # The largest title size whose wrapped lines fit in four lines.
+    for size in (68, 60, 52, 46, 40, 34):
+        font = ImageFont.truetype(str(bold), size)
+        lines = _wrap(draw, title, font, width - 2 * margin)
+        if len(lines) <= 4:
+            break
+    if len(lines) > 4:
+        lines = lines[:4]
+        lines[-1] = textwrap.shorten(lines[-1] + " …", width=max(8, len(lines[-1])), placeholder=" …")
+    line_height = int(size * 1.25)
+    top = 140 + (4 - len(lines)) * line_height // 2
+    for number, line in enumerate(lines):
+        draw.text((margin, top + number * line_height), line, font=font, fill=(255, 255, 255))
+    footer = ImageFont.truetype(str(regular), 36)
+    caption = _wrap(draw, f"{place} · {year}", footer, width - 2 * margin)[0]
+    draw.text((margin, height - 56 - 36), caption, font=footer, fill=(255, 236, 200))
+    buffer = io.BytesIO()
+    background.save(buffer, "JPEG", quality=85, optimize=True)
+    return buffer.getvalue()
+
+
+def _process_job(job: tuple[str, Path, Path, tuple[int, ...], int]):
+    """In a worker: process one photo into its cache folder; return its description."""
+    source, original, folder, widths, max_pixels = job
+    files, photo, problems = process_photo(original.read_bytes(), source, widths, max_pixels)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    (folder / "meta.pickle").write_bytes(pickle.dumps((photo, problems)))
+    return photo, problems
+
+
+@dataclass
+class PhotoRun:
+    photos: dict[str, ProcessedPhoto]  # content path → what was written to the cache
+    problems: list[Problem]
+    processed: int  # photos decoded and encoded in this run
+    reused: int  # photos found in the cache
+
+
+def process_all(sources: list[str], content: Path, cache: Path, widths: tuple[int, ...],
+                max_bytes: int, max_pixels: int, workers: int) -> PhotoRun:
+    """Check and process every photo, in parallel; photos already in the cache cost a hash."""
+    run = PhotoRun({}, [], 0, 0)
+    jobs = []
+    for source in sources:
+        original = content / source
+        size = original.stat().st_size
+        if size > max_bytes:
+            message = f"ảnh quá lớn ({size / 1e6:.1f} MB, tối đa {max_bytes / 1e6:.0f} MB)"
+            run.problems.append(_problem(source, "E045", message,
+                                         "giảm kích thước ảnh (ví dụ chiều rộng 3000 px) rồi lưu lại"))
+            continue
+        digest = photo_digest(original.read_bytes(), widths)
+        meta = cache / digest / "meta.pickle"
+        if meta.is_file():
+            photo, found = pickle.loads(meta.read_bytes())
+            run.reused += 1
+            if photo:
+                run.photos[source] = replace(photo, source=source)
+            run.problems.extend(replace(p, path=source) for p in found)
+        else:
+            jobs.append((source, original, cache / digest, widths, max_pixels))
+    run.processed = len(jobs)
+    if len(jobs) > 1 and workers > 1:
+        with process_pool(workers) as pool:
+            results = list(pool.map(_process_job, jobs))
+    else:
+        results = [_process_job(job) for job in jobs]
+    for job, (photo, found) in zip(jobs, results, strict=True):
+        if photo:
+            run.photos[job[0]] = photo
+        run.problems.extend(found)
+    return run
+
+
+def name_profiles(problems: list[Problem], profiles) -> list[Problem]:
+    """Say which profiles show each rejected photo."""
+    named = []
+    for problem in problems:
+        users = [p.source for p in profiles if problem.path in p.photos]
+        named.append(replace(problem, message=f"{problem.message} (hồ sơ: {', '.join(users)})")
+                     if users else problem)
+    return named

@@ -1,0 +1,155 @@
+"""Pelican plugin: publish profile photos resized and stripped, and a share card per profile.
+
+Runs when the profiles are read (`lantoa.signals.profiles_read`): every photo a
+profile names is checked and processed by `lantoa.images` in parallel, cached by
+content hash under `LANTOA_CACHE_DIR/images/`, and linked into the output; a
+rejected photo becomes a problem of the run and the profile is built without it.
+Templates get `photos` (content path → ProcessedPhoto), `photo_url`, `share_card`
+and `render_photos` (body photos as <picture> elements).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from lantoa.collection import Collection
+from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, draw_share_card, name_profiles, process_all
+from lantoa.model import Profile
+from lantoa.signals import profiles_read
+from lantoa.site import absolute_url, resolve_photos
+from markupsafe import escape
+
+PHOTO_FOLDER = "anh"
+SIZES = "(min-width: 48rem) 42rem, 100vw"
+
+
+def photo_folder(content_path: str) -> str:
+    """Site folder of a photo's files: "profiles/x/2024/a.jpg" → "anh/x/2024/a/"."""
+    stem = Path(content_path.removeprefix("profiles/")).with_suffix("")
+    return f"{PHOTO_FOLDER}/{stem.as_posix()}/"
+
+
+def share_card_path(profile: Profile) -> str:
+    return f"{PHOTO_FOLDER}/the-chia-se/{profile.kind.value}-{profile.slug}.jpg"
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system: copy instead
+        shutil.copyfile(source, target)
+
+
+class PhotoPublisher:
+    """Everything the image pipeline does in one build."""
+
+    def __init__(self, context: dict, settings: dict):
+        self.context = context
+        self.settings = settings
+        self.content = Path(settings["PATH"])
+        self.output = Path(settings["OUTPUT_PATH"])
+        self.cache = Path(settings["LANTOA_CACHE_DIR"]) / "images"
+        self.widths = tuple(sorted(settings["LANTOA_IMAGE_WIDTHS"]))
+        self.fonts = Path(settings["THEME"]) / "fonts"
+        self.processed = self.reused = self.cards_drawn = 0
+
+    def run(self, collection: Collection) -> None:
+        profiles = collection.profiles
+        sources = sorted({path for p in profiles for path in p.photos})
+        run = process_all(sources, self.content, self.cache, self.widths,
+                          self.settings["LANTOA_MAX_IMAGE_BYTES"], self.settings["LANTOA_MAX_IMAGE_PIXELS"],
+                          self.settings["LANTOA_WORKERS"] or os.cpu_count() or 1)
+        self.processed, self.reused = run.processed, run.reused
+        photos = run.photos
+        collection.problems.extend(name_profiles(run.problems, profiles))
+        published: dict[str, ProcessedPhoto] = {}
+        for source, photo in photos.items():
+            folder = photo_folder(source)
+            for variant in (*photo.variants, *photo.card):
+                _link(self.cache / photo.digest / variant.name, self.output / folder / variant.name)
+            published[source] = photo
+        digests = self.context["profile_digests"]
+        for profile in profiles:
+            shown = [published[s].digest for s in profile.photos if s in published]
+            digests[profile.slug] = hashlib.sha256(
+                (digests[profile.slug] + "".join(shown)).encode()).hexdigest()[:32]
+        self._share_cards(profiles, published)
+        self.context["photos"] = published
+        self.context["photo_url"] = photo_folder
+        self.context["share_card"] = share_card_path
+        self.context["render_photos"] = self.render_photos
+        self.context["picture"] = self.picture
+        self.context["card_picture"] = self.card_picture
+        self.context["photo_enclosure"] = self.enclosure
+        print(f"Ảnh: {self.processed} ảnh xử lý mới, {self.reused} ảnh dùng lại, "
+              f"{self.cards_drawn} thẻ chia sẻ vẽ mới.", file=sys.stderr)
+
+    def _share_cards(self, profiles: list[Profile], photos: dict[str, ProcessedPhoto]) -> None:
+        folder = self.cache / "cards"
+        folder.mkdir(parents=True, exist_ok=True)
+        for profile in profiles:
+            photo = photos.get(profile.image) if profile.image else None
+            key = repr((PIPELINE_VERSION, profile.title, profile.place.label, profile.year,
+                        self.settings["SITENAME"], photo.digest if photo else None))
+            cached = folder / f"{hashlib.sha256(key.encode()).hexdigest()}.jpg"
+            if not cached.is_file():
+                original = (self.content / profile.image).read_bytes() if photo else None
+                data = draw_share_card(profile.title, profile.place.label, profile.year,
+                                       self.settings["SITENAME"], self.fonts, original)
+                cached.write_bytes(data)
+                self.cards_drawn += 1
+            _link(cached, self.output / share_card_path(profile))
+
+    def picture(self, source: str, base: str, alt: str, lazy: bool = True,
+                alt_is_html: bool = False) -> str:
+        """A <picture> with WebP and JPEG srcsets, intrinsic size and lazy loading."""
+        photo = self.context["photos"].get(source)
+        if photo is None:
+            return ""
+        alt = alt if alt_is_html else str(escape(alt))
+        url = f"{base}/{photo_folder(source)}"
+        jpegs = [v for v in photo.variants if v.mime == "image/jpeg"]
+        fallback = max((v for v in jpegs if v.width <= 960), key=lambda v: v.width, default=jpegs[0])
+        largest = photo.largest("image/jpeg")
+        loading = ' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'
+        return (f'<picture><source type="image/webp" srcset="{photo.srcset("image/webp", url)}" '
+                f'sizes="{SIZES}"><img src="{url}{fallback.name}" '
+                f'srcset="{photo.srcset("image/jpeg", url)}" sizes="{SIZES}" '
+                f'width="{largest.width}" height="{largest.height}" alt="{alt}"{loading}></picture>')
+
+    def card_picture(self, source: str, base: str, alt: str) -> str:
+        """The small 4:3 crop a listing card shows."""
+        photo = self.context["photos"].get(source)
+        if photo is None:
+            return ""
+        url = f"{base}/{photo_folder(source)}"
+        webp, jpeg = (next(v for v in photo.card if v.mime == m) for m in ("image/webp", "image/jpeg"))
+        return (f'<picture><source type="image/webp" srcset="{url}{webp.name}">'
+                f'<img src="{url}{jpeg.name}" width="{jpeg.width}" height="{jpeg.height}" '
+                f'alt="{escape(alt)}" loading="lazy" decoding="async"></picture>')
+
+    def render_photos(self, html: str, base: str) -> str:
+        pictures = {source: self.picture(source, base, "{alt}", alt_is_html=True)
+                    for source in self.context["photos"]}
+        return resolve_photos(html, pictures)
+
+    def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
+        photo = self.context["photos"].get(profile.image) if profile.image else None
+        if photo is None:
+            return None
+        jpeg = photo.largest("image/jpeg")
+        return absolute_url(base, photo_folder(profile.image) + jpeg.name), jpeg.size, jpeg.mime
+
+
+def publish_photos(sender, collection: Collection, context: dict, settings: dict) -> None:
+    PhotoPublisher(context, settings).run(collection)
+
+
+def register() -> None:
+    profiles_read.connect(publish_photos)

@@ -1,0 +1,202 @@
+"""Photos: upright, stripped of GPS, resized, cached, rejected with a clear error."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import feedparser
+import pytest
+from lantoa.images import SHARE_SIZE, draw_share_card
+from PIL import Image
+
+from tests.conftest import ROOT, build_site, valid_header, write_profile
+
+GPS_IFD = 0x8825
+
+
+def jpeg_with_gps(size=(2000, 1500), orientation: int | None = None, colour=(30, 120, 60)) -> bytes:
+    image = Image.new("RGB", size, colour)
+    # A mark in the top-left corner shows which way is up after rotation.
+    image.paste((250, 250, 250), (0, 0, size[0] // 4, size[1] // 4))
+    exif = Image.Exif()
+    exif[0x010F] = "Điện thoại"  # camera make
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (11.0, 56.0, 30.5), 3: "E", 4: (108.0, 26.0, 10.2)})
+    if orientation:
+        exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif, quality=90)
+    return buffer.getvalue()
+
+
+def png_bomb() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(buffer, "PNG")  # 81 megapixels in a few kilobytes
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def photo_site(tmp_path_factory):
+    base = tmp_path_factory.mktemp("photos")
+    content = base / "content"
+    folder = content / "profiles/lam-dong/2023"
+    body = ("Mô hình được nhân dân đồng tình hưởng ứng, cán bộ nghe dân nói, nói dân hiểu, làm dân "
+            "tin. " * 8 + "\n\n![Bà con họp bàn làm đường](hop-dan.jpg)\n\nKết quả rất đáng ghi nhận. " * 2)
+    write_profile(content, "lam-dong/2023/anh-gps.md",
+                  valid_header(Title="Ảnh có GPS", Image="gps.jpg", Image_Caption="Đường mới làm"), body)
+    (folder / "gps.jpg").write_bytes(jpeg_with_gps())
+    (folder / "hop-dan.jpg").write_bytes(jpeg_with_gps((1200, 900)))
+    write_profile(content, "lam-dong/2023/anh-xoay.md",
+                  valid_header(Title="Ảnh chụp dọc", Image="xoay.jpg", Date="2023-11-21"))
+    (folder / "xoay.jpg").write_bytes(jpeg_with_gps((1600, 1200), orientation=6))
+    write_profile(content, "lam-dong/2023/anh-nho.md",
+                  valid_header(Title="Ảnh nhỏ", Image="nho.png", Date="2023-11-22"))
+    Image.new("RGBA", (300, 200), (0, 0, 255, 128)).save(folder / "nho.png")
+    write_profile(content, "lam-dong/2023/anh-gia.md",
+                  valid_header(Title="Ảnh giả", Image="gia.jpg", Date="2023-11-23"))
+    (folder / "gia.jpg").write_text("đây không phải ảnh", encoding="utf-8")
+    write_profile(content, "lam-dong/2023/anh-cut.md",
+                  valid_header(Title="Ảnh cụt", Image="cut.jpg", Date="2023-11-24"))
+    (folder / "cut.jpg").write_bytes(jpeg_with_gps()[:5000])
+    write_profile(content, "lam-dong/2023/anh-bom.md",
+                  valid_header(Title="Ảnh bom", Image="bom.png", Date="2023-11-25"))
+    (folder / "bom.png").write_bytes(png_bomb())
+    write_profile(content, "lam-dong/2023/khong-anh.md",
+                  valid_header(Title="Hồ sơ không có ảnh " + "rất dài " * 20, Date="2023-11-26"))
+    output = build_site(content, base / "output", SITEURL="https://lantoa.example.vn")
+    return content, output, base
+
+
+def outputs_of(output: Path, stem: str) -> list[Path]:
+    return sorted((output / "anh/lam-dong/2023" / stem).iterdir())
+
+
+def test_gps_and_all_metadata_are_stripped_from_every_output(photo_site):
+    _, output, _ = photo_site
+    files = outputs_of(output, "gps") + outputs_of(output, "hop-dan")
+    assert len(files) == 2 * 2 * (3 + 1)  # 3 widths and a card, WebP and JPEG (1200 px: 480, 960, 1200)
+    for file in files:
+        data = file.read_bytes()
+        assert b"Exif" not in data and b"GPS" not in data and b"http://ns.adobe.com/xap" not in data
+        with Image.open(file) as image:
+            assert not image.getexif()
+
+
+def test_widths_formats_and_no_upscaling(photo_site):
+    _, output, _ = photo_site
+    names = [p.name for p in outputs_of(output, "gps")]
+    assert names == ["1600.jpg", "1600.webp", "480.jpg", "480.webp", "960.jpg", "960.webp",
+                     "the.jpg", "the.webp"]
+    for width in (480, 960, 1600):
+        with Image.open(output / f"anh/lam-dong/2023/gps/{width}.webp") as image:
+            assert image.format == "WEBP" and image.size == (width, width * 3 // 4)
+    with Image.open(output / "anh/lam-dong/2023/gps/the.jpg") as card:
+        assert card.size == (480, 360)
+    small = [p.name for p in outputs_of(output, "nho")]
+    assert small == ["300.jpg", "300.webp", "the.jpg", "the.webp"]
+
+
+def test_a_rotated_photo_comes_out_upright(photo_site):
+    _, output, _ = photo_site
+    with Image.open(output / "anh/lam-dong/2023/xoay/960.jpg") as image:
+        assert image.size == (960, 1280)
+        # The light corner was top-left of the sensor; orientation 6 puts it top-right.
+        assert sum(image.getpixel((900, 40))) > 600
+        assert sum(image.getpixel((40, 40))) < 400
+
+
+def test_pages_use_picture_srcset_sizes_and_intrinsic_dimensions(photo_site):
+    _, output, _ = photo_site
+    html = (output / "mo-hinh/anh-gps/index.html").read_text(encoding="utf-8")
+    lead = html.split('<figure class="lead-photo">')[1].split("</figure>")[0]
+    webp = '<source type="image/webp" srcset="https://lantoa.example.vn/anh/lam-dong/2023/gps/480.webp 480w'
+    assert webp in lead
+    assert 'width="1600" height="1200"' in lead and 'alt="Đường mới làm"' in lead
+    assert 'fetchpriority="high"' in lead and 'loading="lazy"' not in lead
+    body = html.split('<div class="prose">')[1]
+    assert 'alt="Bà con họp bàn làm đường"' in body and 'loading="lazy"' in body
+    assert "sizes=" in body and "{photo}" not in html
+    listing = (output / "dia-phuong/lam-dong/index.html").read_text(encoding="utf-8")
+    assert 'srcset="https://lantoa.example.vn/anh/lam-dong/2023/gps/the.webp"' in listing
+    assert 'width="480" height="360"' in listing
+
+
+def test_bad_images_are_named_and_their_profiles_still_built(photo_site, capsys):
+    content, output, base = photo_site
+    from lantoa.cli import main
+
+    assert main(["check", "--content", str(content)]) == 1
+    assert "bom.png: Ảnh: ảnh quá nhiều điểm ảnh" in capsys.readouterr().err
+    for slug in ("anh-gia", "anh-cut", "anh-bom"):
+        html = (output / f"mo-hinh/{slug}/index.html").read_text(encoding="utf-8")
+        assert "lead-photo" not in html
+    result = _build_cli(content, base / "strict", "--strict")
+    assert result.returncode == 1
+    errors = result.stderr
+    assert re.search(r"profiles/lam-dong/2023/gia\.jpg: Ảnh: tệp không phải là ảnh.*anh-gia\.md", errors)
+    assert re.search(r"profiles/lam-dong/2023/cut\.jpg: Ảnh: ảnh bị hỏng hoặc chưa tải hết", errors)
+    bomb = r"profiles/lam-dong/2023/bom\.png: Ảnh: ảnh quá nhiều điểm ảnh \(giới hạn 50 megapixel\)"
+    assert re.search(bomb, errors)
+
+
+def _build_cli(content: Path, output: Path, *extra: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "lantoa.cli", "build", "--content", str(content),
+                           "--output", str(output), *extra], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_a_file_over_the_byte_limit_is_rejected(photo_site, tmp_path):
+    content, _, _ = photo_site
+    output = build_site(content, tmp_path / "out", LANTOA_MAX_IMAGE_BYTES=10_000)
+    assert not (output / "anh/lam-dong/2023/gps").exists()
+    assert (output / "mo-hinh/anh-gps/index.html").is_file()
+
+
+def test_a_second_build_does_no_image_work_and_outputs_are_deterministic(photo_site, tmp_path, capsys):
+    content, output, base = photo_site
+    build_site(content, base / "again", SITEURL="https://lantoa.example.vn")
+    assert "Ảnh: 0 ảnh xử lý mới, 7 ảnh dùng lại, 0 thẻ chia sẻ vẽ mới." in capsys.readouterr().err
+    fresh = build_site(content, tmp_path / "fresh" / "output", SITEURL="https://lantoa.example.vn")
+    assert "Ảnh: 7 ảnh xử lý mới" in capsys.readouterr().err
+    for file in (output / "anh").rglob("*.*"):
+        assert file.read_bytes() == (fresh / file.relative_to(output)).read_bytes(), file
+
+
+def test_every_profile_gets_a_share_card_as_og_image(photo_site):
+    _, output, _ = photo_site
+    for slug in ("anh-gps", "khong-anh", "anh-gia"):
+        card = output / f"anh/the-chia-se/mo-hinh-{slug}.jpg"
+        with Image.open(card) as image:
+            assert image.size == SHARE_SIZE and image.format == "JPEG"
+        html = (output / f"mo-hinh/{slug}/index.html").read_text(encoding="utf-8")
+        assert (f'<meta property="og:image" content="https://lantoa.example.vn/anh/the-chia-se/'
+                f'mo-hinh-{slug}.jpg">') in html
+        assert '<meta name="twitter:card" content="summary_large_image">' in html
+
+
+def test_a_long_title_wraps_inside_the_card(tmp_path):
+    fonts = ROOT / "theme/fonts"
+    title = "Đồng bào Ê Đê buôn Đắk Rơ Wa " + "chung sức xây dựng nông thôn mới kiểu mẫu " * 6
+    data = draw_share_card(title, "Xã Hòa Phú, tỉnh Đắk Lắk", 2024, "Lan Tỏa", fonts)
+    with Image.open(io.BytesIO(data)) as card:
+        assert card.size == SHARE_SIZE
+        right_margin = card.crop((SHARE_SIZE[0] - 60, 0, SHARE_SIZE[0], SHARE_SIZE[1])).convert("RGB")
+        # Only the background colour (give or take JPEG noise) in the right margin.
+        reds = set(right_margin.get_flattened_data())
+        assert all(abs(r - 163) < 25 and g < 60 and b < 60 for r, g, b in reds)
+    unbroken = draw_share_card("Ủyban" * 40, "Hà Nội", 2020, "Lan Tỏa", fonts)
+    assert Image.open(io.BytesIO(unbroken)).size == SHARE_SIZE
+
+
+def test_feed_entries_carry_the_photo_as_enclosure(photo_site):
+    _, output, _ = photo_site
+    parsed = feedparser.parse((output / "feeds/rss.xml").read_bytes())
+    entry = next(e for e in parsed.entries if e.link.endswith("/anh-gps/"))
+    enclosure = entry.enclosures[0]
+    assert enclosure.href == "https://lantoa.example.vn/anh/lam-dong/2023/gps/1600.jpg"
+    assert enclosure.type == "image/jpeg"
+    assert int(enclosure.length) == (output / "anh/lam-dong/2023/gps/1600.jpg").stat().st_size
