@@ -20,6 +20,7 @@ PLUGINS = [
     "lantoa_stats",
     "lantoa_feeds",
     "lantoa_opendata",
+    "lantoa_search",
     "lantoa_sitemap",
 ]
 
