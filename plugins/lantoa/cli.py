@@ -158,7 +158,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     results = benchmark(args.count, Path(args.config or DEFAULT_CONFIG).resolve().parent, args.keep)
     labels = {
         "profiles": "số hồ sơ", "pelican_seconds": "Pelican thuần (giây)",
-        "lantoa_seconds": "Lan Tỏa, dựng đủ (giây)",
+        "lantoa_seconds": "Lan Tỏa, dựng đủ, bộ đệm trống (giây)",
+        "lantoa_pages_feeds_seconds": "Lan Tỏa, trang + nguồn tin, không tìm kiếm (giây)",
+        "pages_feeds_ratio": "tỉ lệ trang + nguồn tin / Pelican",
         "lantoa_rebuild_seconds": "Lan Tỏa, dựng lại sau khi sửa 1 hồ sơ (giây)",
         "ratio": "tỉ lệ Lan Tỏa / Pelican", "rebuild_share": "tỉ lệ dựng lại / dựng đủ",
         "peak_rss_mb": "bộ nhớ đỉnh (MB)",

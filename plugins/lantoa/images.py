@@ -16,6 +16,7 @@ import pickle
 import textwrap
 import warnings
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
@@ -177,6 +178,11 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wi
     return lines
 
 
+@cache
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
 def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
                     photo: bytes | None = None) -> bytes:
     """A 1200×630 JPEG: the photo darkened (or the site colour), title, place and year."""
@@ -190,11 +196,11 @@ def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
     bold = fonts / "NotoSans-Bold.ttf"
     regular = fonts / "NotoSans-Regular.ttf"
     margin = 72
-    small = ImageFont.truetype(str(regular), 34)
+    small = _font(str(regular), 34)
     draw.text((margin, 56), site, font=small, fill=(255, 236, 200))
     # The largest title size whose wrapped lines fit in four lines.
     for size in (68, 60, 52, 46, 40, 34):
-        font = ImageFont.truetype(str(bold), size)
+        font = _font(str(bold), size)
         lines = _wrap(draw, title, font, width - 2 * margin)
         if len(lines) <= 4:
             break
@@ -205,11 +211,11 @@ def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
     top = 140 + (4 - len(lines)) * line_height // 2
     for number, line in enumerate(lines):
         draw.text((margin, top + number * line_height), line, font=font, fill=(255, 255, 255))
-    footer = ImageFont.truetype(str(regular), 36)
+    footer = _font(str(regular), 36)
     caption = _wrap(draw, f"{place} · {year}", footer, width - 2 * margin)[0]
     draw.text((margin, height - 56 - 36), caption, font=footer, fill=(255, 236, 200))
     buffer = io.BytesIO()
-    background.save(buffer, "JPEG", quality=85, optimize=True)
+    background.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
 
 

@@ -14,14 +14,17 @@ import hashlib
 import os
 import pickle
 import sys
+import traceback
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .model import Profile
+from .parallel import single_threaded
 
 MANIFEST = "output-manifest.pickle"
+PARALLEL_RENDER_MIN = 200  # fewer files than this per worker are rendered in-process
 SETTINGS_THAT_SHOW = ("SITEURL", "SITENAME", "SITESUBTITLE", "FEED_DOMAIN", "THEME",
                       "RELATIVE_URLS")
 
@@ -96,6 +99,8 @@ class PageCache:
         self.lastmod: dict[str, datetime | None] = {}  # site-relative URL → newest date shown
         self.rendered = 0
         self.skipped = 0
+        self._jobs: list[Callable[[], None]] = []
+        self.workers = settings["LANTOA_WORKERS"] or os.cpu_count() or 1
 
     def needs_render(self, name: str, inputs: Any) -> bool:
         """Record `name` as part of this build; True when it must be rendered."""
@@ -113,21 +118,58 @@ class PageCache:
 
     def write_page(self, writer, name: str, template, context: dict, inputs: Any,
                    lastmod: datetime | None = None, **kwargs) -> None:
-        """Render through Pelican's writer unless the inputs are unchanged."""
+        """Queue a render through Pelican's writer unless the inputs are unchanged."""
         if name.endswith("index.html"):
             self.lastmod[name.removesuffix("index.html")] = lastmod
         if self.needs_render(name, inputs):
-            writer.write_file(name, template, context, **kwargs)
+            self._jobs.append(lambda: writer.write_file(name, template, context, **kwargs))
 
     def write_bytes(self, name: str, inputs: Any, produce: Callable[[], bytes]) -> None:
-        """Write a non-HTML file (a feed) unless the inputs are unchanged."""
+        """Queue writing a non-HTML file (a feed) unless the inputs are unchanged."""
         if self.needs_render(name, inputs):
             path = self.output / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(produce())
+
+            def job() -> None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(produce())
+
+            self._jobs.append(job)
+
+    def flush(self) -> None:
+        """Run the queued renders, split over forked workers when there are many.
+
+        Rendering is pure given the build's context, which forked children share
+        without copying; each child writes its own files and nothing comes back.
+        """
+        jobs, self._jobs = self._jobs, []
+        workers = min(self.workers, len(jobs) // PARALLEL_RENDER_MIN or 1)
+        if workers < 2 or not single_threaded():
+            for job in jobs:
+                job()
+            return
+        children = []
+        for number in range(1, workers):
+            pid = os.fork()
+            if pid == 0:  # a child renders its share and leaves without cleanup
+                code = 0
+                try:
+                    for job in jobs[number::workers]:
+                        job()
+                except BaseException:
+                    traceback.print_exc()
+                    code = 1
+                finally:
+                    os._exit(code)
+            children.append(pid)
+        for job in jobs[0::workers]:
+            job()
+        failed = [pid for pid in children if os.waitpid(pid, 0)[1] != 0]
+        if failed:
+            raise RuntimeError(f"{len(failed)} tiến trình dựng trang gặp lỗi (xem ở trên)")
 
     def finish(self) -> None:
         """Remove what only the previous build wrote; remember this build."""
+        self.flush()
         print(f"Lan Tỏa: {self.rendered} tệp dựng mới, {self.skipped} tệp giữ nguyên.", file=sys.stderr)
         for name in set(self.previous) - set(self.current):
             stale = self.output / name

@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 
 
-def _single_threaded() -> bool:
+def single_threaded() -> bool:
     try:  # threads started outside Python (native libraries) count too
         return len(os.listdir("/proc/self/task")) == 1
     except OSError:
@@ -22,5 +22,5 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     the fastest start; but forking a process that runs threads (the preview server,
     a test runner) can deadlock, so then workers start from a fresh interpreter.
     """
-    method = "fork" if _single_threaded() else "forkserver"
+    method = "fork" if single_threaded() else "forkserver"
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))

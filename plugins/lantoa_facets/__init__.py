@@ -139,6 +139,7 @@ class FacetsGenerator(Generator):
         for term in self.context["fixed_terms"]:
             self._write_listing(writer, template, TermIndex(term, []), per_page)
         self._write_overviews(writer, index)
+        self.context["page_cache"].flush()
 
     def _write_listing(self, writer, template, entry: TermIndex, per_page: int) -> None:
         children = self.context["facet_children"].get(entry.term.url, {})

@@ -100,6 +100,7 @@ class FeedsGenerator(Generator):
                 cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
                                   lambda f=feed, k=kind, ps=profiles: self._render(
                                       f, k, [entry_for(p) for p in ps], ps, authority))
+        cache.flush()
         self._write_opml(Path(self.output_path), base)
 
     def _entry(self, profile: Profile, base: str, authority: str) -> FeedEntry:

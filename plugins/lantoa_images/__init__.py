@@ -19,6 +19,7 @@ from pathlib import Path
 from lantoa.collection import Collection
 from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, draw_share_card, name_profiles, process_all
 from lantoa.model import Profile
+from lantoa.parallel import process_pool
 from lantoa.signals import profiles_read
 from lantoa.site import absolute_url, resolve_photos
 from markupsafe import escape
@@ -46,6 +47,14 @@ def _link(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+def _draw_card_job(job) -> None:
+    cached, title, place, year, site, fonts, original = job
+    photo = original.read_bytes() if original else None
+    temporary = cached.with_suffix(f".tmp{os.getpid()}")
+    temporary.write_bytes(draw_share_card(title, place, year, site, fonts, photo))
+    temporary.replace(cached)
+
+
 class PhotoPublisher:
     """Everything the image pipeline does in one build."""
 
@@ -58,6 +67,7 @@ class PhotoPublisher:
         self.widths = tuple(sorted(settings["LANTOA_IMAGE_WIDTHS"]))
         self.fonts = Path(settings["THEME"]) / "fonts"
         self.processed = self.reused = self.cards_drawn = 0
+        self._links: list[tuple[Path, Path]] = []
 
     def run(self, collection: Collection) -> None:
         profiles = collection.profiles
@@ -93,18 +103,27 @@ class PhotoPublisher:
     def _share_cards(self, profiles: list[Profile], photos: dict[str, ProcessedPhoto]) -> None:
         folder = self.cache / "cards"
         folder.mkdir(parents=True, exist_ok=True)
+        jobs = []
         for profile in profiles:
             photo = photos.get(profile.image) if profile.image else None
             key = repr((PIPELINE_VERSION, profile.title, profile.place.label, profile.year,
                         self.settings["SITENAME"], photo.digest if photo else None))
             cached = folder / f"{hashlib.sha256(key.encode()).hexdigest()}.jpg"
             if not cached.is_file():
-                original = (self.content / profile.image).read_bytes() if photo else None
-                data = draw_share_card(profile.title, profile.place.label, profile.year,
-                                       self.settings["SITENAME"], self.fonts, original)
-                cached.write_bytes(data)
-                self.cards_drawn += 1
-            _link(cached, self.output / share_card_path(profile))
+                original = self.content / profile.image if photo else None
+                jobs.append((cached, profile.title, profile.place.label, profile.year,
+                             self.settings["SITENAME"], self.fonts, original))
+            self._links.append((cached, self.output / share_card_path(profile)))
+        workers = self.settings["LANTOA_WORKERS"] or os.cpu_count() or 1
+        if len(jobs) > 20 and workers > 1:
+            with process_pool(workers) as pool:
+                list(pool.map(_draw_card_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        else:
+            for job in jobs:
+                _draw_card_job(job)
+        self.cards_drawn = len(jobs)
+        for cached, target in self._links:
+            _link(cached, target)
 
     def picture(self, source: str, base: str, alt: str, lazy: bool = True,
                 alt_is_html: bool = False) -> str:

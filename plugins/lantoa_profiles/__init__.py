@@ -51,7 +51,6 @@ class ProfilesGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         template = self.get_template("profile")
-        siteurl = self.settings["SITEURL"]
         extras = self.context["profile_extras"]
         cache: PageCache = self.context["page_cache"]
         digests = self.context["profile_digests"]
@@ -61,8 +60,8 @@ class ProfilesGenerator(Generator):
             cache.write_page(
                 writer, f"{profile.url}index.html", template, self.context, inputs,
                 lastmod=profile.updated, profile=profile, page_url=profile.url, extras=extra,
-                body=self.context["render_photos"](profile.body_html, siteurl),
             )
+        cache.flush()
 
 
 def _summary(value):

@@ -73,7 +73,7 @@ class SearchPageGenerator(Generator):
 def build_index(pelican) -> None:
     """Run Pagefind over the written site, or reuse the bundle of identical input."""
     settings = pelican.settings
-    if not settings.get("LANTOA_SEARCH", True):
+    if not settings["LANTOA_SEARCH"]:
         return
     output = Path(settings["OUTPUT_PATH"])
     pages = sorted(p for kind in ("mo-hinh", "dien-hinh") for p in (output / kind).glob("*/index.html"))
