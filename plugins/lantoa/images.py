@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
+import shutil
 import textwrap
 import warnings
 from dataclasses import dataclass, replace
@@ -223,10 +225,16 @@ def _process_job(job: tuple[str, Path, Path, tuple[int, ...], int]):
     """In a worker: process one photo into its cache folder; return its description."""
     source, original, folder, widths, max_pixels = job
     files, photo, problems = process_photo(original.read_bytes(), source, widths, max_pixels)
-    folder.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed: a concurrent build never sees half a cache entry.
+    staging = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
+    staging.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
-        (folder / name).write_bytes(data)
-    (folder / "meta.pickle").write_bytes(pickle.dumps((photo, problems)))
+        (staging / name).write_bytes(data)
+    (staging / "meta.pickle").write_bytes(pickle.dumps((photo, problems)))
+    try:
+        staging.rename(folder)
+    except OSError:  # another build got there first with the same bytes
+        shutil.rmtree(staging, ignore_errors=True)
     return photo, problems
 
 

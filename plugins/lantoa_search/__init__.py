@@ -93,7 +93,10 @@ def build_index(pelican) -> None:
         if result.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)
             raise RuntimeError(f"Pagefind không tạo được chỉ mục tìm kiếm:\n{result.stderr}")
-        staging.rename(cached)
+        try:
+            staging.rename(cached)
+        except OSError:  # a concurrent build indexed the same pages
+            shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(cached, target, copy_function=_link_or_copy)
 
 
