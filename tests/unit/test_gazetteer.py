@@ -207,17 +207,19 @@ def test_find_district_does_not_look_outside_the_given_provinces(geo):
     assert geo.find_district("Lâm Hà", geo.legacy_provinces_of(nghe_an)) == []
 
 
-def test_district_slugs_are_unique_within_each_current_province(geo):
+def slugs_used_twice(geo, units, province_of) -> dict[int, list[str]]:
+    """Current province code → slugs that two of its units share (expected: none)."""
     by_province: dict[int, list[str]] = defaultdict(list)
-    for district in geo.legacy_districts.values():
-        by_province[geo.current_province_of(district).code].append(district.slug)
+    for unit in units:
+        by_province[province_of(unit)].append(unit.slug)
     assert set(by_province) == set(geo.current_provinces)
-    duplicates = {
-        code: [slug for slug, n in Counter(slugs).items() if n > 1]
-        for code, slugs in by_province.items()
-        if len(set(slugs)) != len(slugs)
-    }
-    assert duplicates == {}
+    return {code: [slug for slug, n in Counter(slugs).items() if n > 1]
+            for code, slugs in by_province.items() if len(set(slugs)) != len(slugs)}
+
+
+def test_district_slugs_are_unique_within_each_current_province(geo):
+    districts = geo.legacy_districts.values()
+    assert slugs_used_twice(geo, districts, lambda d: geo.current_province_of(d).code) == {}
 
 
 def test_district_slugs_are_clean(geo):
@@ -243,16 +245,7 @@ def test_colliding_district_names_carry_their_code(geo):
 
 
 def test_current_commune_slugs_are_unique_within_each_current_province(geo):
-    by_province: dict[int, list[str]] = defaultdict(list)
-    for commune in geo.current_communes.values():
-        by_province[commune.parent_code].append(commune.slug)
-    assert set(by_province) == set(geo.current_provinces)
-    duplicates = {
-        code: [slug for slug, n in Counter(slugs).items() if n > 1]
-        for code, slugs in by_province.items()
-        if len(set(slugs)) != len(slugs)
-    }
-    assert duplicates == {}
+    assert slugs_used_twice(geo, geo.current_communes.values(), lambda c: c.parent_code) == {}
 
 
 def test_current_commune_slugs_are_clean(geo):

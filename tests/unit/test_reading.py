@@ -14,6 +14,8 @@ from lantoa.model import Field, Kind, Level, Status
 from lantoa.problems import Problem, Severity
 from lantoa.reading import PHOTO_CODES, VIETNAM_TZ, parse_header, read_profile, render_markdown
 
+from tests.conftest import valid_header
+
 TODAY = datetime.date(2026, 11, 25)
 PROFILE_DIR = "lam-dong/2023"
 STEM = "dan-van-nong-thon-moi"
@@ -28,18 +30,8 @@ BODY = (
     "thần của nhân dân được nâng lên rõ rệt, tình làng nghĩa xóm thêm gắn bó."
 )
 
-VALID = {
-    "Title": "Dân vận khéo trong xây dựng nông thôn mới",
-    "Kind": "mo-hinh",
-    "Year": "2023",
-    "Province": "Lâm Đồng",
-    "District": "Lâm Hà",
-    "Commune": "Đinh Văn",
-    "Field": "kinh-te",
-    "Level": "huyen",
-    "Unit": "Ban Dân vận Huyện ủy Lâm Hà",
-    "Date": "2023-11-20",
-}
+VALID = valid_header(Title="Dân vận khéo trong xây dựng nông thôn mới",
+                     Unit="Ban Dân vận Huyện ủy Lâm Hà")
 
 # Header of a profile in 2026, after districts were abolished.
 CURRENT = {
