@@ -145,3 +145,40 @@ def benchmark(count: int, project: Path, keep: Path | None = None) -> dict[str, 
     if keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return results
+
+
+SEARCH_QUERIES = ("dan van kheo", "van", "nguyen van", "lam ha", "duc", "hien dat lam duong", "-")
+
+
+def search_benchmark(count: int, project: Path, keep: Path | None = None) -> list[dict]:
+    """Index `count` synthetic profiles and time typical queries with the site's own reader."""
+    import json
+    import subprocess
+    import time as clock
+
+    from .collection import collect
+    from .search_index import write_index
+
+    work = Path(keep or tempfile.mkdtemp(prefix="lantoa-search-"))
+    content = work / "content"
+    if not (content / "profiles").is_dir():
+        write_synthetic(count, content)
+    collection = collect(content, cache_dir=work / "cache")
+    started = clock.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    meta = write_index(collection.profiles, work / "chi-muc", "https://lantoa.example.vn")
+    seconds = clock.perf_counter() - started
+    size = sum(p.stat().st_size for p in (work / "chi-muc").rglob("*") if p.is_file())
+    rows = [{"profiles": meta["count"], "terms": meta["terms"], "buckets": meta["buckets"],
+             "index_seconds": round(seconds, 1), "index_megabytes": round(size / 1e6, 1),
+             "peak_rss_mb": round(max(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024)}]
+    runs = [*SEARCH_QUERIES, "--filter", "tinh=lam-dong", "-"]
+    output = subprocess.run(["node", str(project / "scripts/search-bench.mjs"), str(work / "chi-muc"),
+                             *SEARCH_QUERIES], capture_output=True, text=True, check=True).stdout
+    filtered = subprocess.run(["node", str(project / "scripts/search-bench.mjs"), str(work / "chi-muc"),
+                               *runs[len(SEARCH_QUERIES):]], capture_output=True, text=True,
+                              check=True).stdout
+    rows += [json.loads(line) for line in (output + filtered).splitlines() if line.strip()]
+    if keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import functools
 import http.server
+import json
 import logging
 import os
 import shutil
@@ -152,7 +153,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import benchmark
+    from .bench import benchmark, search_benchmark
+
+    if args.search:
+        print(f"Lập chỉ mục tìm kiếm cho {args.count} hồ sơ tổng hợp và đo truy vấn…", file=sys.stderr)
+        for row in search_benchmark(args.count, Path(args.config or DEFAULT_CONFIG).resolve().parent,
+                                    args.keep):
+            print(json.dumps(row, ensure_ascii=False))
+        return 0
 
     print(f"Dựng {args.count} hồ sơ tổng hợp bằng Lan Tỏa và bằng Pelican thuần…", file=sys.stderr)
     results = benchmark(args.count, Path(args.config or DEFAULT_CONFIG).resolve().parent, args.keep)
@@ -205,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("count", type=int, metavar="N", help="số hồ sơ tổng hợp")
     p.add_argument("--config", type=Path, default=None, help="tệp cấu hình (mặc định pelicanconf.py)")
     p.add_argument("--keep", type=Path, default=None, help="giữ nội dung và trang dựng ở thư mục này")
+    p.add_argument("--search", action="store_true",
+                   help="chỉ đo chỉ mục tìm kiếm: thời gian lập, dung lượng, byte và mili giây mỗi truy vấn")
     p.set_defaults(func=cmd_bench)
     return parser
 

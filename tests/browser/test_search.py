@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -111,5 +112,10 @@ def test_without_javascript_the_page_points_to_the_browse_pages(browser, served_
 
 
 def test_the_index_holds_profiles_only(local_site: Path):
-    entry = json.loads((local_site / "pagefind/pagefind-entry.json").read_text())
-    assert entry["languages"]["vi"]["page_count"] == len(collect(SAMPLE_CONTENT).profiles)
+    meta = json.loads((local_site / "tim-kiem/chi-muc/meta.json").read_text())
+    published = collect(SAMPLE_CONTENT).profiles
+    assert meta["count"] == len(published)
+    chunks = sorted((local_site / "tim-kiem/chi-muc/d").glob("*.json.gz"),
+                    key=lambda p: int(p.name.split(".")[0]))
+    rows = [row for chunk in chunks for row in json.loads(gzip.decompress(chunk.read_bytes()))]
+    assert [row[0] for row in rows] == [f"/{p.url}" for p in published]

@@ -1,6 +1,9 @@
 // Lan Tỏa — search page. Progressive enhancement: without this script the page
 // shows a form and links to the browse pages. Query and filters live in the URL.
-const script = document.querySelector("script[data-bundle]");
+// The index format is described in plugins/lantoa/search_index.py.
+import { SearchIndex, syllables } from "./search-index.js";
+
+const script = document.querySelector("script[data-index]");
 const form = document.getElementById("tim-kiem");
 const input = document.getElementById("q");
 const status = document.getElementById("trang-thai");
@@ -9,12 +12,11 @@ const more = document.getElementById("them");
 const labels = JSON.parse(document.getElementById("nhan-bo-loc").textContent);
 const selects = [...form.querySelectorAll("select[data-filter]")];
 const PAGE = 10;
-let pagefind;
-let current = [];
+const collator = new Intl.Collator("vi");
+let index;
+let current = { ids: [], counts: {} };
 let shown = 0;
 let generation = 0;
-
-const collator = new Intl.Collator("vi");
 
 function readUrl() {
   const params = new URLSearchParams(location.search);
@@ -30,15 +32,24 @@ function writeUrl() {
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
 
+function chosenFilters() {
+  const filters = {};
+  for (const select of selects) {
+    const value = select.value || select.dataset.wanted;
+    if (value) filters[select.name] = value;
+  }
+  return filters;
+}
+
 function fillFilters(counts) {
   for (const select of selects) {
     const name = select.name;
     const wanted = select.value || select.dataset.wanted || "";
     const values = Object.keys(labels[name] || {});
+    if (name !== "nam") values.sort((a, b) => collator.compare(labels[name][a], labels[name][b]));
     const available = counts[name] || {};
-    const order = name === "nam" ? values : values.sort((a, b) => collator.compare(labels[name][a], labels[name][b]));
     select.replaceChildren(new Option("Tất cả", ""));
-    for (const value of order) {
+    for (const value of values) {
       const n = available[value] || 0;
       if (!n && value !== wanted) continue;
       select.append(new Option(`${labels[name][value]} (${n})`, value));
@@ -48,26 +59,8 @@ function fillFilters(counts) {
   }
 }
 
-function chosenFilters() {
-  const filters = {};
-  for (const select of selects) if (select.value) filters[select.name] = select.value;
-  return filters;
-}
-
-// The same folding as the index: no tone or vowel marks, đ → d, lower case.
-function fold(text) {
-  return text.toLowerCase().replaceAll("đ", "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "");
-}
-
-function syllables(text) {
-  return fold(text).match(/[0-9a-z]+/g) || [];
-}
-
-// Two syllables or more are searched as adjacent pairs ("lam ha" → "lamha"), as indexed.
-function indexQuery(text) {
-  const words = syllables(text);
-  if (words.length < 2) return words.join(" ");
-  return words.slice(1).map((word, i) => words[i] + word).join(" ");
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 
 function highlight(text, query) {
@@ -78,23 +71,25 @@ function highlight(text, query) {
   }).join("");
 }
 
-function escapeHtml(text) {
-  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
-}
-
 async function showMore() {
-  const batch = current.slice(shown, shown + PAGE);
+  const batch = current.ids.slice(shown, shown + PAGE);
   shown += batch.length;
-  const items = await Promise.all(batch.map((result) => result.data()));
-  for (const item of items) {
+  const rows = await index.documents(batch);
+  const query = input.value;
+  // Among what is shown, a title with the query exactly as typed comes first.
+  const exact = query.trim().toLocaleLowerCase("vi");
+  if (exact && shown === batch.length) {
+    rows.sort((a, b) => (b[1].toLocaleLowerCase("vi").includes(exact) ? 1 : 0)
+      - (a[1].toLocaleLowerCase("vi").includes(exact) ? 1 : 0));
+  }
+  for (const [url, title, place, year, kind, summary] of rows) {
     const li = document.createElement("li");
-    const meta = item.meta || {};
-    li.innerHTML = `<h2 class="result-title"><a href="${escapeHtml(item.url)}">${escapeHtml(meta.title || item.url)}</a></h2>
-      <p class="meta">${escapeHtml(meta.loai || "")} · ${escapeHtml(meta.noi || "")} · ${escapeHtml(meta.nam || "")}</p>
-      <p>${highlight(meta.tomtat || "", input.value)}</p>`;
+    li.innerHTML = `<h2 class="result-title"><a href="${escapeHtml(url)}">${escapeHtml(title)}</a></h2>
+      <p class="meta">${escapeHtml(kind)} · ${escapeHtml(place)} · ${escapeHtml(year)}</p>
+      <p>${highlight(summary, query)}</p>`;
     list.append(li);
   }
-  more.hidden = shown >= current.length;
+  more.hidden = shown >= current.ids.length;
 }
 
 async function run() {
@@ -106,36 +101,32 @@ async function run() {
     list.replaceChildren();
     more.hidden = true;
     status.textContent = "Gõ từ khóa hoặc chọn bộ lọc để tìm.";
-    fillFilters(await pagefind.filters());
+    fillFilters((await index.search("", {})).counts);
     return;
   }
   status.textContent = "Đang tìm…";
-  let search = await pagefind.search(query ? indexQuery(query) : null, { filters });
-  if (query && !search.results.length && syllables(query).length > 1) {
-    // Not found as a phrase: every syllable, anywhere in the profile.
-    search = await pagefind.search(syllables(query).join(" "), { filters });
-  }
+  const found = await index.search(query, filters);
   if (mine !== generation) return; // a newer search has started
-  current = search.results;
+  current = found;
   shown = 0;
   list.replaceChildren();
-  fillFilters(search.filters || {});
+  fillFilters(found.counts);
   const what = query ? ` cho “${query}”` : "";
-  status.textContent = current.length ? `Tìm thấy ${current.length} hồ sơ${what}.` : `Không tìm thấy hồ sơ nào${what}.`;
+  status.textContent = found.ids.length
+    ? `Tìm thấy ${found.ids.length} hồ sơ${what}.`
+    : `Không tìm thấy hồ sơ nào${what}.`;
   await showMore();
 }
 
 async function start() {
   readUrl();
   try {
-    pagefind = await import(script.dataset.bundle);
-    await pagefind.options({ excerptLength: 24 });
+    index = await SearchIndex.open(new URL(script.dataset.index, location.href).href);
   } catch (error) {
     status.textContent = "Không tải được chỉ mục tìm kiếm. Hãy duyệt theo địa phương, năm hoặc lĩnh vực.";
     return;
   }
   form.querySelector(".filters").hidden = false;
-  fillFilters(await pagefind.filters()); // selects the filters named in the URL
   let timer;
   input.addEventListener("input", () => {
     clearTimeout(timer);
