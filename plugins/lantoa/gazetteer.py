@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from vietnam_provinces import Province as CurrentProvince
 from vietnam_provinces import Ward as CurrentWard
@@ -38,12 +38,12 @@ class Unit:
     slug: str  # unique among its siblings (DESIGN §4)
     key: str = ""  # name_key of the name, for matching what editors type
 
-    @property
+    @cached_property
     def short_name(self) -> str:
         """The name without its unit-type word: "Lâm Đồng"."""
         return strip_unit_prefix(self.name)
 
-    @property
+    @cached_property
     def label(self) -> str:
         """Lower-case unit word and name, for running text: "huyện Lâm Hà"."""
         division = "thành phố" if self.division == "thành phố trung ương" else self.division
@@ -231,6 +231,7 @@ class Gazetteer:
         found = CurrentWard.search_from_legacy(code=legacy_commune_code)
         return tuple(self.current_communes[int(w.ward.code)] for w in found)
 
+    @cache  # noqa: B019 — one gazetteer per process, kept for its lifetime
     def district_successors(self, district: Unit) -> list[Unit]:
         """Current communes that now hold the territory of a pre-2025 district."""
         seen: dict[int, Unit] = {}

@@ -27,6 +27,7 @@ import re
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -40,11 +41,21 @@ CHUNK = 40  # results shown per document file
 BUCKET_BYTES = 16_000  # target size of one postings file on the wire (gzip)
 SUMMARY_CHARS = 220
 _WORD = re.compile(r"[0-9a-z]+")
+_ANY_WORD = re.compile(r"\w+")
 _TAG = re.compile(r"<[^>]+>")
 
 
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
 def syllables(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
+    """Folded syllables; Vietnamese repeats a few thousand syllables, so each is folded once."""
+    words = []
+    for word in _ANY_WORD.findall(text.lower()):
+        words += _WORD.findall(_fold_word(word))
+    return words
 
 
 def terms_of(text: str) -> set[str]:

@@ -90,7 +90,7 @@ def write_open_data(generators) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "ho-so.json").write_text(
         json.dumps({"columns": list(COLUMNS), "count": len(records), "profiles": records},
-                   ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                   ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     (folder / "ho-so.csv").write_text(to_csv(records), encoding="utf-8", newline="")
 
 
