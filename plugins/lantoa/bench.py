@@ -135,11 +135,16 @@ def benchmark(count: int, project: Path, keep: Path | None = None) -> dict[str, 
     (work / "cache" / "profiles.pickle").unlink(missing_ok=True)
     pages_only = {**settings, "OUTPUT_PATH": str(work / "pages-only"), "LANTOA_SEARCH": False}
     results["lantoa_pages_feeds_seconds"] = _timed(lambda: Pelican(pages_only).run())
+    (work / "cache" / "profiles.pickle").unlink(missing_ok=True)
+    shutil.rmtree(work / "cache" / "search", ignore_errors=True)
+    with_search = {**settings, "OUTPUT_PATH": str(work / "with-search")}
+    results["lantoa_with_search_seconds"] = _timed(lambda: Pelican(with_search).run())
     edited = next((content / "profiles").rglob("*.md"))
     edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
     results["lantoa_rebuild_seconds"] = _timed(lambda: Pelican(dict(settings)).run())
     results["ratio"] = results["lantoa_seconds"] / results["pelican_seconds"]
     results["pages_feeds_ratio"] = results["lantoa_pages_feeds_seconds"] / results["pelican_seconds"]
+    results["with_search_ratio"] = results["lantoa_with_search_seconds"] / results["pelican_seconds"]
     results["rebuild_share"] = results["lantoa_rebuild_seconds"] / results["lantoa_seconds"]
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if keep is None:

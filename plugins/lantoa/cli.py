@@ -87,7 +87,10 @@ def build_atomic(settings: dict) -> Path:
 def cmd_check(args: argparse.Namespace) -> int:
     from .images import name_profiles, process_all
 
-    settings = load_settings(Path(DEFAULT_CONFIG), args.content, None)
+    config = Path(DEFAULT_CONFIG)
+    # Outside a project folder (an editor's own content checkout) the defaults apply.
+    settings = (load_settings(config, args.content, None) if config.is_file()
+                else apply_defaults({}))
     collection = collect(args.content, cache_dir=Path(settings["LANTOA_CACHE_DIR"]))
     # Photos are decoded for real (a truncated file only shows then); the results go
     # to the image cache, so the next build does not decode them again.
@@ -169,6 +172,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         "lantoa_seconds": "Lan Tỏa, dựng đủ, bộ đệm trống (giây)",
         "lantoa_pages_feeds_seconds": "Lan Tỏa, trang + nguồn tin, không tìm kiếm (giây)",
         "pages_feeds_ratio": "tỉ lệ trang + nguồn tin / Pelican",
+        "lantoa_with_search_seconds": "Lan Tỏa, trang + nguồn tin + tìm kiếm (giây)",
+        "with_search_ratio": "tỉ lệ trang + nguồn tin + tìm kiếm / Pelican",
         "lantoa_rebuild_seconds": "Lan Tỏa, dựng lại sau khi sửa 1 hồ sơ (giây)",
         "ratio": "tỉ lệ Lan Tỏa / Pelican", "rebuild_share": "tỉ lệ dựng lại / dựng đủ",
         "peak_rss_mb": "bộ nhớ đỉnh (MB)",
