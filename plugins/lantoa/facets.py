@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from .gazetteer import REFORM_DATE_LABEL, Unit, gazetteer
 from .model import Field, Kind, Level, Profile
@@ -47,6 +48,7 @@ def _province_term(profile: Profile) -> Term:
     return province_term(profile.place.province)
 
 
+@cache
 def province_term(p: Unit) -> Term:
     """The term of a current province, whether or not it has profiles."""
     return Term("province", p.slug, f"dia-phuong/{p.slug}/", p.name, collation_key(p.short_name),
@@ -58,34 +60,43 @@ def _province_terms(profile: Profile) -> Iterable[Term]:
 
 
 def _commune_terms(profile: Profile) -> Iterable[Term]:
-    commune = profile.place.commune
-    if commune:
-        province = _province_term(profile)
-        yield Term("commune", f"{province.key}/{commune.slug}", f"{province.url}{commune.slug}/",
-                   f"{commune.name}, {profile.place.province.label}",
-                   (province.sort_key, collation_key(commune.short_name)),
-                   (*province.crumbs, (province.title, province.url)))
+    if profile.place.commune:
+        yield _commune_term(profile.place.province, profile.place.commune)
+
+
+@cache
+def _commune_term(province_unit: Unit, commune: Unit) -> Term:
+    province = province_term(province_unit)
+    return Term("commune", f"{province.key}/{commune.slug}", f"{province.url}{commune.slug}/",
+                f"{commune.name}, {province_unit.label}",
+                (province.sort_key, collation_key(commune.short_name)),
+                (*province.crumbs, (province.title, province.url)))
 
 
 def _district_terms(profile: Profile) -> Iterable[Term]:
-    district = profile.place.historical_district
-    if district:
-        geo = gazetteer()
-        old_province = geo.legacy_province_of(district)
-        province = _province_term(profile)
-        successors = geo.district_successors(district)
-        names = ", ".join(c.short_name for c in successors[:12])
-        more = f" và {len(successors) - 12} xã, phường khác" if len(successors) > 12 else ""
-        note = (f"{district.name} ({old_province.label}) không còn từ {REFORM_DATE_LABEL}: "
-                f"cấp huyện đã bỏ, địa bàn nay thuộc {profile.place.province.name}"
-                + (f" (các xã, phường {names}{more})." if names else "."))
-        yield Term("district", f"{province.key}/{district.slug}",
-                   f"{province.url}huyen-cu/{district.slug}/",
-                   f"{district.name} ({old_province.label}, trước {REFORM_DATE_LABEL})",
-                   (province.sort_key, collation_key(district.short_name)),
-                   (*province.crumbs, (province.title, province.url)), note)
+    if profile.place.historical_district:
+        yield _district_term(profile.place.province, profile.place.historical_district)
 
 
+@cache
+def _district_term(province_unit: Unit, district: Unit) -> Term:
+    geo = gazetteer()
+    old_province = geo.legacy_province_of(district)
+    province = province_term(province_unit)
+    successors = geo.district_successors(district)
+    names = ", ".join(c.short_name for c in successors[:12])
+    more = f" và {len(successors) - 12} xã, phường khác" if len(successors) > 12 else ""
+    note = (f"{district.name} ({old_province.label}) không còn từ {REFORM_DATE_LABEL}: "
+            f"cấp huyện đã bỏ, địa bàn nay thuộc {province_unit.name}"
+            + (f" (các xã, phường {names}{more})." if names else "."))
+    return Term("district", f"{province.key}/{district.slug}",
+                f"{province.url}huyen-cu/{district.slug}/",
+                f"{district.name} ({old_province.label}, trước {REFORM_DATE_LABEL})",
+                (province.sort_key, collation_key(district.short_name)),
+                (*province.crumbs, (province.title, province.url)), note)
+
+
+@cache
 def _year_term(year: int) -> Term:
     return Term("year", str(year), f"nam/{year}/", f"Năm {year}", (-year,),
                 (("Theo năm", "nam/"),))
@@ -96,13 +107,18 @@ def _year_terms(profile: Profile) -> Iterable[Term]:
 
 
 def _province_year_terms(profile: Profile) -> Iterable[Term]:
-    province = _province_term(profile)
-    yield Term("province_year", f"{province.key}/{profile.year}",
-               f"{province.url}nam/{profile.year}/", f"{province.title} — năm {profile.year}",
-               (province.sort_key, -profile.year),
-               (*province.crumbs, (province.title, province.url)))
+    yield _province_year_term(profile.place.province, profile.year)
 
 
+@cache
+def _province_year_term(province_unit: Unit, year: int) -> Term:
+    province = province_term(province_unit)
+    return Term("province_year", f"{province.key}/{year}", f"{province.url}nam/{year}/",
+                f"{province.title} — năm {year}", (province.sort_key, -year),
+                (*province.crumbs, (province.title, province.url)))
+
+
+@cache
 def field_term(value: Field) -> Term:
     return Term("field", value.value, f"linh-vuc/{value.value}/", f"Lĩnh vực {value.label}",
                 (list(Field).index(value),))
@@ -112,6 +128,7 @@ def _field_terms(profile: Profile) -> Iterable[Term]:
     return (field_term(f) for f in profile.fields)
 
 
+@cache
 def kind_term(value: Kind) -> Term:
     return Term("kind", value.value, f"{value.value}/", value.plural_label, (list(Kind).index(value),))
 
@@ -120,6 +137,7 @@ def _kind_terms(profile: Profile) -> Iterable[Term]:
     yield kind_term(profile.kind)
 
 
+@cache
 def level_term(value: Level) -> Term:
     return Term("level", value.value, f"cap/{value.value}/", f"Công nhận {value.label.lower()}",
                 (value.rank,))
@@ -141,25 +159,30 @@ FACETS: tuple[Facet, ...] = (
 )
 
 
-def index_profiles(profiles: Iterable[Profile],
-                   facets: Iterable[Facet] = FACETS) -> dict[str, dict[str, TermIndex]]:
+def facet_terms(profiles: Iterable[Profile],
+                facets: Iterable[Facet] = FACETS) -> dict[str, dict[str, list[Term]]]:
+    """slug → facet name → the profile's terms: computed once, read by every page."""
+    facets = tuple(facets)
+    return {p.slug: {f.name: list(f.terms_of(p)) for f in facets} for p in profiles}
+
+
+def index_profiles(profiles: Iterable[Profile], facets: Iterable[Facet] = FACETS,
+                   terms: dict[str, dict[str, list[Term]]] | None = None,
+                   ) -> dict[str, dict[str, TermIndex]]:
     """facet name → term key → the term and its profiles, in the order given (newest first)."""
     facets = tuple(facets)
+    profiles = list(profiles)
+    terms = terms if terms is not None else facet_terms(profiles, facets)
     index: dict[str, dict[str, TermIndex]] = {f.name: {} for f in facets}
     for profile in profiles:
         for facet in facets:
-            for term in facet.terms_of(profile):
+            for term in terms[profile.slug][facet.name]:
                 entry = index[facet.name].get(term.key)
                 if entry is None:
                     entry = index[facet.name][term.key] = TermIndex(term)
                 entry.profiles.append(profile)
-    return {name: dict(sorted(terms.items(), key=lambda kv: kv[1].term.sort_key))
-            for name, terms in index.items()}
-
-
-def terms_of(profile: Profile, facet_name: str) -> list[Term]:
-    facet = next(f for f in FACETS if f.name == facet_name)
-    return list(facet.terms_of(profile))
+    return {name: dict(sorted(by_key.items(), key=lambda kv: kv[1].term.sort_key))
+            for name, by_key in index.items()}
 
 
 def related(profiles: list[Profile], limit: int = 5) -> dict[str, list[Profile]]:

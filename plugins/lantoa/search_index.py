@@ -46,16 +46,13 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 @lru_cache(maxsize=200_000)
-def _fold_word(word: str) -> str:
-    return fold(word)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(word)))
 
 
 def syllables(text: str) -> list[str]:
     """Folded syllables; Vietnamese repeats a few thousand syllables, so each is folded once."""
-    words = []
-    for word in _ANY_WORD.findall(text.lower()):
-        words += _WORD.findall(_fold_word(word))
-    return words
+    return [s for word in _ANY_WORD.findall(text.lower()) for s in _word_syllables(word)]
 
 
 def terms_of(text: str) -> set[str]:

@@ -11,16 +11,15 @@ import math
 from dataclasses import dataclass
 
 from lantoa.facets import (
-    FACETS,
     Term,
     TermIndex,
+    facet_terms,
     field_term,
     index_profiles,
     kind_term,
     level_term,
     province_term,
     related,
-    terms_of,
 )
 from lantoa.gazetteer import gazetteer
 from lantoa.model import Field, Kind, Level, Profile
@@ -88,15 +87,16 @@ def children_of(index: dict[str, dict[str, TermIndex]]) -> dict[str, dict[str, l
     return children
 
 
-def profile_extras(profiles: list[Profile], index: dict[str, dict[str, TermIndex]]) -> dict[str, dict]:
-    """Per profile: breadcrumbs, previous/next in its province, related profiles."""
+def profile_extras(profiles: list[Profile], index: dict[str, dict[str, TermIndex]],
+                   terms: dict[str, dict[str, list[Term]]]) -> dict[str, dict]:
+    """Per profile: breadcrumbs, previous/next in its province, related profiles, its terms."""
     extras: dict[str, dict] = {}
     related_profiles = related(profiles)
     for entry in index["province"].values():
         ordered = entry.profiles
         for position, profile in enumerate(ordered):
             crumbs = [*entry.term.crumbs, (entry.term.title, entry.term.url)]
-            commune = next(iter(terms_of(profile, "commune")), None)
+            commune = next(iter(terms[profile.slug]["commune"]), None)
             if commune:
                 crumbs.append((commune.title.split(",")[0], commune.url))
             extras[profile.slug] = {
@@ -104,7 +104,7 @@ def profile_extras(profiles: list[Profile], index: dict[str, dict[str, TermIndex
                 "newer": ordered[position - 1] if position > 0 else None,
                 "older": ordered[position + 1] if position + 1 < len(ordered) else None,
                 "related": related_profiles[profile.slug],
-                "terms": {f.name: terms_of(profile, f.name) for f in FACETS},
+                "terms": terms[profile.slug],
             }
     return extras
 
@@ -116,10 +116,11 @@ class FacetsGenerator(Generator):
         profiles = self.context.get("profiles")
         if profiles is None:
             raise RuntimeError("lantoa_facets cần plugin lantoa_profiles đứng trước trong PLUGINS")
-        index = index_profiles(profiles)
+        terms = facet_terms(profiles)
+        index = index_profiles(profiles, terms=terms)
         self.context["facet_index"] = index
         self.context["facet_children"] = children_of(index)
-        self.context["profile_extras"].update(profile_extras(profiles, index))
+        self.context["profile_extras"].update(profile_extras(profiles, index, terms))
         self.context["overview_pages"] = [(url, title) for url, title, _, _ in OVERVIEWS]
         # Provinces, kinds, fields and levels have a page (and feeds) even before their
         # first profile: portals link to and subscribe to all of them.
