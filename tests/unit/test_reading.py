@@ -423,6 +423,14 @@ def test_ambiguous_commune_is_resolved_by_its_district(content):
     assert profile.place.historical_commune.short_name == "Phan Thanh"
 
 
+def test_a_huge_file_is_refused_without_being_parsed(content):
+    file = write_profile(content, {}, BODY + "\n\n" + "Dân vận khéo. " * 80_000)
+    profile, problems = read(file, content)
+    assert profile is None
+    assert codes(problems) == ["E002"]
+    assert_helpful(problems[0], "quá lớn", hint="ảnh để thành tệp riêng")
+
+
 @pytest.mark.parametrize("raw", [b"", b"  \n\n\t\n"])
 def test_empty_file(content, raw):
     file = content / "profiles" / PROFILE_DIR / f"{STEM}.md"
