@@ -91,7 +91,6 @@ class PhotoPublisher:
                 (digests[profile.slug] + "".join(shown)).encode()).hexdigest()[:32]
         self._share_cards(profiles, published)
         self.context["photos"] = published
-        self.context["photo_url"] = photo_folder
         self.context["share_card"] = share_card_path
         self.context["render_photos"] = self.render_photos
         self.context["picture"] = self.picture
