@@ -161,9 +161,9 @@ FACETS: tuple[Facet, ...] = (
 
 def facet_terms(profiles: Iterable[Profile],
                 facets: Iterable[Facet] = FACETS) -> dict[str, dict[str, list[Term]]]:
-    """slug → facet name → the profile's terms: computed once, read by every page."""
+    """profile URL → facet name → the profile's terms: computed once, read by every page."""
     facets = tuple(facets)
-    return {p.slug: {f.name: list(f.terms_of(p)) for f in facets} for p in profiles}
+    return {p.url: {f.name: list(f.terms_of(p)) for f in facets} for p in profiles}
 
 
 def index_profiles(profiles: Iterable[Profile], facets: Iterable[Facet] = FACETS,
@@ -176,7 +176,7 @@ def index_profiles(profiles: Iterable[Profile], facets: Iterable[Facet] = FACETS
     index: dict[str, dict[str, TermIndex]] = {f.name: {} for f in facets}
     for profile in profiles:
         for facet in facets:
-            for term in terms[profile.slug][facet.name]:
+            for term in terms[profile.url][facet.name]:
                 entry = index[facet.name].get(term.key)
                 if entry is None:
                     entry = index[facet.name][term.key] = TermIndex(term)
@@ -222,5 +222,5 @@ def related(profiles: list[Profile], limit: int = 5) -> dict[str, list[Profile]]
                     break
             if len(chosen) == limit:
                 break
-        result[profile.slug] = chosen
+        result[profile.url] = chosen
     return result

@@ -25,6 +25,7 @@ import json
 import math
 import re
 import shutil
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -128,8 +129,19 @@ def facet_values() -> dict[str, list[str]]:
     }
 
 
-def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str) -> dict:
-    """Write the index of `profiles` (newest first) into `folder`; return its summary."""
+def profile_terms(profile: Profile) -> tuple[frozenset[str], frozenset[str]]:
+    """The terms of one profile: (in its strong fields, anywhere)."""
+    return (frozenset(map(sys.intern, terms_of(_strong_text(profile)))),
+            frozenset(map(sys.intern, terms_of(_all_text(profile)))))
+
+
+def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
+                known_terms: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None) -> dict:
+    """Write the index of `profiles` (newest first) into `folder`; return its summary.
+
+    `known_terms` maps a profile URL to the profile's `profile_terms`, kept from an earlier
+    build by the caller; profiles missing from it are tokenised here.
+    """
     profiles = list(profiles)
     count = len(profiles)
     shutil.rmtree(folder, ignore_errors=True)
@@ -141,9 +153,10 @@ def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str) -> dict
     anywhere: dict[str, list[int]] = defaultdict(list)
     columns = {"tinh": bytearray(), "nam": bytearray(), "khac": bytearray()}
     for doc, profile in enumerate(profiles):
-        for term in terms_of(_strong_text(profile)):
+        strong_terms, all_terms = (known_terms or {}).get(profile.url) or profile_terms(profile)
+        for term in strong_terms:
             strong[term].append(doc)
-        for term in terms_of(_all_text(profile)):
+        for term in all_terms:
             anywhere[term].append(doc)
         columns["tinh"].append(province_index[profile.place.province.slug])
         columns["nam"].append(profile.year - 2000)

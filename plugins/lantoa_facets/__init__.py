@@ -96,15 +96,15 @@ def profile_extras(profiles: list[Profile], index: dict[str, dict[str, TermIndex
         ordered = entry.profiles
         for position, profile in enumerate(ordered):
             crumbs = [*entry.term.crumbs, (entry.term.title, entry.term.url)]
-            commune = next(iter(terms[profile.slug]["commune"]), None)
+            commune = next(iter(terms[profile.url]["commune"]), None)
             if commune:
                 crumbs.append((commune.title.split(",")[0], commune.url))
-            extras[profile.slug] = {
+            extras[profile.url] = {
                 "crumbs": crumbs,
                 "newer": ordered[position - 1] if position > 0 else None,
                 "older": ordered[position + 1] if position + 1 < len(ordered) else None,
-                "related": related_profiles[profile.slug],
-                "terms": terms[profile.slug],
+                "related": related_profiles[profile.url],
+                "terms": terms[profile.url],
             }
     return extras
 
@@ -148,7 +148,7 @@ class FacetsGenerator(Generator):
                           for name, entries in children.items()]
         cache, digests = self.context["page_cache"], self.context["profile_digests"]
         for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
-            inputs = (entry.term, pagination, [digests[p.slug] for p in chunk], shown_children)
+            inputs = (entry.term, pagination, [digests[p.url] for p in chunk], shown_children)
             cache.write_page(
                 writer, f"{pagination.url}index.html", template, self.context, inputs,
                 lastmod=max((p.updated for p in chunk), default=None),

@@ -83,9 +83,9 @@ class FeedsGenerator(Generator):
         entries: dict[str, FeedEntry] = {}
 
         def entry_for(profile: Profile) -> FeedEntry:
-            if profile.slug not in entries:
-                entries[profile.slug] = self._entry(profile, base, authority)
-            return entries[profile.slug]
+            if profile.url not in entries:
+                entries[profile.url] = self._entry(profile, base, authority)
+            return entries[profile.url]
 
         by_folder = {t.url: [] for t in self.context.get("fixed_terms", [])}
         by_folder.update({entry.term.url: entry.profiles for terms in index.values()
@@ -95,7 +95,7 @@ class FeedsGenerator(Generator):
             # Subscribers want what was published last, whatever year it was recognized.
             profiles = sorted(listed.get(feed.folder, []),
                               key=lambda p: (-p.date.timestamp(), p.slug))[:size]
-            shown = [digests[p.slug] for p in profiles]
+            shown = [digests[p.url] for p in profiles]
             for kind in ("rss", "atom"):
                 cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
                                   lambda f=feed, k=kind, ps=profiles: self._render(

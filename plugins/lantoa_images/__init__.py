@@ -87,8 +87,8 @@ class PhotoPublisher:
         digests = self.context["profile_digests"]
         for profile in profiles:
             shown = [published[s].digest for s in profile.photos if s in published]
-            digests[profile.slug] = hashlib.sha256(
-                (digests[profile.slug] + "".join(shown)).encode()).hexdigest()[:32]
+            digests[profile.url] = hashlib.sha256(
+                (digests[profile.url] + "".join(shown)).encode()).hexdigest()[:32]
         self._share_cards(profiles, published)
         self.context["photos"] = published
         self.context["share_card"] = share_card_path

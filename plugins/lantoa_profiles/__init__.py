@@ -37,7 +37,7 @@ class ProfilesGenerator(Generator):
         )
         self.context["lantoa_collection"] = collection
         self.context["profiles"] = collection.profiles
-        self.context["profile_digests"] = {p.slug: profile_digest(p) for p in collection.profiles}
+        self.context["profile_digests"] = {p.url: profile_digest(p) for p in collection.profiles}
         self.context["page_cache"] = _caches[id(settings)] = PageCache(settings)
         profiles_read.send(self, collection=collection, context=self.context, settings=settings)
         report(collection.problems)
@@ -47,7 +47,7 @@ class ProfilesGenerator(Generator):
         # Without the image plugin, photos are left out rather than linked to originals.
         self.context.setdefault("render_photos", lambda html, base: resolve_photos(html, {}))
         # Later plugins attach per-profile extras (breadcrumbs, neighbours, photos).
-        self.context.setdefault("profile_extras", {p.slug: {} for p in collection.profiles})
+        self.context.setdefault("profile_extras", {p.url: {} for p in collection.profiles})
 
     def generate_output(self, writer) -> None:
         template = self.get_template("profile")
@@ -55,8 +55,8 @@ class ProfilesGenerator(Generator):
         cache: PageCache = self.context["page_cache"]
         digests = self.context["profile_digests"]
         for profile in self.context["profiles"]:
-            extra = extras.get(profile.slug, {})
-            inputs = (digests[profile.slug], {key: _summary(value) for key, value in extra.items()})
+            extra = extras.get(profile.url, {})
+            inputs = (digests[profile.url], {key: _summary(value) for key, value in extra.items()})
             cache.write_page(
                 writer, f"{profile.url}index.html", template, self.context, inputs,
                 lastmod=profile.updated, profile=profile, page_url=profile.url, extras=extra,

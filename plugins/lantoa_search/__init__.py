@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import shutil
 from pathlib import Path
 
 from lantoa.facets import TermIndex
 from lantoa.gazetteer import gazetteer
 from lantoa.model import Field, Kind, Level
-from lantoa.search_index import FORMAT_VERSION, write_index
+from lantoa.search_index import FORMAT_VERSION, profile_terms, write_index
 from pelican import signals
 from pelican.generators import Generator
 
@@ -46,11 +47,11 @@ class SearchGenerator(Generator):
         profiles = self.context["profiles"]
         digests = self.context["profile_digests"]
         key = hashlib.sha256(repr((FORMAT_VERSION, self.settings["SITEURL"],
-                                   [digests[p.slug] for p in profiles])).encode()).hexdigest()[:24]
+                                   [digests[p.url] for p in profiles])).encode()).hexdigest()[:24]
         cached = Path(self.settings["LANTOA_CACHE_DIR"]) / "search" / key
         if not cached.is_dir():
             staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
-            write_index(profiles, staging, self.settings["SITEURL"])
+            write_index(profiles, staging, self.settings["SITEURL"], self._terms(profiles, digests))
             try:
                 staging.rename(cached)
             except OSError:  # a concurrent build wrote the same index
@@ -58,6 +59,20 @@ class SearchGenerator(Generator):
         target = Path(self.output_path) / INDEX_FOLDER
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(cached, target, copy_function=_link_or_copy)
+
+
+    def _terms(self, profiles, digests) -> dict:
+        """Each profile's index terms, tokenised again only when the profile changed."""
+        store = Path(self.settings["LANTOA_CACHE_DIR"]) / "search-terms.pickle"
+        try:
+            known = pickle.loads(store.read_bytes()) if store.is_file() else {}
+        except Exception:  # an unreadable cache only costs time
+            known = {}
+        fresh = {digests[p.url]: known.get(digests[p.url]) or profile_terms(p) for p in profiles}
+        temporary = store.with_suffix(f".tmp{os.getpid()}")
+        temporary.write_bytes(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(store)
+        return {p.url: fresh[digests[p.url]] for p in profiles}
 
 
 def _link_or_copy(source: str, target: str) -> None:

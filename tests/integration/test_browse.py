@@ -153,3 +153,21 @@ def test_sitemap_lists_every_page_and_robots_points_to_it(site):
              for p in site.rglob("index.html")}
     assert locs == pages
     assert "Sitemap: https://lantoa.example.vn/sitemap.xml" in (site / "robots.txt").read_text()
+
+
+def test_a_model_and_a_person_may_share_a_file_name(tmp_path):
+    content = tmp_path / "content"
+    write_profile(content, "lam-dong/2023/nong-dan.md", valid_header(Title="Mô hình nông dân"))
+    write_profile(content, "ha-noi/2024/nong-dan.md", valid_header(
+        Title="Ông Nông Văn Dân", Kind="dien-hinh", Unit=None, Person="Nông Văn Dân", Year="2024",
+        Date="2024-01-01", Province="Hà Nội", District=None, Commune=None))
+    output = build_site(content, tmp_path / "output")
+    model, person = html(output, "mo-hinh/nong-dan"), html(output, "dien-hinh/nong-dan")
+    assert "<h1 id=\"tieu-de\">Mô hình nông dân</h1>" in model
+    assert "<h1 id=\"tieu-de\">Ông Nông Văn Dân</h1>" in person
+
+    def crumbs(page: str) -> str:
+        return page.split('aria-label="Đường dẫn"')[1].split("</nav>")[0]
+
+    assert "Tỉnh Lâm Đồng" in crumbs(model) and "Hà Nội" not in crumbs(model)
+    assert "Thành phố Hà Nội" in crumbs(person) and "Lâm Đồng" not in crumbs(person)
