@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .gazetteer import gazetteer
@@ -14,16 +15,15 @@ _PHOTO_IMG = re.compile(r"<img\b[^>]*?\bsrc=\"" + re.escape(PHOTO_MARKER) + r'([
 _ALT = re.compile(r'\balt="([^"]*)"')
 
 
-def resolve_photos(html: str, pictures: dict[str, str]) -> str:
+def resolve_photos(html: str, picture: Callable[[str, str], str]) -> str:
     """Replace each photo that validation marked in a body by its published markup.
 
-    `pictures` maps a content-relative photo path to the HTML to show for it; a photo
-    missing from it (unreadable, rejected) is left out, never shown as a broken image.
+    `picture(source, alt)` returns the HTML for a content-relative photo path, or ""
+    for a photo that was rejected: it is left out, never shown as a broken image.
     """
     def swap(match: re.Match) -> str:
-        markup = pictures.get(match.group(1), "")
         alt = _ALT.search(match.group(0))
-        return markup.replace("{alt}", alt.group(1) if alt else "")
+        return picture(match.group(1), alt.group(1) if alt else "")
 
     return _PHOTO_IMG.sub(swap, html)
 

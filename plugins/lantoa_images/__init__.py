@@ -76,14 +76,12 @@ class PhotoPublisher:
                           self.settings["LANTOA_MAX_IMAGE_BYTES"], self.settings["LANTOA_MAX_IMAGE_PIXELS"],
                           self.settings["LANTOA_WORKERS"] or os.cpu_count() or 1)
         self.processed, self.reused = run.processed, run.reused
-        photos = run.photos
+        published = run.photos
         collection.problems.extend(name_profiles(run.problems, profiles))
-        published: dict[str, ProcessedPhoto] = {}
-        for source, photo in photos.items():
-            folder = photo_folder(source)
+        for source, photo in published.items():
             for variant in (*photo.variants, *photo.card):
-                _link(self.cache / photo.digest / variant.name, self.output / folder / variant.name)
-            published[source] = photo
+                _link(self.cache / photo.digest / variant.name,
+                      self.output / photo_folder(source) / variant.name)
         digests = self.context["profile_digests"]
         for profile in profiles:
             shown = [published[s].digest for s in profile.photos if s in published]
@@ -153,9 +151,8 @@ class PhotoPublisher:
                 f'alt="{escape(alt)}" loading="lazy" decoding="async"></picture>')
 
     def render_photos(self, html: str, base: str) -> str:
-        pictures = {source: self.picture(source, base, "{alt}", alt_is_html=True)
-                    for source in self.context["photos"]}
-        return resolve_photos(html, pictures)
+        # The alt text comes from the sanitised body, already escaped.
+        return resolve_photos(html, lambda source, alt: self.picture(source, base, alt, alt_is_html=True))
 
     def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
         photo = self.context["photos"].get(profile.image) if profile.image else None

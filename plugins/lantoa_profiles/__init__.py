@@ -45,7 +45,7 @@ class ProfilesGenerator(Generator):
             raise StrictBuildError(collection.problems)
         self.context.update(site_context(settings))
         # Without the image plugin, photos are left out rather than linked to originals.
-        self.context.setdefault("render_photos", lambda html, base: resolve_photos(html, {}))
+        self.context.setdefault("render_photos", _without_photos)
         # Later plugins attach per-profile extras (breadcrumbs, neighbours, photos).
         self.context.setdefault("profile_extras", {p.url: {} for p in collection.profiles})
 
@@ -62,6 +62,10 @@ class ProfilesGenerator(Generator):
                 lastmod=profile.updated, profile=profile, page_url=profile.url, extras=extra,
             )
         cache.flush()
+
+
+def _without_photos(html: str, base: str) -> str:
+    return resolve_photos(html, lambda source, alt: "")
 
 
 def _summary(value):
