@@ -135,7 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     root = _project_root(config)
     _build(args, config, False)
     output = args.output.resolve()
-    handler = functools.partial(_QuietHandler, directory=str(output))
+    handler = functools.partial(_PreviewHandler, directory=str(output))
     server = http.server.ThreadingHTTPServer((args.bind, args.port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Xem trước tại http://localhost:{args.port}/ — sửa tệp để dựng lại, Ctrl+C để dừng.",
@@ -145,14 +145,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         for _changes in watch(*watched, watch_filter=lambda _c, path: "__pycache__" not in path):
             print("Có thay đổi, đang dựng lại…", file=sys.stderr)
-            _build(args, config, False)
+            if _build(args, config, False) == 0:
+                _PreviewHandler.build_number += 1  # open pages notice and reload
     server.shutdown()
     return 0
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+# Added by the preview server only, to the pages it serves: the built site has no script.
+_RELOAD_SCRIPT = b"""<script>(function () {
+  var seen = null;
+  setInterval(function () {
+    fetch("/__lantoa_reload__", {cache: "no-store"}).then(function (r) { return r.text(); })
+      .then(function (n) { if (seen !== null && n !== seen) location.reload(); seen = n; })
+      .catch(function () {});
+  }, 1000);
+})();</script>"""
+
+
+class _PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the output folder; pages reload themselves after each rebuild."""
+
+    build_number = 0
+
     def log_message(self, format: str, *args) -> None:
         pass
+
+    def do_GET(self) -> None:
+        if self.path == "/__lantoa_reload__":
+            self._send(str(self.build_number).encode(), "text/plain")
+            return
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            page = path.read_bytes().replace(b"</body>", _RELOAD_SCRIPT + b"</body>", 1)
+            self._send(page, "text/html; charset=utf-8")
+            return
+        super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
