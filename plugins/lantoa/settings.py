@@ -37,7 +37,7 @@ SETTINGS = (
     Setting("LANTOA_MAX_IMAGE_BYTES", 20_000_000, (int,), "dung lượng tối đa của một ảnh gốc"),
     Setting("LANTOA_MAX_IMAGE_PIXELS", 50_000_000, (int,),
             "số điểm ảnh tối đa của một ảnh (chống 'bom giải nén')"),
-    Setting("LANTOA_SEARCH", True, (bool,), "dựng chỉ mục tìm kiếm (Pagefind) sau khi dựng trang"),
+    Setting("LANTOA_SEARCH", True, (bool,), "dựng chỉ mục tìm kiếm cho trang /tim-kiem/"),
     Setting("LANTOA_IMAGE_WIDTHS", (480, 960, 1600), (tuple, list), "các chiều rộng ảnh xuất ra"),
     Setting("LANTOA_TARGET", None, (str, type(None)),
             "thư mục đích cuối cùng khi dựng vào thư mục tạm (do lantoa build đặt)"),
