@@ -14,13 +14,15 @@ Layout under the index folder (every binary file gzip-compressed, mtime 0):
   cot-nam.bin.gz       one byte per profile: year - 2000
   cot-khac.bin.gz      one byte per profile: fields (bits 0-3), kind (4), level (5-6)
   t/<bucket>.bin.gz    postings of the terms whose FNV-1a hash falls in the bucket
-  d/<chunk>.json.gz    what a result shows, for CHUNK profiles in id order
+  d/<chunk>.json.gz    what a result shows (and the text its excerpt is cut from),
+                       for CHUNK profiles in id order
 Profile ids are positions in newest-first order, so id order is the default ranking.
 """
 
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import math
 import re
@@ -37,10 +39,10 @@ from .model import Field, Kind, Level, Profile
 from .site import absolute_url
 from .text import fold
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CHUNK = 40  # results shown per document file
 BUCKET_BYTES = 16_000  # target size of one postings file on the wire (gzip)
-SUMMARY_CHARS = 220
+EXCERPT_SOURCE_CHARS = 1200  # text a result's excerpt is cut from
 _WORD = re.compile(r"[0-9a-z]+")
 _ANY_WORD = re.compile(r"\w+")
 _TAG = re.compile(r"<[^>]+>")
@@ -116,6 +118,15 @@ def _all_text(profile: Profile) -> str:
                        profile.award])
 
 
+def excerpt_source(profile: Profile) -> str:
+    """The start of a profile's text, from which the browser cuts the excerpt around a match."""
+    body = " ".join(_TAG.sub(" ", profile.body_html).split())
+    text = body if body.startswith(profile.summary[:40]) else f"{profile.summary} {body}"
+    if len(text) > EXCERPT_SOURCE_CHARS:
+        text = text[:EXCERPT_SOURCE_CHARS].rsplit(" ", 1)[0] + " …"
+    return html.unescape(text)
+
+
 def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
@@ -182,11 +193,8 @@ def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
     for start in range(0, count, CHUNK):
         rows = []
         for profile in profiles[start:start + CHUNK]:
-            summary = profile.summary
-            if len(summary) > SUMMARY_CHARS:
-                summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
             rows.append([absolute_url(siteurl, profile.url), profile.title, profile.place.label,
-                         profile.year, profile.kind.label, summary])
+                         profile.year, profile.kind.label, excerpt_source(profile)])
         data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
         (folder / "d" / f"{start // CHUNK}.json.gz").write_bytes(_gzip(data))
     meta = {"version": FORMAT_VERSION, "count": count, "buckets": buckets, "chunk": CHUNK,

@@ -63,12 +63,23 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 
-function highlight(text, query) {
+// The ~30 words around the best cluster of matches, with the matched words marked.
+function excerpt(text, query, size = 30) {
   const wanted = new Set(syllables(query));
-  return text.split(/(\s+)/).map((part) => {
-    const bare = syllables(part).join("");
-    return bare && wanted.has(bare) ? `<mark>${escapeHtml(part)}</mark>` : escapeHtml(part);
-  }).join("");
+  const words = text.split(/\s+/).filter(Boolean);
+  const hit = words.map((word) => {
+    const bare = syllables(word).join("");
+    return bare !== "" && wanted.has(bare);
+  });
+  let best = 0;
+  let bestScore = -1;
+  for (let start = 0; start < Math.max(1, words.length - size + 1); start++) {
+    const score = hit.slice(start, start + size).filter(Boolean).length;
+    if (score > bestScore) [best, bestScore] = [start, score];
+  }
+  const shown = words.slice(best, best + size)
+    .map((word, i) => (hit[best + i] ? `<mark>${escapeHtml(word)}</mark>` : escapeHtml(word)));
+  return (best > 0 ? "… " : "") + shown.join(" ") + (best + size < words.length ? " …" : "");
 }
 
 async function showMore() {
@@ -82,11 +93,11 @@ async function showMore() {
     rows.sort((a, b) => (b[1].toLocaleLowerCase("vi").includes(exact) ? 1 : 0)
       - (a[1].toLocaleLowerCase("vi").includes(exact) ? 1 : 0));
   }
-  for (const [url, title, place, year, kind, summary] of rows) {
+  for (const [url, title, place, year, kind, text] of rows) {
     const li = document.createElement("li");
     li.innerHTML = `<h2 class="result-title"><a href="${escapeHtml(url)}">${escapeHtml(title)}</a></h2>
       <p class="meta">${escapeHtml(kind)} · ${escapeHtml(place)} · ${escapeHtml(year)}</p>
-      <p>${highlight(summary, query)}</p>`;
+      <p>${excerpt(text, query)}</p>`;
     list.append(li);
   }
   more.hidden = shown >= current.ids.length;
