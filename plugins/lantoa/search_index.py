@@ -14,6 +14,7 @@ Layout under the index folder (every binary file gzip-compressed, mtime 0):
   cot-nam.bin.gz       one byte per profile: year - 2000
   cot-khac.bin.gz      one byte per profile: fields (bits 0-3), kind (4), level (5-6)
   t/<bucket>.bin.gz    postings of the terms whose FNV-1a hash falls in the bucket
+  am-tiet.json.gz      every syllable, sorted, to complete one still being typed
   d/<chunk>.json.gz    what a result shows (and the text its excerpt is cut from),
                        for CHUNK profiles in id order
 Profile ids are positions in newest-first order, so id order is the default ranking.
@@ -39,7 +40,7 @@ from .model import Field, Kind, Level, Profile
 from .site import absolute_url
 from .text import fold
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CHUNK = 40  # results shown per document file
 BUCKET_BYTES = 16_000  # target size of one postings file on the wire (gzip)
 EXCERPT_SOURCE_CHARS = 1200  # text a result's excerpt is cut from
@@ -140,14 +141,19 @@ def facet_values() -> dict[str, list[str]]:
     }
 
 
-def profile_terms(profile: Profile) -> tuple[frozenset[str], frozenset[str]]:
-    """The terms of one profile: (in its strong fields, anywhere)."""
+Terms = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
+def profile_terms(profile: Profile) -> Terms:
+    """The terms of one profile: (in its strong fields, anywhere, its single syllables)."""
+    text = _all_text(profile)
     return (frozenset(map(sys.intern, terms_of(_strong_text(profile)))),
-            frozenset(map(sys.intern, terms_of(_all_text(profile)))))
+            frozenset(map(sys.intern, terms_of(text))),
+            frozenset(map(sys.intern, syllables(text))))
 
 
 def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
-                known_terms: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None) -> dict:
+                known_terms: dict[str, Terms] | None = None) -> dict:
     """Write the index of `profiles` (newest first) into `folder`; return its summary.
 
     `known_terms` maps a profile URL to the profile's `profile_terms`, kept from an earlier
@@ -159,12 +165,14 @@ def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
     (folder / "t").mkdir(parents=True)
     (folder / "d").mkdir()
     values = facet_values()
+    vocabulary: set[str] = set()
     province_index = {slug: i for i, slug in enumerate(values["tinh"])}
     strong: dict[str, list[int]] = defaultdict(list)
     anywhere: dict[str, list[int]] = defaultdict(list)
     columns = {"tinh": bytearray(), "nam": bytearray(), "khac": bytearray()}
     for doc, profile in enumerate(profiles):
-        strong_terms, all_terms = (known_terms or {}).get(profile.url) or profile_terms(profile)
+        strong_terms, all_terms, words = (known_terms or {}).get(profile.url) or profile_terms(profile)
+        vocabulary |= words
         for term in strong_terms:
             strong[term].append(doc)
         for term in all_terms:
@@ -197,6 +205,10 @@ def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
                          profile.year, profile.kind.label, excerpt_source(profile)])
         data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
         (folder / "d" / f"{start // CHUNK}.json.gz").write_bytes(_gzip(data))
+    # Every syllable that occurs (numbers aside): a syllable still being typed is
+    # completed from this list.
+    words = sorted(w for w in vocabulary if not w.isdigit())
+    (folder / "am-tiet.json.gz").write_bytes(_gzip(json.dumps(words, separators=(",", ":")).encode()))
     meta = {"version": FORMAT_VERSION, "count": count, "buckets": buckets, "chunk": CHUNK,
             "values": values, "terms": len(encoded)}
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")

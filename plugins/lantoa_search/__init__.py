@@ -68,11 +68,12 @@ class SearchGenerator(Generator):
             known = pickle.loads(store.read_bytes()) if store.is_file() else {}
         except Exception:  # an unreadable cache only costs time
             known = {}
-        fresh = {digests[p.url]: known.get(digests[p.url]) or profile_terms(p) for p in profiles}
+        fresh = {(FORMAT_VERSION, digests[p.url]): known.get((FORMAT_VERSION, digests[p.url]))
+                 or profile_terms(p) for p in profiles}
         temporary = store.with_suffix(f".tmp{os.getpid()}")
         temporary.write_bytes(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
         temporary.replace(store)
-        return {p.url: fresh[digests[p.url]] for p in profiles}
+        return {p.url: fresh[(FORMAT_VERSION, digests[p.url])] for p in profiles}
 
 
 def _link_or_copy(source: str, target: str) -> None:

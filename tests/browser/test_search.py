@@ -72,6 +72,15 @@ def test_a_province_filter_narrows_results_and_lives_in_the_url(page, served_sit
     assert any(option.startswith("Tỉnh Lâm Đồng (") for option in options)
 
 
+def test_a_syllable_still_being_typed_is_completed(page, served_site):
+    page.goto(served_site + "/tim-kiem/")
+    page.get_by_label("Từ khóa").fill("duon")
+    found = results(page)
+    expected = profiles_mentioning("đường")  # folded, so "dương" counts too, as in the index
+    assert found and set(found) <= expected
+    assert f"Tìm thấy {len(expected)} hồ sơ" in page.locator("#trang-thai").inner_text()
+
+
 def test_the_same_query_always_returns_the_same_results(page, served_site):
     page.goto(served_site + "/tim-kiem/?q=an+ninh")
     first = results(page)

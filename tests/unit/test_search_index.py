@@ -98,5 +98,8 @@ def test_a_built_index_finds_each_profile_by_its_place(tmp_path):
     lam_ha = [p.title for p in profiles if p.title == "Đường làng Lâm Hà"]
     assert [profiles[i].title for i in found["lamha"][1]] == lam_ha  # strong field: its title
     assert [profiles[i].title for i in found["hanoi"][0]] == ["Phố văn minh"]
+    vocabulary = json.loads(gzip.decompress((tmp_path / "idx/am-tiet.json.gz").read_bytes()))
+    assert vocabulary == sorted(vocabulary) and {"lam", "ha", "duong", "lang"} <= set(vocabulary)
+    assert "lamha" not in vocabulary and not any(word.isdigit() for word in vocabulary)
     rows = json.loads(gzip.decompress((tmp_path / "idx/d/0.json.gz").read_bytes()))
     assert [row[1] for row in rows] == [p.title for p in profiles]

@@ -114,18 +114,53 @@ export class SearchIndex {
     return null;
   }
 
-  async match(terms) {
+  // Every group must match; a group is one term or several alternatives (a syllable
+  // still being typed, completed from the vocabulary).
+  async match(groups) {
     const all = new Uint8Array(this.count).fill(1);
     const strong = new Uint8Array(this.count).fill(1);
-    const found = await Promise.all(terms.map((term) => this.postings(term)));
-    for (const posting of found) {
-      if (!posting) return null;
+    for (const group of groups) {
+      const alternatives = (await Promise.all([].concat(group).map((t) => this.postings(t))))
+        .filter(Boolean);
+      if (!alternatives.length) return null;
       for (let i = 0; i < this.count; i++) {
-        all[i] &= posting.anywhere[i];
-        strong[i] &= posting.strong[i];
+        let anywhere = 0;
+        let inStrong = 0;
+        for (const posting of alternatives) {
+          anywhere |= posting.anywhere[i];
+          inStrong |= posting.strong[i];
+        }
+        all[i] &= anywhere;
+        strong[i] &= inStrong;
       }
     }
     return { all, strong };
+  }
+
+  async vocabulary() {
+    if (!this.words) {
+      this.words = this.fetchBytes("am-tiet.json.gz")
+        .then((bytes) => JSON.parse(new TextDecoder().decode(bytes)))
+        .catch(() => []);
+    }
+    return this.words;
+  }
+
+  // Known syllables starting with `prefix` (at most `limit`), the prefix itself first.
+  async complete(prefix, limit = 8) {
+    const words = await this.vocabulary();
+    let low = 0;
+    let high = words.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (words[middle] < prefix) low = middle + 1;
+      else high = middle;
+    }
+    const found = [];
+    for (let i = low; i < words.length && words[i].startsWith(prefix) && found.length < limit; i++) {
+      found.push(words[i]);
+    }
+    return found.length ? found : [prefix];
   }
 
   // Ids of every matching profile (strong-field matches first, then newest first) and
@@ -136,8 +171,10 @@ export class SearchIndex {
     if (syllables(query).length) {
       matched = await this.match(queryTerms(query));
       const words = syllables(query);
-      if ((!matched || !matched.all.some(Boolean)) && words.length > 1) {
-        matched = await this.match(words); // not as a phrase: every syllable, anywhere
+      if (!matched || !matched.all.some(Boolean)) {
+        // Not as a phrase: every syllable anywhere, the last one perhaps still being typed.
+        const last = await this.complete(words[words.length - 1]);
+        matched = await this.match([...words.slice(0, -1), last]);
       }
       if (!matched) matched = { all: new Uint8Array(this.count), strong: new Uint8Array(this.count) };
     }
