@@ -1,4 +1,4 @@
-"""Pelican plugin: listing pages for the home page and every facet term.
+"""Pelican plugin: listing pages for the home page and every facet term, and the 404 page.
 
 Turns the declarations of `lantoa.facets` into paginated listing pages
 (`…/trang/N/`), the overview pages (`/dia-phuong/`, `/nam/`, …) and the links
@@ -140,6 +140,9 @@ class FacetsGenerator(Generator):
         for term in self.context["fixed_terms"]:
             self._write_listing(writer, template, TermIndex(term, []), per_page)
         self._write_overviews(writer, index)
+        # Static hosts answer a missing page with /404.html; it only links, so it never changes.
+        self.context["page_cache"].write_page(writer, "404.html", self.get_template("404"),
+                                              self.context, "404", page_url="404.html")
         self.context["page_cache"].flush()
 
     def _write_listing(self, writer, template, entry: TermIndex, per_page: int) -> None:

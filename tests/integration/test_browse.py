@@ -152,6 +152,7 @@ def test_sitemap_lists_every_page_and_robots_points_to_it(site):
     pages = {"https://lantoa.example.vn/" + p.relative_to(site).as_posix().removesuffix("index.html")
              for p in site.rglob("index.html")}
     assert locs == pages
+    assert (site / "404.html").is_file() and not any("404" in loc for loc in locs)
     assert "Sitemap: https://lantoa.example.vn/sitemap.xml" in (site / "robots.txt").read_text()
 
 
