@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .files import read_pickle, write_pickle
 from .gazetteer import gazetteer
 from .model import Profile
 from .parallel import process_pool
@@ -129,12 +129,8 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     files = profile_files(content)
     workers = workers or os.cpu_count() or 1
     cache_file = cache_dir / "profiles.pickle" if cache_dir else None
-    cache: dict[str, tuple[str, Profile | None, list[Problem]]] = {}
-    if cache_file and cache_file.is_file():
-        try:
-            cache = pickle.loads(cache_file.read_bytes())
-        except Exception:  # a corrupt or foreign cache is only a slower build
-            cache = {}
+    cache: dict[str, tuple[str, Profile | None, list[Problem]]] = (
+        read_pickle(cache_file, {}) if cache_file else {})
     results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
     fingerprints = {}
     stale = []
@@ -166,9 +162,5 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
             continue
         (collection.profiles if profile.is_published else collection.unpublished).append(profile)
     if cache_file:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fresh = {str(f): (fingerprints[f], *results[f]) for f in files}
-        temporary = cache_file.with_suffix(".tmp")
-        temporary.write_bytes(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
-        temporary.replace(cache_file)
+        write_pickle(cache_file, {str(f): (fingerprints[f], *results[f]) for f in files})
     return collection

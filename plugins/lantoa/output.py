@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
 import traceback
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
 from .parallel import single_threaded
 
@@ -61,18 +61,11 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> in
     Only files the manifest vouches for are linked; everything else is written anew,
     so no write can reach the previous site through a shared inode.
     """
-    manifest = _manifest_path(settings)
-    try:
-        names = pickle.loads(manifest.read_bytes()) if manifest.is_file() else {}
-    except Exception:
-        return 0
     linked = 0
-    for name in names:
+    for name in read_pickle(_manifest_path(settings), {}):
         source = previous / name
         if source.is_file():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(source, target)
+            link_or_copy(source, staging / name)
             linked += 1
     return linked
 
@@ -89,12 +82,7 @@ class PageCache:
         salt += [repr(v) for k, v in sorted(settings.items()) if k.startswith("LANTOA_")
                  and k not in ("LANTOA_STRICT", "LANTOA_WORKERS", "LANTOA_TARGET")]
         self.salt = hashlib.sha256("\n".join(salt).encode()).hexdigest()
-        self.previous: dict[str, str] = {}
-        if self.manifest_path.is_file():
-            try:
-                self.previous = pickle.loads(self.manifest_path.read_bytes())
-            except Exception:  # an unreadable manifest only means a full render
-                self.previous = {}
+        self.previous: dict[str, str] = read_pickle(self.manifest_path, {})
         self.current: dict[str, str] = {}
         self.lastmod: dict[str, datetime | None] = {}  # site-relative URL → newest date shown
         self.rendered = 0
@@ -178,7 +166,4 @@ class PageCache:
             while parent != self.output and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
-        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.manifest_path.with_suffix(f".tmp{os.getpid()}")
-        temporary.write_bytes(pickle.dumps(self.current, protocol=5))
-        temporary.replace(self.manifest_path)
+        write_pickle(self.manifest_path, self.current)

@@ -4,19 +4,19 @@ Runs when the profiles are read (`lantoa.signals.profiles_read`): every photo a
 profile names is checked and processed by `lantoa.images` in parallel, cached by
 content hash under `LANTOA_CACHE_DIR/images/`, and linked into the output; a
 rejected photo becomes a problem of the run and the profile is built without it.
-Templates get `photos` (content path → ProcessedPhoto), `photo_url`, `share_card`
-and `render_photos` (body photos as <picture> elements).
+Templates get `photos` (content path → ProcessedPhoto), `picture`, `card_picture`,
+`share_card` and `render_photos` (body photos as <picture> elements).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import sys
 from pathlib import Path
 
 from lantoa.collection import Collection
+from lantoa.files import link_or_copy, write_atomic
 from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, draw_share_card, name_profiles, process_all
 from lantoa.model import Profile
 from lantoa.parallel import process_pool
@@ -38,21 +38,10 @@ def share_card_path(profile: Profile) -> str:
     return f"{PHOTO_FOLDER}/the-chia-se/{profile.kind.value}-{profile.slug}.jpg"
 
 
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:  # another file system: copy instead
-        shutil.copyfile(source, target)
-
-
 def _draw_card_job(job) -> None:
     cached, title, place, year, site, fonts, original = job
     photo = original.read_bytes() if original else None
-    temporary = cached.with_suffix(f".tmp{os.getpid()}")
-    temporary.write_bytes(draw_share_card(title, place, year, site, fonts, photo))
-    temporary.replace(cached)
+    write_atomic(cached, draw_share_card(title, place, year, site, fonts, photo))
 
 
 class PhotoPublisher:
@@ -80,7 +69,7 @@ class PhotoPublisher:
         collection.problems.extend(name_profiles(run.problems, profiles))
         for source, photo in published.items():
             for variant in (*photo.variants, *photo.card):
-                _link(self.cache / photo.digest / variant.name,
+                link_or_copy(self.cache / photo.digest / variant.name,
                       self.output / photo_folder(source) / variant.name)
         digests = self.context["profile_digests"]
         for profile in profiles:
@@ -120,7 +109,7 @@ class PhotoPublisher:
                 _draw_card_job(job)
         self.cards_drawn = len(jobs)
         for cached, target in self._links:
-            _link(cached, target)
+            link_or_copy(cached, target)
 
     def picture(self, source: str, base: str, alt: str, lazy: bool = True,
                 alt_is_html: bool = False) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import shutil
 from pathlib import Path
 
 from lantoa.facets import TermIndex
+from lantoa.files import link_or_copy, read_pickle, write_pickle
 from lantoa.gazetteer import gazetteer
 from lantoa.model import Field, Kind, Level
 from lantoa.search_index import FORMAT_VERSION, profile_terms, write_index
@@ -58,29 +58,17 @@ class SearchGenerator(Generator):
                 shutil.rmtree(staging, ignore_errors=True)
         target = Path(self.output_path) / INDEX_FOLDER
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(cached, target, copy_function=_link_or_copy)
+        shutil.copytree(cached, target, copy_function=link_or_copy)
 
 
     def _terms(self, profiles, digests) -> dict:
         """Each profile's index terms, tokenised again only when the profile changed."""
         store = Path(self.settings["LANTOA_CACHE_DIR"]) / "search-terms.pickle"
-        try:
-            known = pickle.loads(store.read_bytes()) if store.is_file() else {}
-        except Exception:  # an unreadable cache only costs time
-            known = {}
+        known = read_pickle(store, {})
         fresh = {(FORMAT_VERSION, digests[p.url]): known.get((FORMAT_VERSION, digests[p.url]))
                  or profile_terms(p) for p in profiles}
-        temporary = store.with_suffix(f".tmp{os.getpid()}")
-        temporary.write_bytes(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
-        temporary.replace(store)
+        write_pickle(store, fresh)
         return {p.url: fresh[(FORMAT_VERSION, digests[p.url])] for p in profiles}
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 def get_generators(pelican):
