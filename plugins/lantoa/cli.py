@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .collection import collect
 from .output import link_previous
+from .parallel import worker_count
 from .problems import StrictBuildError, report
 from .settings import SettingError, apply_defaults
 
@@ -97,7 +98,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     sources = sorted({photo for p in collection.profiles + collection.unpublished for photo in p.photos})
     photos = process_all(sources, args.content.resolve(), Path(settings["LANTOA_CACHE_DIR"]) / "images",
                          tuple(sorted(settings["LANTOA_IMAGE_WIDTHS"])), settings["LANTOA_MAX_IMAGE_BYTES"],
-                         settings["LANTOA_MAX_IMAGE_PIXELS"], os.cpu_count() or 1)
+                         settings["LANTOA_MAX_IMAGE_PIXELS"], worker_count())
     collection.problems.extend(name_profiles(photos.problems, collection.profiles + collection.unpublished))
     errors, warnings = report(collection.problems)
     published = len(collection.profiles)

@@ -8,7 +8,6 @@ only show between files (two profiles with one URL, one model submitted twice).
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 from .files import read_pickle, write_pickle
 from .gazetteer import gazetteer
 from .model import Profile
-from .parallel import process_pool
+from .parallel import process_pool, worker_count
 from .problems import Problem, Severity
 from .reading import read_profile
 
@@ -127,7 +126,7 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     today = today or date.today()
     content = content.resolve()
     files = profile_files(content)
-    workers = workers or os.cpu_count() or 1
+    workers = worker_count(workers)
     cache_file = cache_dir / "profiles.pickle" if cache_dir else None
     cache: dict[str, tuple[str, Profile | None, list[Problem]]] = (
         read_pickle(cache_file, {}) if cache_file else {})

@@ -21,7 +21,7 @@ from typing import Any
 
 from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
-from .parallel import single_threaded
+from .parallel import single_threaded, worker_count
 
 MANIFEST = "output-manifest.pickle"
 PARALLEL_RENDER_MIN = 200  # fewer files than this per worker are rendered in-process
@@ -88,7 +88,7 @@ class PageCache:
         self.rendered = 0
         self.skipped = 0
         self._jobs: list[Callable[[], None]] = []
-        self.workers = settings["LANTOA_WORKERS"] or os.cpu_count() or 1
+        self.workers = worker_count(settings["LANTOA_WORKERS"])
 
     def needs_render(self, name: str, inputs: Any) -> bool:
         """Record `name` as part of this build; True when it must be rendered."""

@@ -8,6 +8,11 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 
 
+def worker_count(configured: int | None = None) -> int:
+    """Worker processes to use: the configured number (LANTOA_WORKERS), else one per core."""
+    return configured or os.cpu_count() or 1
+
+
 def single_threaded() -> bool:
     try:  # threads started outside Python (native libraries) count too
         return len(os.listdir("/proc/self/task")) == 1

@@ -11,7 +11,6 @@ Templates get `photos` (content path → ProcessedPhoto), `picture`, `card_pictu
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from lantoa.collection import Collection
 from lantoa.files import link_or_copy, write_atomic
 from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, draw_share_card, name_profiles, process_all
 from lantoa.model import Profile
-from lantoa.parallel import process_pool
+from lantoa.parallel import process_pool, worker_count
 from lantoa.signals import profiles_read
 from lantoa.site import absolute_url, resolve_photos
 from markupsafe import escape
@@ -63,7 +62,7 @@ class PhotoPublisher:
         sources = sorted({path for p in profiles for path in p.photos})
         run = process_all(sources, self.content, self.cache, self.widths,
                           self.settings["LANTOA_MAX_IMAGE_BYTES"], self.settings["LANTOA_MAX_IMAGE_PIXELS"],
-                          self.settings["LANTOA_WORKERS"] or os.cpu_count() or 1)
+                          worker_count(self.settings["LANTOA_WORKERS"]))
         self.processed, self.reused = run.processed, run.reused
         published = run.photos
         collection.problems.extend(name_profiles(run.problems, profiles))
@@ -100,7 +99,7 @@ class PhotoPublisher:
                 jobs.append((cached, profile.title, profile.place.label, profile.year,
                              self.settings["SITENAME"], self.fonts, original))
             self._links.append((cached, self.output / share_card_path(profile)))
-        workers = self.settings["LANTOA_WORKERS"] or os.cpu_count() or 1
+        workers = worker_count(self.settings["LANTOA_WORKERS"])
         if len(jobs) > 20 and workers > 1:
             with process_pool(workers) as pool:
                 list(pool.map(_draw_card_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))

@@ -33,7 +33,7 @@ class ProfilesGenerator(Generator):
             Path(self.path),
             cache_dir=Path(settings["LANTOA_CACHE_DIR"]),
             today=today,
-            workers=settings["LANTOA_WORKERS"] or None,
+            workers=settings["LANTOA_WORKERS"],
         )
         self.context["lantoa_collection"] = collection
         self.context["profiles"] = collection.profiles
