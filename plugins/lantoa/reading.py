@@ -33,6 +33,11 @@ MIN_BODY_WORDS = 60
 # published, without that photo, in a non-strict build.
 PHOTO_CODES = {"E040", "E041"}
 
+
+def blocks_publication(problems: list[Problem]) -> bool:
+    """Whether these problems keep a profile off the site (a bad photo does not)."""
+    return any(p.is_error and p.code not in PHOTO_CODES for p in problems)
+
 KNOWN_KEYS = {
     "title", "kind", "year", "period", "province", "district", "commune", "field", "level",
     "unit", "person", "awarded_by", "award", "date", "modified", "summary", "image",
@@ -425,7 +430,7 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
             if pattern.search(text):
                 ctx.warn("nội dung", "W003", f"có thể chứa thông tin cá nhân ({what})",
                          "không đăng số điện thoại, số căn cước, ngày sinh của cá nhân")
-    if any(p.is_error and p.code not in PHOTO_CODES for p in ctx.problems):
+    if blocks_publication(ctx.problems):
         return None, ctx.problems
     assert kind and level and year and published and place and fields
     summary = ctx.get("summary") or _first_paragraph(body_html)
@@ -459,6 +464,5 @@ def read_profile(file: Path, content_root: Path, today: date | None = None
         return None, problems
     profile, more = validate(header, path, file, content_root, today)
     problems += more
-    blocking = any(p.is_error and p.code not in PHOTO_CODES for p in problems)
-    return (None if blocking else profile), problems
+    return (None if blocks_publication(problems) else profile), problems
 
