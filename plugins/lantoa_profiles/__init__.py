@@ -71,7 +71,7 @@ def _without_photos(html: str, base: str) -> str:
 def _summary(value):
     """What a page shows of its neighbours: enough to notice any change, cheap to hash."""
     if isinstance(value, Profile):
-        return (value.slug, value.title, value.year, value.place.province.short_name)
+        return (value.url, value.title, value.year, value.place.province.short_name)
     if isinstance(value, (list, tuple)):
         return [_summary(v) for v in value]
     if isinstance(value, dict):

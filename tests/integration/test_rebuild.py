@@ -66,3 +66,20 @@ def test_an_unchanged_rebuild_renders_nothing(tmp_path: Path):
     lantoa("build", "--content", str(content), "--output", str(output))
     pages = [p for p in output.rglob("*.html") if "huong-dan" not in str(p) and "gioi-thieu" not in str(p)]
     assert pages and all(p.stat().st_ino == inodes[p] for p in pages)
+
+
+def test_a_neighbour_that_changes_kind_is_relinked(tmp_path: Path):
+    from tests.conftest import build_site, valid_header, write_profile
+
+    content = tmp_path / "content"
+    write_profile(content, "lam-dong/2023/mot.md", valid_header(Title="Mô hình một", Date="2023-01-01"))
+    neighbour = write_profile(content, "lam-dong/2023/hai.md",
+                              valid_header(Title="Mô hình hai", Date="2023-02-01"))
+    output = tmp_path / "output"
+    build_site(content, output)
+    assert 'href="/mo-hinh/hai/"' in (output / "mo-hinh/mot/index.html").read_text(encoding="utf-8")
+    neighbour.write_text(neighbour.read_text(encoding="utf-8").replace(
+        "Kind: mo-hinh", "Kind: dien-hinh"), encoding="utf-8")
+    build_site(content, output)
+    page = (output / "mo-hinh/mot/index.html").read_text(encoding="utf-8")
+    assert 'href="/dien-hinh/hai/"' in page and 'href="/mo-hinh/hai/"' not in page
