@@ -65,20 +65,18 @@ class FeedsGenerator(Generator):
 
     def generate_context(self) -> None:
         index: dict[str, dict[str, TermIndex]] = self.context["facet_index"]
-        feeds = {term.url: feed_of(term) for term in self._all_terms(index)}
+        terms = [(entry.term, entry.profiles) for by_key in index.values() for entry in by_key.values()]
+        terms += [(term, []) for term in self.context.get("fixed_terms", [])]
+        feeds = {term.url: feed_of(term) for term, _ in terms}
         self.context["feeds"] = [SITE_FEED, *sorted(feeds.values(), key=lambda f: f.folder)]
         self.context["feed_of"] = feed_of
-
-    def _all_terms(self, index):
-        return [entry.term for terms in index.values() for entry in terms.values()] + \
-            self.context.get("fixed_terms", [])
+        self.listed = {SITE_FEED.folder: self.context["profiles"],
+                       **{term.url: profiles for term, profiles in terms}}
 
     def generate_output(self, writer) -> None:
-        settings = self.settings
-        base = feed_base(settings)
-        authority = settings["LANTOA_FEED_AUTHORITY"]
-        size = settings["LANTOA_FEED_SIZE"]
-        index = self.context["facet_index"]
+        base = feed_base(self.settings)
+        authority = self.settings["LANTOA_FEED_AUTHORITY"]
+        size = self.settings["LANTOA_FEED_SIZE"]
         cache, digests = self.context["page_cache"], self.context["profile_digests"]
         entries: dict[str, FeedEntry] = {}
 
@@ -87,19 +85,15 @@ class FeedsGenerator(Generator):
                 entries[profile.url] = self._entry(profile, base, authority)
             return entries[profile.url]
 
-        by_folder = {t.url: [] for t in self.context.get("fixed_terms", [])}
-        by_folder.update({entry.term.url: entry.profiles for terms in index.values()
-                          for entry in terms.values()})
-        listed = {SITE_FEED.folder: self.context["profiles"], **by_folder}
         for feed in self.context["feeds"]:
             # Subscribers want what was published last, whatever year it was recognized.
-            profiles = sorted(listed.get(feed.folder, []),
+            profiles = sorted(self.listed[feed.folder],
                               key=lambda p: (-p.date.timestamp(), p.slug))[:size]
             shown = [digests[p.url] for p in profiles]
             for kind in ("rss", "atom"):
                 cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
                                   lambda f=feed, k=kind, ps=profiles: self._render(
-                                      f, k, [entry_for(p) for p in ps], ps, authority))
+                                      f, k, [entry_for(p) for p in ps], ps, base, authority))
         cache.flush()
         self._write_opml(Path(self.output_path), base)
 
@@ -130,8 +124,7 @@ class FeedsGenerator(Generator):
         return entry
 
     def _render(self, feed: Feed, kind: str, entries: list[FeedEntry], profiles: list[Profile],
-                authority: str) -> bytes:
-        base = feed_base(self.settings)
+                base: str, authority: str) -> bytes:
         newest = max((p.updated for p in profiles), default=EMPTY_FEED_DATE)
         generator = FeedGenerator()
         generator.load_extension("dc", atom=False, rss=True)
