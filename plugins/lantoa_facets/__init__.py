@@ -162,15 +162,10 @@ class FacetsGenerator(Generator):
     def _write_overviews(self, writer, index: dict[str, dict[str, TermIndex]]) -> None:
         template = self.get_template("overview")
         for url, title, facet_name, intro in OVERVIEWS:
+            # Terms without profiles yet (a province, a field) are listed too, with 0.
             rows = [(entry.term, len(entry.profiles)) for entry in index[facet_name].values()]
-            if facet_name == "province":
-                terms = index["province"]
-                rows = [(province_term(p), len(terms[p.slug].profiles) if p.slug in terms else 0)
-                        for p in gazetteer().provinces()]
-            elif facet_name in ("field", "level"):
-                make, values = (field_term, Field) if facet_name == "field" else (level_term, Level)
-                terms = index[facet_name]
-                rows = [(make(v), len(terms[v.value].profiles) if v.value in terms else 0) for v in values]
+            rows += [(term, 0) for term in self.context["fixed_terms"] if term.facet == facet_name]
+            rows.sort(key=lambda row: row[0].sort_key)
             total = len(self.context["profiles"])
             self.context["page_cache"].write_page(
                 writer, f"{url}index.html", template, self.context, (title, intro, rows, total),
