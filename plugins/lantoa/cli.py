@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .collection import collect
 from .output import link_previous
-from .parallel import worker_count
 from .problems import StrictBuildError, report
 from .settings import SettingError, apply_defaults
 
@@ -86,7 +85,7 @@ def build_atomic(settings: dict) -> Path:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .images import name_profiles, process_all
+    from .images import check_photos
 
     config = Path(DEFAULT_CONFIG)
     # Outside a project folder (an editor's own content checkout) the defaults apply.
@@ -95,11 +94,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     collection = collect(args.content, cache_dir=Path(settings["LANTOA_CACHE_DIR"]))
     # Photos are decoded for real (a truncated file only shows then); the results go
     # to the image cache, so the next build does not decode them again.
-    sources = sorted({photo for p in collection.profiles + collection.unpublished for photo in p.photos})
-    photos = process_all(sources, args.content.resolve(), Path(settings["LANTOA_CACHE_DIR"]) / "images",
-                         tuple(sorted(settings["LANTOA_IMAGE_WIDTHS"])), settings["LANTOA_MAX_IMAGE_BYTES"],
-                         settings["LANTOA_MAX_IMAGE_PIXELS"], worker_count())
-    collection.problems.extend(name_profiles(photos.problems, collection.profiles + collection.unpublished))
+    photos = check_photos(collection.profiles + collection.unpublished, args.content.resolve(), settings)
+    collection.problems.extend(photos.problems)
     errors, warnings = report(collection.problems)
     published = len(collection.profiles)
     print(f"Đã kiểm tra {collection.files} hồ sơ: {published} hợp lệ, {errors} lỗi, "

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
-from .parallel import process_pool
+from .parallel import process_pool, worker_count
 from .problems import Problem, Severity
 
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "TIFF", "BMP"}
@@ -279,6 +279,20 @@ def process_all(sources: list[str], content: Path, cache: Path, widths: tuple[in
         if photo:
             run.photos[job[0]] = photo
         run.problems.extend(found)
+    return run
+
+
+def check_photos(profiles: list, content: Path, settings: dict) -> PhotoRun:
+    """Check and process every photo the profiles show, within the LANTOA_* limits.
+
+    Shared by `lantoa check` and the build: both fill the same cache, and each
+    problem names the profiles that show the photo.
+    """
+    sources = sorted({photo for profile in profiles for photo in profile.photos})
+    run = process_all(sources, content, Path(settings["LANTOA_CACHE_DIR"]) / "images",
+                      tuple(sorted(settings["LANTOA_IMAGE_WIDTHS"])), settings["LANTOA_MAX_IMAGE_BYTES"],
+                      settings["LANTOA_MAX_IMAGE_PIXELS"], worker_count(settings["LANTOA_WORKERS"]))
+    run.problems = name_profiles(run.problems, profiles)
     return run
 
 

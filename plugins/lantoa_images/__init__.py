@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lantoa.collection import Collection
 from lantoa.files import link_or_copy, write_atomic
-from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, draw_share_card, name_profiles, process_all
+from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, check_photos, draw_share_card
 from lantoa.model import Profile
 from lantoa.parallel import process_pool, worker_count
 from lantoa.signals import profiles_read
@@ -52,24 +52,20 @@ class PhotoPublisher:
         self.content = Path(settings["PATH"])
         self.output = Path(settings["OUTPUT_PATH"])
         self.cache = Path(settings["LANTOA_CACHE_DIR"]) / "images"
-        self.widths = tuple(sorted(settings["LANTOA_IMAGE_WIDTHS"]))
         self.fonts = Path(settings["THEME"]) / "fonts"
         self.processed = self.reused = self.cards_drawn = 0
         self._links: list[tuple[Path, Path]] = []
 
     def run(self, collection: Collection) -> None:
         profiles = collection.profiles
-        sources = sorted({path for p in profiles for path in p.photos})
-        run = process_all(sources, self.content, self.cache, self.widths,
-                          self.settings["LANTOA_MAX_IMAGE_BYTES"], self.settings["LANTOA_MAX_IMAGE_PIXELS"],
-                          worker_count(self.settings["LANTOA_WORKERS"]))
+        run = check_photos(profiles, self.content, self.settings)
         self.processed, self.reused = run.processed, run.reused
         published = run.photos
-        collection.problems.extend(name_profiles(run.problems, profiles))
+        collection.problems.extend(run.problems)
         for source, photo in published.items():
             for variant in (*photo.variants, *photo.card):
                 link_or_copy(self.cache / photo.digest / variant.name,
-                      self.output / photo_folder(source) / variant.name)
+                             self.output / photo_folder(source) / variant.name)
         digests = self.context["profile_digests"]
         for profile in profiles:
             shown = [published[s].digest for s in profile.photos if s in published]
