@@ -59,10 +59,14 @@ def valid_header(**changes: str) -> dict[str, str]:
     return {k: v for k, v in header.items() if v is not None}
 
 
-@pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> Path:
-    """The shipped sample content, built once per test session."""
-    base = tmp_path_factory.mktemp("sample")
+def build_sample(base: Path, siteurl: str) -> Path:
+    """A copy of the shipped sample content, built under `base`."""
     content = base / "content"
     shutil.copytree(SAMPLE_CONTENT, content)
-    return build_site(content, base / "output", SITEURL="https://lantoa.example.vn")
+    return build_site(content, base / "output", SITEURL=siteurl)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The shipped sample content with absolute URLs, built once per test session."""
+    return build_sample(tmp_path_factory.mktemp("sample"), "https://lantoa.example.vn")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_CONTENT, build_site
+from tests.conftest import build_sample
 
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
@@ -31,10 +31,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def local_site(tmp_path_factory) -> Path:
     """The sample site with root-relative URLs, as the preview server builds it."""
-    base = tmp_path_factory.mktemp("browser")
-    content = base / "content"
-    shutil.copytree(SAMPLE_CONTENT, content)
-    return build_site(content, base / "output", SITEURL="")
+    return build_sample(tmp_path_factory.mktemp("browser"), "")
 
 
 @pytest.fixture(scope="session")
