@@ -14,6 +14,7 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    "lantoa_pages",
     "lantoa_profiles",
     "lantoa_images",
     "lantoa_facets",

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .files import read_pickle, write_pickle
+from .files import Refusal, content_file, read_content, read_pickle, walk_content, write_pickle
 from .gazetteer import gazetteer
 from .model import Profile
 from .parallel import process_pool, worker_count
 from .problems import Problem, Severity
-from .reading import read_profile
+from .reading import MAX_PROFILE_BYTES, read_profile
 
 PROFILES_FOLDER = "profiles"
 # Below this many changed files, starting worker processes costs more than it saves.
@@ -53,12 +53,30 @@ class Collection:
         return [p for p in self.problems if p.is_error]
 
 
+def scan_content(content: Path) -> tuple[list[Path], list[Problem]]:
+    """One walk of the content folder: the profile files, and what may not be published.
+
+    Profile files come back even when refused (a link to outside, a device): reading
+    them yields the problem that names them, so they are reported, never skipped.
+    Any other refused entry (a page or static file linking outside the content
+    folder, a symlinked folder) is a problem here; the photos a profile names are
+    checked when it is read.
+    """
+    profiles, problems = [], []
+    for path, refusal in walk_content(content, content):
+        relative = path.relative_to(content)
+        if relative.parts[0] == PROFILES_FOLDER:
+            if path.suffix.lower() == ".md" and not path.name.startswith("."):
+                profiles.append(path)
+        elif refusal is not None:
+            problems.append(Problem(relative.as_posix(), None, "tệp", refusal.code, refusal.message,
+                                    refusal.hint))
+    return sorted(profiles), problems
+
+
 def profile_files(content: Path) -> list[Path]:
-    """Every `.md` under `content/profiles/`, in a stable order."""
-    root = content / PROFILES_FOLDER
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*.md") if p.is_file() and not p.name.startswith("."))
+    """Every `.md` (in any case) under `content/profiles/`, in a stable order."""
+    return scan_content(content.resolve())[0]
 
 
 def _read_one(args: tuple[Path, Path, date]) -> tuple[Profile | None, list[Problem]]:
@@ -66,21 +84,19 @@ def _read_one(args: tuple[Path, Path, date]) -> tuple[Profile | None, list[Probl
     return read_profile(file, content, today)
 
 
-def _fingerprint(file: Path, today: date) -> str:
+def _fingerprint(file: Path, content: Path, today: date) -> str:
     digest = hashlib.sha256()
     digest.update(f"{CACHE_VERSION}|{today.year}|{file}|".encode())
-    try:
-        digest.update(file.read_bytes())
-    except OSError:
-        digest.update(b"<unreadable>")
+    data = read_content(content, file, MAX_PROFILE_BYTES)
+    digest.update(data if isinstance(data, bytes) else repr(data).encode())
     return digest.hexdigest()
 
 
 def _images_still_there(profile: Profile | None, content: Path) -> bool:
     if profile is None:
         return True
-    images = [profile.image] if profile.image else []
-    return all((content / image).is_file() for image in [*images, *profile.body_images])
+    # Resolved every time: a photo swapped for a link to outside must not pass on a warm cache.
+    return all(not isinstance(content_file(content, content / photo), Refusal) for photo in profile.photos)
 
 
 def _read_all(files: list[Path], content: Path, today: date, workers: int):
@@ -125,7 +141,7 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     """Read, validate and cross-check every profile under `content`."""
     today = today or date.today()
     content = content.resolve()
-    files = profile_files(content)
+    files, refused = scan_content(content)
     workers = worker_count(workers)
     cache_file = cache_dir / "profiles.pickle" if cache_dir else None
     cache: dict[str, tuple[str, Profile | None, list[Problem]]] = (
@@ -134,7 +150,7 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     fingerprints = {}
     stale = []
     for file in files:
-        fingerprint = fingerprints[file] = _fingerprint(file, today)
+        fingerprint = fingerprints[file] = _fingerprint(file, content, today)
         hit = cache.get(str(file))
         # Broken files are read again: the fix may lie outside them (a photo added).
         reusable = hit and not any(p.is_error for p in hit[2])
@@ -145,6 +161,7 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     for file, result in zip(stale, _read_all(stale, content, today, workers), strict=True):
         results[file] = result
     collection = Collection(files=len(files), read_from_cache=len(files) - len(stale))
+    collection.problems.extend(refused)
     valid = []
     for file in files:
         profile, problems = results[file]

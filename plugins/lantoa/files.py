@@ -1,10 +1,13 @@
-"""Small file operations the caches share: atomic writes, tolerant reads, links."""
+"""File operations: the one gate to content files, atomic writes, checked cache entries."""
 
 from __future__ import annotations
 
 import os
 import pickle
 import shutil
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +42,103 @@ def link_or_copy(source: Path | str, target: Path | str) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+# ---------------------------------------------------------------------------
+# The one place that opens content files.
+#
+# Everything the build reads from the content folder goes through `content_file`
+# or `read_content`: the path is resolved (symlinks followed) every time, cache
+# warm or cold, and must still lie inside the resolved content folder and be a
+# regular file. A link to /etc/passwd, to /proc/self/environ or to a folder
+# outside is refused with a reason, never read and never published.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a content file may not be read: a problem code, a message and a fix, in Vietnamese."""
+
+    code: str
+    message: str
+    hint: str
+
+
+OUTSIDE = "E006"
+NOT_REGULAR = "E007"
+TOO_LARGE = "E002"
+UNREADABLE = "E005"
+
+
+def content_file(root: Path, path: Path) -> Path | Refusal:
+    """The resolved path of a content file, or why it is refused."""
+    try:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            return Refusal(OUTSIDE, "tệp là liên kết tới nơi nằm ngoài thư mục nội dung, sẽ không được đăng",
+                           "chép tệp thật vào thư mục content/ thay cho liên kết")
+        status = resolved.stat()
+    except FileNotFoundError:
+        return Refusal(UNREADABLE, "tệp không tồn tại hoặc là liên kết hỏng",
+                       "kiểm tra tên tệp; không dùng liên kết tượng trưng (symlink)")
+    except (OSError, RuntimeError, ValueError) as error:  # loops, NUL bytes, too long
+        return Refusal(UNREADABLE, f"không mở được tệp ({getattr(error, 'strerror', None) or error})",
+                       "kiểm tra tên và quyền đọc của tệp")
+    if not stat.S_ISREG(status.st_mode):
+        return Refusal(NOT_REGULAR, "không phải tệp thông thường (thiết bị, ống dẫn hoặc thư mục)",
+                       "chỉ đặt tệp văn bản và tệp ảnh trong thư mục content/")
+    return resolved
+
+
+def read_content(root: Path, path: Path, max_bytes: int) -> bytes | Refusal:
+    """The bytes of a content file, refused before reading when it is too large.
+
+    The size is taken from the open file, so a 3 GB sparse file costs nothing, and at
+    most `max_bytes + 1` bytes are read even if the file grows meanwhile.
+    """
+    resolved = content_file(root, path)
+    if isinstance(resolved, Refusal):
+        return resolved
+    try:
+        with open(resolved, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                return _too_large(size, max_bytes)
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        return Refusal(UNREADABLE, f"không đọc được tệp ({error.strerror or error})",
+                       "kiểm tra quyền đọc tệp")
+    if len(data) > max_bytes:
+        return _too_large(len(data), max_bytes)
+    return data
+
+
+def _too_large(size: int, max_bytes: int) -> Refusal:
+    return Refusal(TOO_LARGE, f"tệp quá lớn ({_size(size)}, tối đa {_size(max_bytes)})",
+                   "bỏ dữ liệu nhúng trong văn bản, thu nhỏ ảnh; ảnh để thành tệp riêng")
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e6:.1f} MB" if count >= 1_000_000 else f"{count // 1024} KB"
+
+
+def walk_content(root: Path, folder: Path) -> Iterator[tuple[Path, Refusal | None]]:
+    """Every file under `folder`, in a stable order, each with its refusal if any.
+
+    Folders reached through a symlink are not entered (they would publish whatever
+    they point to, or loop); a symlinked folder is reported once as refused.
+    """
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for directory, folders, files in os.walk(folder, followlinks=False):
+        here = Path(directory)
+        for name in sorted(folders):
+            if (here / name).is_symlink():
+                yield here / name, Refusal(
+                    OUTSIDE, "thư mục là liên kết tượng trưng (symlink), sẽ không được đọc",
+                    "chép thư mục thật vào content/ thay cho liên kết")
+        folders[:] = sorted(name for name in folders if not (here / name).is_symlink())
+        for name in sorted(files):
+            path = here / name
+            resolved = content_file(root, path)
+            yield path, resolved if isinstance(resolved, Refusal) else None

@@ -8,8 +8,11 @@ values with the file, the line and a fix in Vietnamese.
 from __future__ import annotations
 
 import difflib
+import html as htmllib
+import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -19,6 +22,7 @@ from zoneinfo import ZoneInfo
 import markdown
 import nh3
 
+from .files import NOT_REGULAR, OUTSIDE, UNREADABLE, Refusal, content_file, read_content
 from .gazetteer import Gazetteer, Unit, gazetteer
 from .model import Field, Kind, Level, Place, Profile, Status
 from .problems import Problem, Severity
@@ -62,7 +66,19 @@ FIELD_ALIASES = {f.value: f for f in Field} | {
 LEVEL_ALIASES = {lv.value: lv for lv in Level} | {
     f"cap-{lv.value}": lv for lv in Level
 }
-HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_\- ]*?)\s*:\s?(.*)$")
+# A key is checked after splitting at the first colon: a regex spanning key and
+# spaces backtracks quadratically on a line of a key and a megabyte of spaces.
+HEADER_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_\- ]{0,39}")
+# Markdown's inline parser is quadratic in the brackets of one paragraph, and its
+# block parser recursive in nesting: beyond these, a text is refused, not parsed.
+MAX_BRACKETS_PER_BLOCK = 200
+MAX_BRACKETS = 5000
+MAX_INDENT = 64  # columns: sixteen levels of nested lists
+MAX_QUOTE_DEPTH = 16
+# Invisible characters that only hide or reorder text: byte-order marks pasted
+# mid-file, bidirectional overrides and isolates (a title that reads backwards).
+INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u00ad"))
 # Phone numbers, 9/12-digit ID numbers and birth dates in an exemplary person's text.
 PRIVATE_DATA = (
     (re.compile(r"(?<!\d)(?:\+84|0)(?:[\s.\-]?\d){9,10}(?!\d)"), "số điện thoại"),
@@ -107,7 +123,8 @@ class _Context:
         self.add(key, code, message, hint, Severity.WARNING)
 
     def get(self, key: str) -> str:
-        return self.header.values.get(key, "").strip()
+        # Zero-width characters make a title look empty or two equal names differ.
+        return self.header.values.get(key, "").translate(ZERO_WIDTH).strip()
 
 
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
@@ -119,6 +136,20 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(path, None, "tệp", "E002",
                               f"tệp quá lớn ({len(raw) // 1024} KB, tối đa {MAX_PROFILE_BYTES // 1024} KB)",
                               "bỏ ảnh hoặc dữ liệu nhúng trong văn bản; ảnh để thành tệp riêng")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Notepad's "Unicode": readable, but other tools (git diffs, the CMS) are not.
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None, [Problem(path, None, "tệp", "E003", "tệp UTF-16 bị hỏng",
+                                  "mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8")]
+        return _normalise(text), [Problem(path, None, "tệp", "W004", "tệp lưu bằng bảng mã UTF-16",
+                                          "lưu lại tệp với bảng mã UTF-8", Severity.WARNING)]
+    if b"\x00" in raw[:4096]:
+        return None, [Problem(path, None, "tệp", "E003",
+                              "tệp không phải văn bản UTF-8 "
+                              "(có ký tự rỗng: UTF-16 không BOM hoặc tệp nhị phân)",
+                              "mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -133,10 +164,13 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
                               f"tệp không phải UTF-8{legacy}",
                               "mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8; "
                               "dùng Unikey chuyển mã sang Unicode nếu cần")]
-    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _normalise(text), []
+
+
+def _normalise(text: str) -> str:
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n")).translate(INVISIBLE)
     # Control characters pasted from Word break XML feeds; tabs and newlines stay.
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    return text, []
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
 def parse_header(text: str, path: str) -> tuple[Header, list[Problem]]:
@@ -152,17 +186,19 @@ def parse_header(text: str, path: str) -> tuple[Header, list[Problem]]:
         line = lines[index]
         if not line.strip():
             break
-        match = HEADER_LINE.match(line)
+        key_text, colon, value = line.partition(":")
+        key_text = key_text.strip()
+        is_key = bool(colon) and HEADER_KEY.fullmatch(key_text) is not None
         if last_key and line[:1] in (" ", "\t"):
             header.values[last_key] += " " + line.strip()
-        elif match:
-            key = match.group(1).strip().lower().replace(" ", "_").replace("-", "_")
+        elif is_key:
+            key = key_text.lower().replace(" ", "_").replace("-", "_")
             if key in header.values:
                 problems.append(Problem(path, index + 1, key.capitalize(), "E010",
-                                        f"khóa '{match.group(1)}' lặp lại (đã có ở dòng {header.lines[key]})",
+                                        f"khóa '{key_text}' lặp lại (đã có ở dòng {header.lines[key]})",
                                         "giữ một dòng, xóa dòng còn lại"))
             else:
-                header.values[key] = match.group(2)
+                header.values[key] = value[1:] if value.startswith(" ") else value
                 header.lines[key] = index + 1
             last_key = key
         else:
@@ -295,19 +331,67 @@ def resolve_place(ctx: _Context, year: int | None, geo: Gazetteer) -> Place | No
 
 
 _markdown = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+PHOTO_SCHEME = "lantoa-photo:"
+_REJECTED_PHOTO = re.compile(r'<img\b[^>]*\ssrc="' + PHOTO_SCHEME + r'-"[^>]*>')
 
 
-def render_markdown(text: str) -> str:
-    """Markdown → sanitised HTML: no script, event handler, javascript: URL or iframe."""
+def markdown_budget(text: str) -> str | None:
+    """Why a text would take Markdown too long or too deep, or None when it is fine."""
+    brackets = text.count("[")
+    if brackets > MAX_BRACKETS:
+        return f"quá nhiều dấu '[' ({brackets}, tối đa {MAX_BRACKETS})"
+    if brackets > MAX_BRACKETS_PER_BLOCK:
+        for block in re.split(r"\n\s*\n", text):
+            if block.count("[") > MAX_BRACKETS_PER_BLOCK:
+                return f"một đoạn có quá nhiều dấu '[' (tối đa {MAX_BRACKETS_PER_BLOCK} mỗi đoạn)"
+    for line in text.split("\n"):
+        stripped = line.lstrip(" \t")
+        indent = len(line[: len(line) - len(stripped)].expandtabs(4))
+        if indent > MAX_INDENT and stripped:
+            return f"thụt lề quá sâu ({indent} cột, tối đa {MAX_INDENT})"
+        quotes = len(stripped) - len(stripped.lstrip("> \t"))
+        if quotes > MAX_QUOTE_DEPTH and stripped.replace(" ", "").startswith(">" * (MAX_QUOTE_DEPTH + 1)):
+            return f"trích dẫn lồng quá sâu (tối đa {MAX_QUOTE_DEPTH} mức '>')"
+    return None
+
+
+def render_markdown(text: str, photo: Callable[[str], int | None] | None = None) -> str:
+    """Markdown → sanitised HTML: no script, event handler, javascript: URL or iframe.
+
+    Photo references are resolved inside the sanitiser, on the decoded attribute
+    value: `photo(reference)` returns the photo's index among the profile's photos
+    (or None to drop it), and the `src` becomes `lantoa-photo:<index>`. Nothing a
+    contributor wrote reaches the page's markup except through the sanitiser's own
+    escaping; a `lantoa-photo:` URL written by hand is removed as an unknown scheme.
+    """
     html = _markdown.reset().convert(text)
+
+    def attribute(element: str, name: str, value: str) -> str | None:
+        if element == "img" and name == "src" and photo is not None and _is_local(value):
+            index = photo(value)
+            return f"{PHOTO_SCHEME}{'-' if index is None else index}"
+        return value
+
+    # A rejected photo is left out whole, never shown as a broken image.
+    return _REJECTED_PHOTO.sub("", sanitise_html(html, attribute))
+
+
+def sanitise_html(html: str, attribute_filter: Callable[[str, str, str], str | None] | None = None) -> str:
+    """HTML from a contributor → HTML without script, event handler, javascript: URL or iframe."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto", "tel"}, link_rel=None,
-                     filter_style_properties={"text-align"})
+                     filter_style_properties={"text-align"}, attribute_filter=attribute_filter)
+
+
+def _is_local(src: str) -> bool:
+    return not (urlsplit(src).scheme or src.startswith(("/", "#")))
 
 
 def _first_paragraph(html: str) -> str:
     match = re.search(r"<p>(.*?)</p>", html, re.S)
-    plain = re.sub(r"<[^>]+>", "", match.group(1) if match else html)
+    # Plain text: the entities of the sanitised HTML are decoded once, here, so that
+    # every consumer (page, feed, JSON-LD, CSV) escapes it for its own context.
+    plain = htmllib.unescape(re.sub(r"<[^>]+>", "", match.group(1) if match else html))
     words = plain.split()
     return " ".join(words[:60]) + (" …" if len(words) > 60 else "")
 
@@ -315,44 +399,50 @@ def _first_paragraph(html: str) -> str:
 def _resolve_image(ctx: _Context, key: str, reference: str, profile_file: Path,
                    content_root: Path, line: int | None = None) -> str | None:
     """A path relative to the profile → content-relative POSIX path, checked."""
-    try:
-        target = (profile_file.parent / unquote(reference)).resolve()
-        exists = target.is_file()
-    except (OSError, ValueError):  # NUL bytes, names too long for the file system
-        target, exists = None, False
     root = content_root.resolve()
-    if target is not None and not target.is_relative_to(root):
-        ctx.add(key, "E040", f"ảnh '{reference}' nằm ngoài thư mục nội dung",
+    try:
+        target: Path | Refusal = content_file(root, profile_file.parent / unquote(reference))
+    except ValueError:  # NUL bytes
+        target = Refusal(UNREADABLE, "", "")
+    if isinstance(target, Refusal) and target.code in (OUTSIDE, NOT_REGULAR):
+        ctx.add(key, "E040", f"ảnh '{reference}' nằm ngoài thư mục nội dung hoặc không phải tệp ảnh",
                 "đặt ảnh cạnh tệp hồ sơ và ghi tên tệp, ví dụ anh-dai-dien.jpg", line=line)
         return None
-    if target is None or not exists:
+    if isinstance(target, Refusal):
         ctx.add(key, "E041", f"không tìm thấy ảnh '{reference}'",
                 "kiểm tra tên tệp (phân biệt hoa thường) và đặt ảnh cạnh tệp hồ sơ", line=line)
         return None
     return target.relative_to(root).as_posix()
 
 
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
-
-
-def _body_images(ctx: _Context, html: str, profile_file: Path,
-                 content_root: Path) -> tuple[str, tuple[str, ...]]:
-    """Check photos referenced in the text; point them at their published place."""
+def _body_html(ctx: _Context, profile_file: Path, content_root: Path) -> tuple[str, tuple[str, ...]]:
+    """The sanitised body and the photos it shows, checked, in order of first use."""
+    body = ctx.header.body
+    problem = markdown_budget(body)
+    if problem:
+        ctx.add("nội dung", "E008", f"nội dung quá phức tạp để hiển thị: {problem}",
+                "bỏ các ký hiệu lặp lại hoặc chia bớt danh sách lồng nhau", line=ctx.header.body_line)
+        return "", ()
     found: list[str] = []
 
-    def swap(match: re.Match) -> str:
-        src = match.group(2)
-        if urlsplit(src).scheme or src.startswith("/"):
-            return match.group(0)
-        offset = next((n for n, text in enumerate(ctx.header.body.split("\n")) if src in text), 0)
-        resolved = _resolve_image(ctx, "Ảnh trong bài", src, profile_file, content_root,
+    def photo(reference: str) -> int | None:
+        body_lines = body.split("\n")
+        offset = next((n for n, text in enumerate(body_lines) if reference in text), 0)
+        resolved = _resolve_image(ctx, "Ảnh trong bài", reference, profile_file, content_root,
                                   line=ctx.header.body_line + offset)
         if not resolved:
-            return ""  # reported; the text is published without the photo
-        found.append(resolved)
-        return f"{match.group(1)}{{photo}}{resolved}{match.group(3)}"
+            return None  # reported; the text is published without the photo
+        if resolved not in found:
+            found.append(resolved)
+        return found.index(resolved)
 
-    return _IMG_SRC.sub(swap, html), tuple(found)
+    try:
+        html = render_markdown(body, photo)
+    except RecursionError:
+        ctx.add("nội dung", "E008", "nội dung quá phức tạp để hiển thị: lồng nhau quá sâu",
+                "bỏ bớt các mức danh sách hoặc trích dẫn lồng nhau", line=ctx.header.body_line)
+        return "", ()
+    return html, tuple(found)
 
 
 def validate(header: Header, path: str, profile_file: Path, content_root: Path,
@@ -418,8 +508,7 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
     image = None
     if ctx.get("image"):
         image = _resolve_image(ctx, "image", ctx.get("image"), profile_file, content_root)
-    body_html = render_markdown(header.body)
-    body_html, body_images = _body_images(ctx, body_html, profile_file, content_root)
+    body_html, body_images = _body_html(ctx, profile_file, content_root)
     words = len(re.sub(r"<[^>]+>", " ", body_html).split())
     if words < MIN_BODY_WORDS:
         ctx.warn("nội dung", "W002", f"nội dung rất ngắn ({words} từ)",
@@ -450,19 +539,23 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
 def read_profile(file: Path, content_root: Path, today: date | None = None
                  ) -> tuple[Profile | None, list[Problem]]:
     """Read and validate one profile file; never raises for bad content."""
-    path = PurePosixPath(file.resolve().relative_to(content_root.resolve())).as_posix()
+    root = content_root.resolve()
+    # The file's own place, not its target's: a symlink is named as the editor sees it.
+    path = PurePosixPath(os.path.relpath(os.path.abspath(file), root)).as_posix()
+    raw = read_content(root, file, MAX_PROFILE_BYTES)
+    if isinstance(raw, Refusal):
+        return None, [Problem(path, None, "tệp", raw.code, raw.message, raw.hint)]
     try:
-        raw = file.read_bytes()
-    except OSError as error:
-        return None, [Problem(path, None, "tệp", "E005", f"không đọc được tệp ({error.strerror})",
-                              "kiểm tra quyền đọc tệp")]
-    text, problems = decode(raw, path)
-    if text is None:
-        return None, problems
-    header, problems = parse_header(text, path)
-    if not header.values:
-        return None, problems
-    profile, more = validate(header, path, file, content_root, today)
+        text, problems = decode(raw, path)
+        if text is None:
+            return None, problems
+        header, more = parse_header(text, path)
+        problems += more
+        if not header.values:
+            return None, problems
+        profile, more = validate(header, path, file, content_root, today)
+    except Exception as error:  # a defect of ours must not take the run down
+        return None, [Problem(path, None, "tệp", "E009", f"lỗi nội bộ khi đọc hồ sơ ({type(error).__name__})",
+                              "báo lỗi này cho nhóm phát triển kèm tệp hồ sơ")]
     problems += more
     return (None if blocks_publication(problems) else profile), problems
-

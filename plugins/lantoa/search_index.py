@@ -49,9 +49,15 @@ _ANY_WORD = re.compile(r"\w+")
 _TAG = re.compile(r"<[^>]+>")
 
 
+# A Vietnamese syllable has at most seven letters; longer runs are numbers, codes or
+# pasted junk. Skipping them keeps every term (a pair is two) within the one-byte
+# length the index format gives it.
+MAX_SYLLABLE = 40
+
+
 @lru_cache(maxsize=200_000)
 def _word_syllables(word: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(fold(word)))
+    return tuple(s for s in _WORD.findall(fold(word)) if len(s) <= MAX_SYLLABLE)
 
 
 def syllables(text: str) -> list[str]:

@@ -10,22 +10,39 @@ from typing import Any
 from .gazetteer import gazetteer
 from .model import Field, Kind, Level, Profile
 
-PHOTO_MARKER = "{photo}"
-_PHOTO_IMG = re.compile(r"<img\b[^>]*?\bsrc=\"" + re.escape(PHOTO_MARKER) + r'([^"]+)"[^>]*>')
-_ALT = re.compile(r'\balt="([^"]*)"')
+PHOTO_SCHEME = "lantoa-photo:"
+# The sanitiser escapes `"`, `<` and `>` inside attribute values, so a tag ends at
+# its first `>` and each `name="value"` pair is unambiguous.
+_PHOTO_IMG = re.compile(r'<img\b[^>]*?\ssrc="' + re.escape(PHOTO_SCHEME) + r'(\d+)"[^>]*>')
+_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
 
 
-def resolve_photos(html: str, picture: Callable[[str, str], str]) -> str:
-    """Replace each photo that validation marked in a body by its published markup.
+def resolve_photos(profile: Profile, picture: Callable[[str, str], str]) -> str:
+    """The profile's body with each photo it shows replaced by its published markup.
 
-    `picture(source, alt)` returns the HTML for a content-relative photo path, or ""
-    for a photo that was rejected: it is left out, never shown as a broken image.
+    Validation turned each photo reference into `lantoa-photo:<n>`, the n-th of
+    `profile.body_images`. `picture(source, alt)` gets the alt text as escaped HTML
+    and returns the markup for a photo, or "" for a photo that was rejected: it is
+    left out, never shown as a broken image.
     """
     def swap(match: re.Match) -> str:
-        alt = _ALT.search(match.group(0))
-        return picture(match.group(1), alt.group(1) if alt else "")
+        index = int(match.group(1))
+        if index >= len(profile.body_images):
+            return ""
+        attributes = dict(_ATTRIBUTE.findall(match.group(0)))
+        return picture(profile.body_images[index], attributes.get("alt", ""))
 
-    return _PHOTO_IMG.sub(swap, html)
+    return _PHOTO_IMG.sub(swap, profile.body_html)
+
+
+def json_for_script(data: Any) -> str:
+    """JSON safe inside a <script> element: `<`, `>` and `&` as \\u escapes.
+
+    A title holding `<!--<script>` or `</script>` would otherwise end the element
+    early or swallow the rest of the page.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def absolute_url(siteurl: str, path: str) -> str:
@@ -76,5 +93,4 @@ def profile_jsonld(profile: Profile, siteurl: str, image: str | None = None) -> 
     }
     if image:
         data["image"] = image
-    # "</" inside a <script> element would end it early.
-    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+    return json_for_script(data)

@@ -10,6 +10,7 @@ unchanged site gives byte-identical feeds.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,9 +104,12 @@ class FeedsGenerator(Generator):
         entry.guid(entry_id(profile, authority), permalink=False)
         entry.title(profile.title)
         entry.link(href=absolute_url(base, profile.url), rel="alternate")
-        entry.summary(profile.summary)
-        html = _RELATIVE_LINK.sub(rf'\1{base}/', self.context["render_photos"](profile.body_html, base))
-        entry.content(html, type="html")
+        # The summary is plain text. Atom says so with type="text"; RSS readers read
+        # <description> as HTML, so there it is escaped once more, as HTML.
+        entry.summary(profile.summary, type="text")
+        entry.description(html.escape(profile.summary, quote=False))
+        body = _RELATIVE_LINK.sub(rf'\1{base}/', self.context["render_photos"](profile, base))
+        entry.content(body, type="html")
         entry.published(profile.date)
         entry.updated(profile.updated)
         entry.author({"name": profile.actor})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from lantoa.collection import Collection
 from lantoa.files import link_or_copy, write_atomic
@@ -20,7 +21,7 @@ from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, check_photos, draw_s
 from lantoa.model import Profile
 from lantoa.parallel import process_pool, worker_count
 from lantoa.signals import profiles_read
-from lantoa.site import absolute_url, resolve_photos
+from lantoa.site import resolve_photos
 from markupsafe import escape
 
 PHOTO_FOLDER = "anh"
@@ -31,6 +32,11 @@ def photo_folder(content_path: str) -> str:
     """Site folder of a photo's files: "profiles/x/2024/a.jpg" → "anh/x/2024/a/"."""
     stem = Path(content_path.removeprefix("profiles/")).with_suffix("")
     return f"{PHOTO_FOLDER}/{stem.as_posix()}/"
+
+
+def photo_url(base: str, content_path: str) -> str:
+    """URL of a photo's folder: its file name percent-encoded (`"`, `?`, `#`, spaces…)."""
+    return f"{base.rstrip('/')}/{quote(photo_folder(content_path))}"
 
 
 def share_card_path(profile: Profile) -> str:
@@ -113,14 +119,15 @@ class PhotoPublisher:
         if photo is None:
             return ""
         alt = alt if alt_is_html else str(escape(alt))
-        url = f"{base}/{photo_folder(source)}"
+        url = photo_url(base, source)
         jpegs = [v for v in photo.variants if v.mime == "image/jpeg"]
         fallback = max((v for v in jpegs if v.width <= 960), key=lambda v: v.width, default=jpegs[0])
         largest = photo.largest("image/jpeg")
         loading = ' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'
-        return (f'<picture><source type="image/webp" srcset="{photo.srcset("image/webp", url)}" '
-                f'sizes="{SIZES}"><img src="{url}{fallback.name}" '
-                f'srcset="{photo.srcset("image/jpeg", url)}" sizes="{SIZES}" '
+        webp_set, jpeg_set = (escape(photo.srcset(mime, url)) for mime in ("image/webp", "image/jpeg"))
+        return (f'<picture><source type="image/webp" srcset="{webp_set}" '
+                f'sizes="{SIZES}"><img src="{escape(url + fallback.name)}" '
+                f'srcset="{jpeg_set}" sizes="{SIZES}" '
                 f'width="{largest.width}" height="{largest.height}" alt="{alt}"{loading}></picture>')
 
     def card_picture(self, source: str, base: str, alt: str) -> str:
@@ -128,22 +135,22 @@ class PhotoPublisher:
         photo = self.context["photos"].get(source)
         if photo is None:
             return ""
-        url = f"{base}/{photo_folder(source)}"
+        url = photo_url(base, source)
         webp, jpeg = (next(v for v in photo.card if v.mime == m) for m in ("image/webp", "image/jpeg"))
-        return (f'<picture><source type="image/webp" srcset="{url}{webp.name}">'
-                f'<img src="{url}{jpeg.name}" width="{jpeg.width}" height="{jpeg.height}" '
+        return (f'<picture><source type="image/webp" srcset="{escape(url + webp.name)}">'
+                f'<img src="{escape(url + jpeg.name)}" width="{jpeg.width}" height="{jpeg.height}" '
                 f'alt="{escape(alt)}" loading="lazy" decoding="async"></picture>')
 
-    def render_photos(self, html: str, base: str) -> str:
+    def render_photos(self, profile: Profile, base: str) -> str:
         # The alt text comes from the sanitised body, already escaped.
-        return resolve_photos(html, lambda source, alt: self.picture(source, base, alt, alt_is_html=True))
+        return resolve_photos(profile, lambda source, alt: self.picture(source, base, alt, alt_is_html=True))
 
     def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
         photo = self.context["photos"].get(profile.image) if profile.image else None
         if photo is None:
             return None
         jpeg = photo.largest("image/jpeg")
-        return absolute_url(base, photo_folder(profile.image) + jpeg.name), jpeg.size, jpeg.mime
+        return photo_url(base, profile.image) + jpeg.name, jpeg.size, jpeg.mime
 
 
 def publish_photos(sender, collection: Collection, context: dict, settings: dict) -> None:

@@ -72,12 +72,22 @@ def record(profile: Profile, siteurl: str) -> dict:
     }
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell Excel or LibreOffice will not run as a formula (OWASP: prefix `'`)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def to_csv(records: list[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in records:
-        writer.writerow({k: "; ".join(v) if k in LIST_COLUMNS else ("" if v is None else v)
+        writer.writerow({k: spreadsheet_safe("; ".join(v) if k in LIST_COLUMNS else ("" if v is None else v))
                          for k, v in row.items()})
     return "\ufeff" + buffer.getvalue()
 

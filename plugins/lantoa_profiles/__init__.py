@@ -64,8 +64,8 @@ class ProfilesGenerator(Generator):
         cache.flush()
 
 
-def _without_photos(html: str, base: str) -> str:
-    return resolve_photos(html, lambda source, alt: "")
+def _without_photos(profile: Profile, base: str) -> str:
+    return resolve_photos(profile, lambda source, alt: "")
 
 
 def _summary(value):

@@ -300,7 +300,7 @@ def test_body_image_is_resolved_and_pointed_at_its_published_place(content):
     profile, problems = read(file, content)
     assert problems == []
     assert profile.body_images == (f"profiles/{PROFILE_DIR}/hinh-1.jpg",)
-    assert f'src="{{photo}}profiles/{PROFILE_DIR}/hinh-1.jpg"' in profile.body_html
+    assert 'src="lantoa-photo:0"' in profile.body_html
 
 
 def test_body_image_on_the_web_is_left_alone(content):
