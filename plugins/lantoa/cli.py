@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import functools
 import http.server
 import json
@@ -13,11 +14,13 @@ import shutil
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 from .collection import collect
-from .output import link_previous
+from .output import commit_manifest, discard_pending, link_previous, withdraw_manifest
 from .problems import StrictBuildError, report
+from .publish import build_lock, checkpoint, recover, staging_folder, swap_in
 from .settings import SettingError, apply_defaults
 
 DEFAULT_CONFIG = "pelicanconf.py"
@@ -65,22 +68,25 @@ def run_pelican(settings: dict) -> None:
 def build_atomic(settings: dict) -> Path:
     """Build into a fresh sibling folder, then swap it in: a failed build leaves the old site."""
     target = Path(settings["OUTPUT_PATH"])
-    staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    settings = {**settings, "OUTPUT_PATH": str(staging), "LANTOA_TARGET": str(target)}
-    if target.is_dir():
-        # Pages whose inputs did not change are kept from the previous site (hard links).
-        link_previous(apply_defaults(settings), target, staging)
-    try:
-        run_pelican(settings)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    previous = target.with_name(f"{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(previous)
-    staging.rename(target)
-    shutil.rmtree(previous, ignore_errors=True)
+    with build_lock(Path(settings["LANTOA_CACHE_DIR"]), target):
+        recover(target)
+        staging = staging_folder(target)
+        settings = {**settings, "OUTPUT_PATH": str(staging), "LANTOA_TARGET": str(target)}
+        discard_pending(settings)
+        if target.is_dir():
+            # Pages whose inputs did not change are kept from the previous site (hard links).
+            link_previous(apply_defaults(settings), target, staging)
+        try:
+            run_pelican(settings)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        checkpoint("rendered")
+        withdraw_manifest(settings)
+        checkpoint("withdrawn")
+        swap_in(staging, target)
+        checkpoint("swapped")
+        commit_manifest(settings)
     return target
 
 
@@ -115,9 +121,27 @@ def _build(args: argparse.Namespace, config: Path, strict: bool | None) -> int:
     except SettingError as error:
         print(str(error), file=sys.stderr)
         return 2
+    except OSError as error:
+        print(disk_error_message(error), file=sys.stderr)
+        return 3
     print(f"Đã dựng trang vào {target} trong {time.perf_counter() - started:.1f} giây.",
           file=sys.stderr)
     return 0
+
+
+DISK_ERRORS = {
+    errno.ENOSPC: "ổ đĩa đã đầy", errno.EDQUOT: "đã hết hạn mức dung lượng",
+    errno.EROFS: "ổ đĩa chỉ cho phép đọc", errno.EACCES: "không có quyền ghi",
+    errno.EPERM: "không có quyền ghi",
+}
+
+
+def disk_error_message(error: OSError) -> str:
+    """A sentence for a file-system failure of the build; the site in place is untouched."""
+    what = DISK_ERRORS.get(error.errno or 0, error.strerror or str(error))
+    where = f" ({error.filename})" if error.filename else ""
+    return (f"Không dựng được trang: {what}{where}. Trang đang có vẫn giữ nguyên; "
+            "giải phóng dung lượng hoặc kiểm tra quyền ghi của thư mục xuất và thư mục .cache rồi chạy lại.")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -142,21 +166,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         for _changes in watch(*watched, watch_filter=lambda _c, path: "__pycache__" not in path):
             print("Có thay đổi, đang dựng lại…", file=sys.stderr)
-            if _build(args, config, False) == 0:
+            try:
+                built = _build(args, config, False) == 0
+            except Exception:  # a defect must not stop the preview: say so, keep serving
+                traceback.print_exc()
+                print("Lỗi khi dựng lại; trang cũ vẫn được phục vụ. Sửa tệp rồi lưu để thử lại.",
+                      file=sys.stderr)
+                built = False
+            if built:
                 _PreviewHandler.build_number += 1  # open pages notice and reload
     server.shutdown()
     return 0
 
 
-# Added by the preview server only, to the pages it serves: the built site has no script.
-_RELOAD_SCRIPT = b"""<script>(function () {
+# Added by the preview server only, to the pages it serves: the built site has no
+# such script. External, so that the pages' Content-Security-Policy allows it.
+_RELOAD_TAG = b'<script src="/__lantoa_reload__.js"></script>'
+_RELOAD_SCRIPT = b"""(function () {
   var seen = null;
   setInterval(function () {
     fetch("/__lantoa_reload__", {cache: "no-store"}).then(function (r) { return r.text(); })
       .then(function (n) { if (seen !== null && n !== seen) location.reload(); seen = n; })
       .catch(function () {});
   }, 1000);
-})();</script>"""
+})();
+"""
 
 
 class _PreviewHandler(http.server.SimpleHTTPRequestHandler):
@@ -171,11 +205,14 @@ class _PreviewHandler(http.server.SimpleHTTPRequestHandler):
         if self.path == "/__lantoa_reload__":
             self._send(str(self.build_number).encode(), "text/plain")
             return
+        if self.path == "/__lantoa_reload__.js":
+            self._send(_RELOAD_SCRIPT, "text/javascript; charset=utf-8")
+            return
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            page = path.read_bytes().replace(b"</body>", _RELOAD_SCRIPT + b"</body>", 1)
+            page = path.read_bytes().replace(b"</body>", _RELOAD_TAG + b"</body>", 1)
             self._send(page, "text/html; charset=utf-8")
             return
         super().do_GET()

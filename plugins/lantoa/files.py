@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import shutil
 import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +23,61 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_pickle(path: Path, value: Any) -> None:
-    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    """A cached value, with the checksum of its bytes in front."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(path, hashlib.sha256(data).digest() + data)
 
 
 def read_pickle(path: Path, default: Any) -> Any:
     """A cached value, or `default` when the cache is missing, corrupt or foreign:
     a bad cache only makes the build slower."""
     try:
-        return pickle.loads(path.read_bytes()) if path.is_file() else default
+        raw = path.read_bytes() if path.is_file() else b""
+        checksum, data = raw[:32], raw[32:]
+        if not raw or hashlib.sha256(data).digest() != checksum:
+            if raw:
+                warn_cache(path)
+            return default
+        return pickle.loads(data)
     except Exception:
+        warn_cache(path)
         return default
+
+
+def checksum(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def write_checksums(folder: Path) -> None:
+    """Record the checksum of every file of a cache entry, in `folder/SHA256SUMS`."""
+    lines = [f"{checksum(p)}  {p.relative_to(folder).as_posix()}"
+             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != SUMS]
+    (folder / SUMS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def verify_checksums(folder: Path) -> bool:
+    """Whether a cache entry is whole: every file it recorded, with the same bytes."""
+    try:
+        lines = (folder / SUMS).read_text(encoding="utf-8").splitlines()
+        recorded = dict(reversed(line.split("  ", 1)) for line in lines if line)
+        return bool(recorded) and all(checksum(folder / name) == digest
+                                      for name, digest in recorded.items())
+    except (OSError, ValueError):
+        return False
+
+
+def discard_entry(folder: Path) -> None:
+    """Remove a damaged cache entry so that it is made again."""
+    warn_cache(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def warn_cache(path: Path) -> None:
+    print(f"Cảnh báo: bộ đệm hỏng ({path}), sẽ tạo lại.", file=sys.stderr)
+
+
+SUMS = "SHA256SUMS"
 
 
 def link_or_copy(source: Path | str, target: Path | str) -> None:

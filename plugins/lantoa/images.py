@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import pickle
 import shutil
 import textwrap
 import warnings
@@ -23,6 +22,16 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
+from .files import (
+    TOO_LARGE,
+    Refusal,
+    discard_entry,
+    read_content,
+    read_pickle,
+    verify_checksums,
+    write_checksums,
+    write_pickle,
+)
 from .parallel import process_pool, worker_count
 from .problems import Problem, Severity
 
@@ -221,16 +230,22 @@ def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
     return buffer.getvalue()
 
 
-def _process_job(job: tuple[str, Path, Path, tuple[int, ...], int]):
+def _process_job(job: tuple[str, Path, Path, tuple[int, ...], int, int]):
     """In a worker: process one photo into its cache folder; return its description."""
-    source, original, folder, widths, max_pixels = job
-    files, photo, problems = process_photo(original.read_bytes(), source, widths, max_pixels)
+    source, content, folder, widths, max_pixels, max_bytes = job
+    data = read_content(content, content / source, max_bytes)
+    if isinstance(data, Refusal):  # changed since it was checked: report it as unreadable
+        return None, [_problem(source, "E043", f"ảnh thay đổi trong lúc dựng ({data.message})",
+                               "chạy lại lệnh dựng")]
+    files, photo, problems = process_photo(data, source, widths, max_pixels)
     # Written aside and renamed: a concurrent build never sees half a cache entry.
     staging = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
-    staging.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (staging / name).write_bytes(data)
-    (staging / "meta.pickle").write_bytes(pickle.dumps((photo, problems)))
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name, content in files.items():
+        (staging / name).write_bytes(content)
+    write_pickle(staging / "meta.pickle", (photo, problems))
+    write_checksums(staging)
     try:
         staging.rename(folder)
     except OSError:  # another build got there first with the same bytes
@@ -252,23 +267,32 @@ def process_all(sources: list[str], content: Path, cache: Path, widths: tuple[in
     run = PhotoRun({}, [], 0, 0)
     jobs = []
     for source in sources:
-        original = content / source
-        size = original.stat().st_size
-        if size > max_bytes:
-            message = f"ảnh quá lớn ({size / 1e6:.1f} MB, tối đa {max_bytes / 1e6:.0f} MB)"
-            run.problems.append(_problem(source, "E045", message,
-                                         "giảm kích thước ảnh (ví dụ chiều rộng 3000 px) rồi lưu lại"))
+        # Read through the content gate every time: a photo swapped for a link to an
+        # outside file is refused even when its cache entry is warm.
+        data = read_content(content, content / source, max_bytes)
+        if isinstance(data, Refusal):
+            if data.code == TOO_LARGE:
+                size = (content / source).stat().st_size
+                message = f"ảnh quá lớn ({size / 1e6:.1f} MB, tối đa {max_bytes / 1e6:.0f} MB)"
+                run.problems.append(_problem(source, "E045", message,
+                                             "giảm kích thước ảnh (ví dụ chiều rộng 3000 px) rồi lưu lại"))
+            else:
+                run.problems.append(_problem(source, "E040", f"ảnh không dùng được: {data.message}",
+                                             data.hint))
             continue
-        digest = photo_digest(original.read_bytes(), widths)
-        meta = cache / digest / "meta.pickle"
-        if meta.is_file():
-            photo, found = pickle.loads(meta.read_bytes())
+        digest = photo_digest(data, widths)
+        folder = cache / digest
+        cached = read_pickle(folder / "meta.pickle", None) if folder.is_dir() else None
+        if cached is not None and verify_checksums(folder):
+            photo, found = cached
             run.reused += 1
             if photo:
                 run.photos[source] = replace(photo, source=source)
             run.problems.extend(replace(p, path=source) for p in found)
-        else:
-            jobs.append((source, original, cache / digest, widths, max_pixels))
+            continue
+        if folder.exists():
+            discard_entry(folder)
+        jobs.append((source, content, folder, widths, max_pixels, max_bytes))
     run.processed = len(jobs)
     if len(jobs) > 1 and workers > 1:
         with process_pool(workers) as pool:

@@ -55,6 +55,27 @@ def _manifest_path(settings: dict[str, Any]) -> Path:
     return Path(settings["LANTOA_CACHE_DIR"]) / f"{MANIFEST}.{key}"
 
 
+def _pending_path(settings: dict[str, Any]) -> Path:
+    return _manifest_path(settings).with_suffix(".pending")
+
+
+def discard_pending(settings: dict[str, Any]) -> None:
+    """A manifest left by a build that never swapped describes nothing published."""
+    _pending_path(settings).unlink(missing_ok=True)
+
+
+def withdraw_manifest(settings: dict[str, Any]) -> None:
+    """Before a swap: from now until `commit_manifest`, nothing is vouched for."""
+    _manifest_path(settings).unlink(missing_ok=True)
+
+
+def commit_manifest(settings: dict[str, Any]) -> None:
+    """After a swap: the manifest of the build now published becomes the reference."""
+    pending = _pending_path(settings)
+    if pending.is_file():
+        pending.replace(_manifest_path(settings))
+
+
 def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> int:
     """Hard-link the cached pages of the previous build into a fresh build folder.
 
@@ -76,6 +97,10 @@ class PageCache:
     def __init__(self, settings: dict[str, Any]):
         self.output = Path(settings["OUTPUT_PATH"])
         self.manifest_path = _manifest_path(settings)
+        # A build into a staging folder describes a site not yet published: its
+        # manifest waits beside the current one until the swap (lantoa.publish).
+        staged = bool(settings.get("LANTOA_TARGET"))
+        self.written_manifest = _pending_path(settings) if staged else self.manifest_path
         plugins = Path(__file__).resolve().parent.parent
         salt = [_tree_digest(Path(settings["THEME"]), plugins)]
         salt += [repr(settings.get(name)) for name in SETTINGS_THAT_SHOW]
@@ -166,4 +191,4 @@ class PageCache:
             while parent != self.output and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
-        write_pickle(self.manifest_path, self.current)
+        write_pickle(self.written_manifest, self.current)

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from .gazetteer import gazetteer
 from .model import Field, Kind, Level, Profile
@@ -59,7 +60,21 @@ def site_context(settings: dict[str, Any]) -> dict[str, Any]:
         "current_provinces": gazetteer().provinces(),
         "SITE_DESCRIPTION": settings["LANTOA_DESCRIPTION"],
         "profile_jsonld": profile_jsonld,
+        "CONTENT_SECURITY_POLICY": content_security_policy(settings.get("SITEURL", "")),
     }
+
+
+def content_security_policy(siteurl: str) -> str:
+    """The policy every page declares: scripts only from files of the site, never inline.
+
+    Inline styles stay allowed for the statistics charts' SVG; the site's own origin
+    is named too when pages are served from a different one (a preview, a mirror).
+    """
+    parts = urlsplit(siteurl)
+    origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+    return (f"default-src 'self'{origin}; script-src 'self'{origin}; "
+            f"style-src 'self'{origin} 'unsafe-inline'; img-src 'self'{origin} data:; "
+            f"connect-src 'self'{origin}; object-src 'none'; base-uri 'self'; form-action 'self'{origin}")
 
 
 def profile_jsonld(profile: Profile, siteurl: str, image: str | None = None) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from lantoa.collection import Collection
-from lantoa.files import link_or_copy, write_atomic
+from lantoa.files import checksum, link_or_copy, read_content, warn_cache, write_atomic
 from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, check_photos, draw_share_card
 from lantoa.model import Profile
 from lantoa.parallel import process_pool, worker_count
@@ -26,6 +26,7 @@ from markupsafe import escape
 
 PHOTO_FOLDER = "anh"
 SIZES = "(min-width: 48rem) 42rem, 100vw"
+MAX_CARD_SOURCE_BYTES = 200_000_000  # the photo itself was checked against LANTOA_MAX_IMAGE_BYTES
 
 
 def photo_folder(content_path: str) -> str:
@@ -44,9 +45,22 @@ def share_card_path(profile: Profile) -> str:
 
 
 def _draw_card_job(job) -> None:
-    cached, title, place, year, site, fonts, original = job
-    photo = original.read_bytes() if original else None
-    write_atomic(cached, draw_share_card(title, place, year, site, fonts, photo))
+    cached, title, place, year, site, fonts, content, image = job
+    photo = read_content(content, content / image, MAX_CARD_SOURCE_BYTES) if image else None
+    card = draw_share_card(title, place, year, site, fonts, photo if isinstance(photo, bytes) else None)
+    write_atomic(cached, card)
+    write_atomic(_card_sum(cached), hashlib.sha256(card).hexdigest().encode())
+
+
+def _card_sum(cached: Path) -> Path:
+    return cached.with_name(cached.name + ".sha256")
+
+
+def _card_is_whole(cached: Path) -> bool:
+    try:
+        return _card_sum(cached).read_bytes().decode() == checksum(cached)
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 class PhotoPublisher:
@@ -96,10 +110,12 @@ class PhotoPublisher:
             key = repr((PIPELINE_VERSION, profile.title, profile.place.label, profile.year,
                         self.settings["SITENAME"], photo.digest if photo else None))
             cached = folder / f"{hashlib.sha256(key.encode()).hexdigest()}.jpg"
-            if not cached.is_file():
-                original = self.content / profile.image if photo else None
+            if not _card_is_whole(cached):
+                if cached.exists():
+                    warn_cache(cached)
                 jobs.append((cached, profile.title, profile.place.label, profile.year,
-                             self.settings["SITENAME"], self.fonts, original))
+                             self.settings["SITENAME"], self.fonts, self.content,
+                             profile.image if photo else None))
             self._links.append((cached, self.output / share_card_path(profile)))
         workers = worker_count(self.settings["LANTOA_WORKERS"])
         if len(jobs) > 20 and workers > 1:

@@ -14,7 +14,15 @@ import shutil
 from pathlib import Path
 
 from lantoa.facets import TermIndex
-from lantoa.files import link_or_copy, read_pickle, write_pickle
+from lantoa.files import (
+    SUMS,
+    discard_entry,
+    link_or_copy,
+    read_pickle,
+    verify_checksums,
+    write_checksums,
+    write_pickle,
+)
 from lantoa.gazetteer import gazetteer
 from lantoa.model import Field, Kind, Level
 from lantoa.search_index import FORMAT_VERSION, profile_terms, write_index
@@ -49,16 +57,20 @@ class SearchGenerator(Generator):
         key = hashlib.sha256(repr((FORMAT_VERSION, self.settings["SITEURL"],
                                    [digests[p.url] for p in profiles])).encode()).hexdigest()[:24]
         cached = Path(self.settings["LANTOA_CACHE_DIR"]) / "search" / key
+        if cached.is_dir() and not verify_checksums(cached):
+            discard_entry(cached)
         if not cached.is_dir():
             staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
+            shutil.rmtree(staging, ignore_errors=True)
             write_index(profiles, staging, self.settings["SITEURL"], self._terms(profiles, digests))
+            write_checksums(staging)
             try:
                 staging.rename(cached)
             except OSError:  # a concurrent build wrote the same index
                 shutil.rmtree(staging, ignore_errors=True)
         target = Path(self.output_path) / INDEX_FOLDER
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(cached, target, copy_function=link_or_copy)
+        shutil.copytree(cached, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns(SUMS))
 
 
     def _terms(self, profiles, digests) -> dict:

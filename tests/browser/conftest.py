@@ -7,6 +7,7 @@ import http.server
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,16 @@ def page(browser):
     opened = context.new_page()
     yield opened
     context.close()
+
+
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    Playwright's `wait_for_function` compiles its expression with `new Function`,
+    which the site's Content-Security-Policy forbids; `evaluate` is not affected.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)

@@ -11,14 +11,15 @@ from axe_playwright_python.sync_playwright import Axe
 from lantoa.collection import collect
 from lantoa.text import fold
 
+from tests.browser.conftest import wait_until
 from tests.conftest import SAMPLE_CONTENT
 
 pytestmark = pytest.mark.browser
 
 
 def results(page) -> list[str]:
-    page.wait_for_function("document.getElementById('trang-thai').textContent.startsWith('Tìm thấy')"
-                           " || document.getElementById('trang-thai').textContent.startsWith('Không')")
+    wait_until(page, "document.getElementById('trang-thai').textContent.startsWith('Tìm thấy')"
+               " || document.getElementById('trang-thai').textContent.startsWith('Không')")
     count = page.locator("#trang-thai").inner_text()
     if count.startswith("Không"):
         return []
@@ -62,7 +63,7 @@ def test_a_province_filter_narrows_results_and_lives_in_the_url(page, served_sit
     page.goto(served_site + "/tim-kiem/?q=nong+dan")
     everything = results(page)
     page.select_option("#loc-tinh", "lam-dong")
-    page.wait_for_function("location.search.includes('tinh=lam-dong')")
+    wait_until(page, "location.search.includes('tinh=lam-dong')")
     narrowed = results(page)
     assert narrowed and len(narrowed) < len(everything)
     page.reload()
@@ -88,7 +89,7 @@ def test_the_same_query_always_returns_the_same_results(page, served_site):
         page.get_by_label("Từ khóa").fill(other)
         results(page)
     page.get_by_label("Từ khóa").fill("an ninh")
-    page.wait_for_function("location.search === '?q=an+ninh'")
+    wait_until(page, "location.search === '?q=an+ninh'")
     assert results(page) == first
 
 
