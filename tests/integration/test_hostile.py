@@ -1,0 +1,156 @@
+"""The hostile corpus: every file reported with its code, in bounded time, nothing
+executable or outside published."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from tests.hostile.corpus import SECRET, XSS, write_corpus
+from tests.integration.test_foundation import run_cli
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile")
+    content = base / "content"
+    cases = write_corpus(content, base / "ngoai")
+    return base, content, cases
+
+
+@pytest.fixture(scope="module")
+def hostile_site(corpus):
+    base, content, _cases = corpus
+    output = base / "site"
+    built = run_cli("build", "--content", str(content), "--output", str(output))
+    assert built.returncode == 0, built.stderr
+    assert "Traceback" not in built.stderr
+    return output, built.stderr
+
+
+class Executable(HTMLParser):
+    """Fails on anything a browser could run: handlers, javascript: URLs, foreign scripts."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            assert not name.startswith("on"), (self.path, tag, name, value)
+            assert not (value or "").strip().lower().startswith("javascript:"), (self.path, tag, value)
+        if tag == "script":
+            kind, src = dict(attrs).get("type"), dict(attrs).get("src") or ""
+            assert kind in ("application/ld+json", "application/json") or "/theme/js/" in src, (self.path, attrs)
+        assert tag not in ("iframe", "object", "embed"), (self.path, tag)
+
+
+def test_check_reports_every_case_with_its_file_in_bounded_time(corpus):
+    _base, content, cases = corpus
+    started = time.perf_counter()
+    result = run_cli("check", "--content", str(content))
+    elapsed = time.perf_counter() - started
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert elapsed < 10, f"lantoa check took {elapsed:.1f} s on the hostile corpus"
+    lines = result.stderr.splitlines()
+    for case in cases:
+        for code in case.codes:
+            assert any(line.startswith(case.path) and f"[{code}]" in line for line in lines), (
+                case.what, case.path, code, result.stderr[-3000:])
+
+
+def test_strict_build_refuses_and_names_every_error(corpus, tmp_path):
+    _base, content, cases = corpus
+    output = tmp_path / "site"
+    result = run_cli("build", "--content", str(content), "--output", str(output), "--strict")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert not output.exists()
+    for case in cases:
+        if any(code.startswith("E") for code in case.codes):
+            assert case.path in result.stderr, case.what
+
+
+def test_non_strict_build_publishes_every_valid_profile(corpus, hostile_site):
+    _base, _content, cases = corpus
+    output, _log = hostile_site
+    for case in cases:
+        if not case.path.startswith("profiles/"):
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "-", Path(case.path).stem.lower()).strip("-")
+        page = output / "mo-hinh" / slug / "index.html"
+        assert page.is_file() == case.published, (case.what, page)
+
+
+def test_nothing_from_outside_the_content_folder_is_published(hostile_site):
+    output, _log = hostile_site
+    for path in output.rglob("*"):
+        if path.is_symlink():
+            pytest.fail(f"published a link: {path}")
+        if path.is_file():
+            data = path.read_bytes()
+            assert SECRET.encode() not in data, path
+            assert b"root:x:0:0" not in data, path
+    assert not (output / "static/passwd.txt").exists()
+    assert not (output / "moi-truong").exists() and not (output / "bi-mat").exists()
+
+
+def test_no_markup_from_content_reaches_pages_feeds_or_json_unescaped(hostile_site):
+    output, _log = hostile_site
+    for path in output.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert XSS not in html, path
+        Executable(path).feed(html)
+        for block in re.findall(r"<script type=\"application/(?:ld\+)?json\"[^>]*>(.*?)</script>", html, re.S):
+            assert "<" not in block, path
+            json.loads(block)
+    for feed in output.rglob("*.xml"):
+        parsed = feedparser.parse(feed.read_bytes())
+        assert not parsed.bozo, (feed, parsed.get("bozo_exception"))
+    rss = (output / "feeds/rss.xml").read_text(encoding="utf-8")
+    # The plain summary is escaped twice in RSS: readers unescape once and show text.
+    assert "&lt;img src=x onerror" not in rss.split("<description>Tóm tắt")[1].split("</description>")[0]
+    atom = feedparser.parse((output / "feeds/atom.xml").read_bytes())
+    summaries = [entry.summary for entry in atom.entries]
+    assert "Tóm tắt <img src=x onerror=alert(1)> & <b>đậm</b>" in summaries
+    assert not any("&amp;" in s or "&lt;" in s for s in summaries)
+
+
+def test_open_data_neutralises_formulas_and_carries_plain_text(hostile_site):
+    output, _log = hostile_site
+    rows = list(csv.DictReader(io.StringIO((output / "du-lieu/ho-so.csv").read_text(encoding="utf-8-sig"))))
+    for row in rows:
+        for column, value in row.items():
+            assert not value.startswith(("=", "+", "-", "@")), (column, value)
+    formula = next(r for r in rows if r["slug"] == "cong-thuc")
+    assert formula["title"].startswith("'=HYPERLINK")
+    data = json.loads((output / "du-lieu/ho-so.json").read_text(encoding="utf-8"))
+    by_slug = {p["slug"]: p for p in data["profiles"]}
+    assert by_slug["cong-thuc"]["title"].startswith("=HYPERLINK")  # JSON keeps values exactly
+    assert by_slug["tom-tat-tu-bai"]["summary"].startswith("Cán bộ & nhân dân dùng 5 < 6 cách.")
+
+
+def test_photo_urls_are_percent_encoded(hostile_site):
+    output, _log = hostile_site
+    html = (output / "mo-hinh/ten-anh-co-ngoac/index.html").read_text(encoding="utf-8")
+    assert "a%22%20onerror%3D%22alert%281%29%22%20x%3D%22/" in html or "a%22%20onerror=%22" in html
+    odd = (output / "mo-hinh/anh-ten-la/index.html").read_text(encoding="utf-8")
+    assert "%3F%23%26/" in odd
+    for folder in (output / "anh/lam-dong/2023").iterdir():
+        assert any(folder.glob("*.jpg")), folder
+
+
+def test_pages_are_sanitised(hostile_site):
+    output, _log = hostile_site
+    html = (output / "trang-co-ma-doc/index.html").read_text(encoding="utf-8")
+    assert "Nội dung" in html
+    assert "<script>alert" not in html and "onclick" not in html and "javascript:" not in html
