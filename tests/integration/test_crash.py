@@ -37,7 +37,8 @@ def build(content: Path, output: Path, cache: Path, fault: str | None = None) ->
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def make_content(content: Path, version: int) -> None:
@@ -45,7 +46,8 @@ def make_content(content: Path, version: int) -> None:
     for number in range(4):
         title = f"Mô hình số {number} phiên bản {version if number < 2 else 1}"
         image = {"Image": "anh.jpg"} if number == 0 else {}
-        path = write_profile(content, f"lam-dong/2023/mo-hinh-{number}.md", valid_header(Title=title, **image))
+        header = valid_header(Title=title, **image)
+        path = write_profile(content, f"lam-dong/2023/mo-hinh-{number}.md", header)
         if number == 0:
             (path.parent / "anh.jpg").write_bytes(jpeg((800 + version, 600)))
     if version == 2:  # one profile deleted, one added
