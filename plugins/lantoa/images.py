@@ -24,11 +24,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from .parallel import process_pool, worker_count
+from .photo_formats import EXTENSIONS, looks_like_heif, unsupported_format, unsupported_variant
 from .problems import Problem, Severity
 
-ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "TIFF", "BMP"}
-EXTENSIONS = {"JPEG": {".jpg", ".jpeg"}, "MPO": {".jpg", ".jpeg"}, "PNG": {".png"},
-              "WEBP": {".webp"}, "GIF": {".gif"}, "TIFF": {".tif", ".tiff"}, "BMP": {".bmp"}}
 CARD_SIZE = (480, 360)  # 4:3 crop for listing cards
 SHARE_SIZE = (1200, 630)
 JPEG_QUALITY = 82
@@ -82,10 +80,14 @@ def open_checked(data: bytes, source: str, max_pixels: int) -> tuple[Image.Image
         with warnings.catch_warnings():
             # Pillow only warns between the limit and twice the limit: refuse both.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Sniffed first: Pillow would take a Canon RAW for a TIFF and publish its thumbnail.
+            named = unsupported_format(data)
+            if named:
+                return None, _unsupported(source, named)
             image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                return None, _problem(source, "E042", f"định dạng ảnh {image.format} không được hỗ trợ",
-                                      "lưu lại ảnh dạng JPEG hoặc PNG")
+            named = unsupported_variant(image)
+            if named:
+                return None, _unsupported(source, named)
             image.load()
         return image, None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -93,6 +95,9 @@ def open_checked(data: bytes, source: str, max_pixels: int) -> tuple[Image.Image
                               f"ảnh quá nhiều điểm ảnh (giới hạn {max_pixels // 1_000_000} megapixel)",
                               "thu nhỏ ảnh (ví dụ chiều rộng 3000 px) rồi lưu lại")
     except UnidentifiedImageError:
+        if looks_like_heif(data):  # libheif cannot even read the header of a cut-off HEIC
+            return None, _problem(source, "E043", "ảnh bị hỏng hoặc chưa tải hết",
+                                  "chép lại ảnh từ máy chụp hoặc điện thoại")
         return None, _problem(source, "E042", "tệp không phải là ảnh (dù có đuôi ảnh)",
                               "chọn lại đúng tệp ảnh JPEG hoặc PNG")
     except (OSError, SyntaxError, ValueError) as error:
@@ -100,6 +105,11 @@ def open_checked(data: bytes, source: str, max_pixels: int) -> tuple[Image.Image
                               "chép lại ảnh từ máy chụp hoặc điện thoại")
     finally:
         Image.MAX_IMAGE_PIXELS = previous
+
+
+def _unsupported(source: str, name: str) -> Problem:
+    return _problem(source, "E046", f"định dạng {name} chưa hỗ trợ",
+                    "xuất lại ảnh sang JPEG (trong phần mềm đã mở được ảnh, chọn Lưu thành/Xuất ra JPEG)")
 
 
 def _upright_rgb(image: Image.Image) -> Image.Image:
