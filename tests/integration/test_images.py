@@ -205,13 +205,16 @@ def test_feed_entries_carry_the_photo_as_enclosure(photo_site):
 
 @pytest.fixture(scope="module")
 def phone_site(tmp_path_factory):
-    """Photos as editors send them: an iPhone HEIC, a Photoshop file."""
+    """Photos as editors send them: an iPhone HEIC, a tiny picture, a Photoshop file."""
     base = tmp_path_factory.mktemp("phone")
     content = base / "content"
     folder = content / "profiles/lam-dong/2024"
     write_profile(content, "lam-dong/2024/anh-iphone.md",
                   valid_header(Title="Ảnh từ iPhone", Image="IMG_4127.HEIC", Year="2024", Date="2024-05-02"))
     (folder / "IMG_4127.HEIC").write_bytes(heic_from_phone((1600, 1200)))
+    write_profile(content, "lam-dong/2024/anh-ti-hon.md",
+                  valid_header(Title="Ảnh tí hon", Image="ti-hon.jpg", Year="2024", Date="2024-05-03"))
+    Image.new("RGB", (120, 90), (200, 60, 40)).save(folder / "ti-hon.jpg", quality=90)
     write_profile(content, "lam-dong/2024/anh-photoshop.md",
                   valid_header(Title="Ảnh Photoshop", Image="ban-thiet-ke.psd", Year="2024",
                                Date="2024-05-04"))
@@ -236,6 +239,27 @@ def test_a_heic_lead_photo_is_published_upright_and_stripped(phone_site):
         assert card.size == SHARE_SIZE
         # Drawn over the (darkened) photo, not the plain red of a profile without one.
         assert card.getpixel((600, 600))[1] > card.getpixel((600, 600))[0]
+
+
+def test_a_tiny_lead_photo_is_shown_at_its_own_size_and_warned(phone_site, capsys):
+    content, output = phone_site
+    html = (output / "mo-hinh/anh-ti-hon/index.html").read_text(encoding="utf-8")
+    lead = html.split('<figure class="lead-photo">')[1].split("</figure>")[0]
+    base = "https://lantoa.example.vn/anh/lam-dong/2024/ti-hon/"
+    assert f'srcset="{base}120.webp 120w"' in lead and f'srcset="{base}120.jpg 120w"' in lead
+    assert 'width="120" height="90"' in lead
+    listing = (output / "dia-phuong/lam-dong/index.html").read_text(encoding="utf-8")
+    card = listing.split(f'srcset="{base}the.webp"')[1].split("</picture>")[0]
+    assert 'width="120" height="90"' in card
+    with Image.open(output / "anh/lam-dong/2024/ti-hon/the.jpg") as image:
+        assert image.size == (120, 90)
+    from lantoa.cli import main
+
+    main(["check", "--content", str(content)])
+    err = capsys.readouterr().err
+    assert ("profiles/lam-dong/2024/anh-ti-hon.md: Image: [cảnh báo] ảnh đại diện "
+            "'profiles/lam-dong/2024/ti-hon.jpg' quá nhỏ (120×90 px, cần cạnh dài từ 960 px)") in err
+    assert "anh-iphone.md: Image: [cảnh báo]" not in err
 
 
 def test_a_photoshop_file_is_named_with_what_to_do(phone_site, capsys):

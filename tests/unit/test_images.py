@@ -1,14 +1,17 @@
-"""Photos from phones: HEIC and AVIF read upright and stripped; formats the site cannot read named."""
+"""Photos from phones: HEIC and AVIF read upright and stripped, small photos never blown up,
+formats the site cannot read named as such."""
 
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import pytest
-from lantoa.images import process_photo
+from lantoa.images import SHARE_SIZE, card_size_for, draw_share_card, process_photo, small_lead_photos
 from lantoa.problems import Severity
 from PIL import Image
 
+from tests.conftest import ROOT
 from tests.photos import avif_from_phone, heic_from_phone, marked, psd_file
 
 WIDTHS = (480, 960, 1600)
@@ -130,3 +133,65 @@ def test_a_file_that_is_no_photo_is_still_e042():
     assert photo is None
     assert [(p.code, p.message, p.hint) for p in problems] == [
         ("E042", "tệp không phải là ảnh (dù có đuôi ảnh)", "chọn lại đúng tệp ảnh JPEG hoặc PNG")]
+
+
+def test_a_tiny_photo_is_never_blown_up():
+    data = _saved(marked((120, 90)), "JPEG", quality=90)
+    files, photo, problems = process_photo(data, "profiles/nho.jpg", WIDTHS, MAX_PIXELS)
+    assert problems == []
+    assert sorted(files) == ["120.jpg", "120.webp", "the.jpg", "the.webp"]
+    assert [(v.width, v.height) for v in photo.card] == [(120, 90), (120, 90)]
+    for name, data in files.items():
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.size == (120, 90), name
+    assert photo.srcset("image/webp", "/anh/") == "/anh/120.webp 120w"
+
+
+@pytest.mark.parametrize(("size", "card"), [
+    ((4000, 3000), (480, 360)),  # large: the full 480×360
+    ((480, 360), (480, 360)),
+    ((120, 90), (120, 90)),  # small: its own size
+    ((300, 200), (267, 200)),  # wider than 4:3: cut at the sides
+    ((100, 100), (100, 75)),  # square: cut at top and bottom
+    ((2000, 300), (400, 300)),  # a panorama of little height
+    ((1, 1), (1, 1)),
+])
+def test_the_card_crop_is_4_3_and_never_larger_than_the_photo(size, card):
+    assert card_size_for(*size) == card
+
+
+def test_a_small_lead_photo_is_a_warning_with_its_size():
+    photos = {}
+    for source, size in (("profiles/a/nho.jpg", (800, 600)), ("profiles/a/lon.jpg", (1280, 960)),
+                         ("profiles/a/doc.jpg", (720, 960))):
+        data = _saved(marked(size), "JPEG")
+        photos[source] = process_photo(data, source, WIDTHS, MAX_PIXELS)[1]
+    profiles = [SimpleNamespace(source="profiles/a/mot.md", image="profiles/a/nho.jpg"),
+                SimpleNamespace(source="profiles/a/hai.md", image="profiles/a/lon.jpg"),
+                SimpleNamespace(source="profiles/a/ba.md", image="profiles/a/doc.jpg"),
+                SimpleNamespace(source="profiles/a/bon.md", image=None)]
+    [warning] = small_lead_photos(profiles, photos)
+    assert warning.format() == (
+        "profiles/a/mot.md: Image: [cảnh báo] ảnh đại diện 'profiles/a/nho.jpg' quá nhỏ (800×600 px, cần "
+        "cạnh dài từ 960 px) (gợi ý: dùng ảnh gốc từ điện thoại hoặc máy ảnh, không dùng ảnh đã thu nhỏ "
+        "hay ảnh chụp màn hình; ảnh nhỏ vẫn được đăng) [W043]")
+    assert warning.severity is Severity.WARNING
+
+
+@pytest.mark.parametrize(("size", "box"), [((120, 90), (120, 90)), ((1000, 750), (1000, 630))])
+def test_a_small_photo_sits_in_the_share_card_unscaled(size, box):
+    photo = _saved(Image.new("RGB", size, (40, 200, 60)), "PNG")
+    data = draw_share_card("Ảnh nhỏ", "Lâm Đồng", 2024, "Lan Tỏa", ROOT / "theme/fonts", photo)
+    with Image.open(io.BytesIO(data)) as card:
+        assert card.size == SHARE_SIZE
+        left = (SHARE_SIZE[0] - box[0]) // 2
+        inside = card.getpixel((left + 6, SHARE_SIZE[1] // 2 + box[1] // 2 - 6))
+        outside = card.getpixel((left - 6, SHARE_SIZE[1] // 2 + box[1] // 2 - 6))
+        assert inside[1] > 60 and outside[1] < 30  # the darkened green photo, then the dark tone
+
+
+def test_a_large_photo_covers_the_share_card():
+    photo = _saved(Image.new("RGB", (2400, 1800), (40, 200, 60)), "PNG")
+    data = draw_share_card("Ảnh lớn", "Lâm Đồng", 2024, "Lan Tỏa", ROOT / "theme/fonts", photo)
+    with Image.open(io.BytesIO(data)) as card:
+        assert all(card.getpixel(xy)[1] > 60 for xy in ((3, 3), (1196, 626), (3, 626)))
