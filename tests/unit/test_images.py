@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from lantoa.images import SHARE_SIZE, card_size_for, draw_share_card, process_photo, small_lead_photos
 from lantoa.problems import Severity
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from tests.conftest import ROOT
 from tests.photos import avif_from_phone, heic_from_phone, marked, psd_file
@@ -103,6 +103,14 @@ def _dng() -> bytes:
     return _saved(marked((160, 120)), "TIFF", tiffinfo={50706: b"\x01\x04\x00\x00"})
 
 
+def _raw_tiff() -> bytes:
+    """A TIFF whose first image is a preview pointing to the sensor data, as NEF and ARW are."""
+    tags = TiffImagePlugin.ImageFileDirectory_v2()
+    tags[254], tags[330] = 1, 8  # a reduced-resolution image; its SubIFDs
+    tags.tagtype[330] = 4
+    return _saved(marked((160, 120)), "TIFF", tiffinfo=tags)
+
+
 UNSUPPORTED = [
     ("anh.psd", psd_file, "Photoshop (PSD)"),
     ("scan.pdf", lambda: _saved(marked((160, 120)), "PDF"), "PDF"),
@@ -111,6 +119,7 @@ UNSUPPORTED = [
     ("IMG_0001.CR3", lambda: b"\x00\x00\x00\x18ftypcrx \x00\x00\x00\x01crx isom" + bytes(200),
      "RAW của máy ảnh Canon (CR3)"),
     ("DSC_0001.dng", _dng, "RAW (DNG)"),
+    ("DSC_0001.NEF", _raw_tiff, "RAW của máy ảnh"),
     ("anh.jxl", lambda: b"\x00\x00\x00\x0cJXL \r\n\x87\n" + bytes(200), "JPEG XL"),
     ("anh.jxl", lambda: b"\xff\x0a\xfa\x7f" + bytes(200), "JPEG XL"),
     ("logo.svg", lambda: b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
@@ -126,6 +135,12 @@ def test_a_format_the_site_cannot_read_is_named(name, make, label):
     assert (problem.code, problem.field, problem.severity) == ("E046", "Ảnh", Severity.ERROR)
     assert problem.message == f"định dạng {label} chưa hỗ trợ"
     assert problem.hint.startswith("xuất lại ảnh sang JPEG")
+
+
+def test_a_plain_tiff_is_still_a_photo():
+    _, photo, problems = process_photo(_saved(marked((160, 120)), "TIFF"), "profiles/scan.tif", WIDTHS,
+                                       MAX_PIXELS)
+    assert photo is not None and problems == []
 
 
 def test_a_file_that_is_no_photo_is_still_e042():
