@@ -273,3 +273,13 @@ def test_a_photoshop_file_is_named_with_what_to_do(phone_site, capsys):
     assert "[E046]" in err and "E042" not in err
     html = (output / "mo-hinh/anh-photoshop/index.html").read_text(encoding="utf-8")
     assert "lead-photo" not in html
+
+
+def test_the_sample_site_publishes_its_iphone_photo(sample_site):
+    folder = sample_site / "anh/lam-dong/2024/vuon-che-loc-ngai"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "1600.jpg", "1600.webp", "480.jpg", "480.webp", "960.jpg", "960.webp", "the.jpg", "the.webp"]
+    assert all(b"GPS" not in p.read_bytes() for p in folder.iterdir())
+    html = (sample_site / "mo-hinh/hop-tac-xa-che-loc-ngai/index.html").read_text(encoding="utf-8")
+    lead = html.split('<figure class="lead-photo">')[1].split("</figure>")[0]
+    assert "vuon-che-loc-ngai/1600.webp 1600w" in lead and 'width="1600" height="1200"' in lead
