@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 
+from lantoa import photo_formats  # noqa: F401  (registers the HEIF opener, to write HEIC)
 from PIL import Image
 
 GPS_IFD = 0x8825
