@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Draw the sample site's photos: five phone-like JPEGs and one PNG infographic.
+"""Draw the sample site's photos: five phone-like JPEGs, an iPhone-like HEIC and a PNG infographic.
 
-Every picture is drawn from code (Pillow only, no network) so that the sample
-content exercises the whole image pipeline: large originals to resize, EXIF with
-the camera, the time and the GPS position to strip, one portrait photo stored
-sideways with EXIF Orientation 6 to turn upright, and a PNG screenshot.
+Every picture is drawn from code (Pillow and pillow-heif, no network) so that the
+sample content exercises the whole image pipeline: large originals to resize, EXIF
+with the camera, the time and the GPS position to strip, one portrait photo stored
+sideways with EXIF Orientation 6 to turn upright, a HEIC as iPhones save them, and
+a PNG screenshot.
 
 The output is deterministic: a fixed seed per picture, no clock and no C-library
 random numbers (the film grain comes from Python's `random`, not from
@@ -24,6 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from lantoa import photo_formats  # noqa: F401  (registers the HEIF opener)
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont, ImageStat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,7 @@ PROFILES = ROOT / "content" / "profiles"
 FONTS = ROOT / "theme" / "fonts"
 SEED = 20231120
 JPEG_QUALITY = 90
+HEIC_QUALITY = 55
 BUDGET = 8_000_000  # bytes for all the sample photos together
 WIDE = (2400, 1800)
 
@@ -877,6 +880,15 @@ def photo(scene: Callable[[random.Random], Image.Image], name: str, lat: float, 
     return buffer.getvalue()
 
 
+def heic(scene: Callable[[random.Random], Image.Image], name: str, lat: float, lon: float,
+         taken: str) -> bytes:
+    """The iPhone's default format, with the same EXIF a phone writes."""
+    upright = scene(random.Random(f"{SEED}-{name}"))
+    buffer = io.BytesIO()
+    upright.save(buffer, "HEIF", quality=HEIC_QUALITY, exif=phone_exif(lat, lon, taken))
+    return buffer.getvalue()
+
+
 def png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
@@ -890,6 +902,8 @@ SAMPLES: list[tuple[str, Callable[[], bytes]]] = [
     ("lam-dong/2023/ket-qua-lam-duong.png", lambda: png(infographic())),
     ("thai-nguyen/2014/doi-che-la-bang.jpg",
      lambda: photo(scene_tea, "tea", 21.7052, 105.6307, "2014:09:21 08:05:51")),
+    ("lam-dong/2024/vuon-che-loc-ngai.heic",
+     lambda: heic(scene_tea, "tea-loc-ngai", 11.6290, 107.7857, "2024:09:12 07:15:40")),
     ("lam-dong/2016/vuon-ca-phe-ta-nang.jpg",
      lambda: photo(scene_coffee, "coffee", 11.7000, 108.3302, "2016:11:03 09:17:04")),
     ("lam-dong/2015/tau-ca-phan-ri-cua.jpg",

@@ -33,16 +33,15 @@ from .files import (
     write_pickle,
 )
 from .parallel import process_pool, worker_count
+from .photo_formats import EXTENSIONS, looks_like_heif, unsupported_format, unsupported_variant
 from .problems import Problem, Severity
 
-ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "TIFF", "BMP"}
-EXTENSIONS = {"JPEG": {".jpg", ".jpeg"}, "MPO": {".jpg", ".jpeg"}, "PNG": {".png"},
-              "WEBP": {".webp"}, "GIF": {".gif"}, "TIFF": {".tif", ".tiff"}, "BMP": {".bmp"}}
 CARD_SIZE = (480, 360)  # 4:3 crop for listing cards
+LEAD_MIN_SIDE = 960  # long side, in pixels, below which a lead photo looks blurred on its page
 SHARE_SIZE = (1200, 630)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 78
-PIPELINE_VERSION = "1"  # bump when the output of this module changes
+PIPELINE_VERSION = "2"  # bump when the output of this module changes
 
 
 @dataclass(frozen=True)
@@ -91,10 +90,14 @@ def open_checked(data: bytes, source: str, max_pixels: int) -> tuple[Image.Image
         with warnings.catch_warnings():
             # Pillow only warns between the limit and twice the limit: refuse both.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Sniffed first: Pillow would take a Canon RAW for a TIFF and publish its thumbnail.
+            named = unsupported_format(data)
+            if named:
+                return None, _unsupported(source, named)
             image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                return None, _problem(source, "E042", f"định dạng ảnh {image.format} không được hỗ trợ",
-                                      "lưu lại ảnh dạng JPEG hoặc PNG")
+            named = unsupported_variant(image)
+            if named:
+                return None, _unsupported(source, named)
             image.load()
         return image, None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -102,6 +105,9 @@ def open_checked(data: bytes, source: str, max_pixels: int) -> tuple[Image.Image
                               f"ảnh quá nhiều điểm ảnh (giới hạn {max_pixels // 1_000_000} megapixel)",
                               "thu nhỏ ảnh (ví dụ chiều rộng 3000 px) rồi lưu lại")
     except UnidentifiedImageError:
+        if looks_like_heif(data):  # libheif cannot even read the header of a cut-off HEIC
+            return None, _problem(source, "E043", "ảnh bị hỏng hoặc chưa tải hết",
+                                  "chép lại ảnh từ máy chụp hoặc điện thoại")
         return None, _problem(source, "E042", "tệp không phải là ảnh (dù có đuôi ảnh)",
                               "chọn lại đúng tệp ảnh JPEG hoặc PNG")
     except (OSError, SyntaxError, ValueError) as error:
@@ -109,6 +115,11 @@ def open_checked(data: bytes, source: str, max_pixels: int) -> tuple[Image.Image
                               "chép lại ảnh từ máy chụp hoặc điện thoại")
     finally:
         Image.MAX_IMAGE_PIXELS = previous
+
+
+def _unsupported(source: str, name: str) -> Problem:
+    return _problem(source, "E046", f"định dạng {name} chưa hỗ trợ",
+                    "xuất lại ảnh sang JPEG (trong phần mềm đã mở được ảnh, chọn Lưu thành/Xuất ra JPEG)")
 
 
 def _upright_rgb(image: Image.Image) -> Image.Image:
@@ -160,15 +171,28 @@ def process_photo(data: bytes, source: str, widths: tuple[int, ...], max_pixels:
             name = f"{width}.{ext}"
             files[name] = _encode(resized, mime)
             variants.append(Variant(width, height, mime, name, len(files[name])))
-    card_image = ImageOps.fit(upright, CARD_SIZE, Image.LANCZOS)
+    card_size = card_size_for(upright.width, upright.height)
+    card_image = ImageOps.fit(upright, card_size, Image.LANCZOS)
     card = []
     for mime, ext in (("image/webp", "webp"), ("image/jpeg", "jpg")):
         name = f"the.{ext}"
         files[name] = _encode(card_image, mime)
-        card.append(Variant(*CARD_SIZE, mime, name, len(files[name])))
+        card.append(Variant(*card_size, mime, name, len(files[name])))
     photo = ProcessedPhoto(source, photo_digest(data, widths), upright.width, upright.height,
                            tuple(variants), tuple(card), len(data))
     return files, photo, problems
+
+
+def card_size_for(width: int, height: int) -> tuple[int, int]:
+    """The listing crop for a photo: 4:3, at most CARD_SIZE, never larger than the photo.
+
+    A small photo gets a small crop rather than a blurred 480×360 one; the page's
+    width and height attributes keep the 4:3 box, so the card's layout is the same.
+    """
+    card_width, card_height = CARD_SIZE
+    crop_height = max(1, min(card_height, height, width * card_height // card_width))
+    crop_width = max(1, min(width, round(crop_height * card_width / card_height)))
+    return crop_width, crop_height
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
@@ -199,8 +223,15 @@ def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
     """A 1200×630 JPEG: the photo darkened (or the site colour), title, place and year."""
     width, height = SHARE_SIZE
     if photo:
-        background = ImageOps.fit(_upright_rgb(Image.open(io.BytesIO(photo))), SHARE_SIZE, Image.LANCZOS)
-        background = Image.blend(background, Image.new("RGB", SHARE_SIZE, (40, 8, 10)), 0.62)
+        upright = _upright_rgb(Image.open(io.BytesIO(photo)))
+        # Never blown up: a photo smaller than the card sits in its middle, on the dark tone.
+        scale = min(1.0, max(width / upright.width, height / upright.height))
+        box = (min(width, round(upright.width * scale)), min(height, round(upright.height * scale)))
+        dark = Image.new("RGB", SHARE_SIZE, (40, 8, 10))
+        background = dark.copy()
+        background.paste(ImageOps.fit(upright, box, Image.LANCZOS),
+                         ((width - box[0]) // 2, (height - box[1]) // 2))
+        background = Image.blend(background, dark, 0.62)
     else:
         background = Image.new("RGB", SHARE_SIZE, (163, 22, 26))
     draw = ImageDraw.Draw(background)
@@ -316,8 +347,28 @@ def check_photos(profiles: list, content: Path, settings: dict) -> PhotoRun:
     run = process_all(sources, content, Path(settings["LANTOA_CACHE_DIR"]) / "images",
                       tuple(sorted(settings["LANTOA_IMAGE_WIDTHS"])), settings["LANTOA_MAX_IMAGE_BYTES"],
                       settings["LANTOA_MAX_IMAGE_PIXELS"], worker_count(settings["LANTOA_WORKERS"]))
-    run.problems = name_profiles(run.problems, profiles)
+    run.problems = name_profiles(run.problems, profiles) + small_lead_photos(profiles, run.photos)
     return run
+
+
+def small_lead_photos(profiles, photos: dict[str, ProcessedPhoto]) -> list[Problem]:
+    """Warn about lead photos smaller than the page shows them: they come out small or blurred.
+
+    Only the lead photo (`Image:`) is judged: it heads the page, fills the listing
+    cards and the share card, while a photo in the text may well be a small one.
+    """
+    problems = []
+    for profile in profiles:
+        photo = photos.get(profile.image) if profile.image else None
+        if photo is None or max(photo.width, photo.height) >= LEAD_MIN_SIDE:
+            continue
+        problems.append(Problem(
+            profile.source, None, "Image", "W043",
+            f"ảnh đại diện '{profile.image}' quá nhỏ ({photo.width}×{photo.height} px, "
+            f"cần cạnh dài từ {LEAD_MIN_SIDE} px)",
+            "dùng ảnh gốc từ điện thoại hoặc máy ảnh, không dùng ảnh đã thu nhỏ hay ảnh chụp màn hình; "
+            "ảnh nhỏ vẫn được đăng", Severity.WARNING))
+    return problems
 
 
 def name_profiles(problems: list[Problem], profiles) -> list[Problem]:

@@ -12,6 +12,7 @@ from lantoa.images import SHARE_SIZE, draw_share_card
 from PIL import Image
 
 from tests.conftest import ROOT, build_site, valid_header, write_profile
+from tests.photos import heic_from_phone, psd_file
 
 GPS_IFD = 0x8825
 
@@ -200,3 +201,85 @@ def test_feed_entries_carry_the_photo_as_enclosure(photo_site):
     assert enclosure.href == "https://lantoa.example.vn/anh/lam-dong/2023/gps/1600.jpg"
     assert enclosure.type == "image/jpeg"
     assert int(enclosure.length) == (output / "anh/lam-dong/2023/gps/1600.jpg").stat().st_size
+
+
+@pytest.fixture(scope="module")
+def phone_site(tmp_path_factory):
+    """Photos as editors send them: an iPhone HEIC, a tiny picture, a Photoshop file."""
+    base = tmp_path_factory.mktemp("phone")
+    content = base / "content"
+    folder = content / "profiles/lam-dong/2024"
+    write_profile(content, "lam-dong/2024/anh-iphone.md",
+                  valid_header(Title="Ảnh từ iPhone", Image="IMG_4127.HEIC", Year="2024", Date="2024-05-02"))
+    (folder / "IMG_4127.HEIC").write_bytes(heic_from_phone((1600, 1200)))
+    write_profile(content, "lam-dong/2024/anh-ti-hon.md",
+                  valid_header(Title="Ảnh tí hon", Image="ti-hon.jpg", Year="2024", Date="2024-05-03"))
+    Image.new("RGB", (120, 90), (200, 60, 40)).save(folder / "ti-hon.jpg", quality=90)
+    write_profile(content, "lam-dong/2024/anh-photoshop.md",
+                  valid_header(Title="Ảnh Photoshop", Image="ban-thiet-ke.psd", Year="2024",
+                               Date="2024-05-04"))
+    (folder / "ban-thiet-ke.psd").write_bytes(psd_file())
+    output = build_site(content, base / "output", SITEURL="https://lantoa.example.vn")
+    return content, output
+
+
+def test_a_heic_lead_photo_is_published_upright_and_stripped(phone_site):
+    _, output = phone_site
+    folder = output / "anh/lam-dong/2024/IMG_4127"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "1200.jpg", "1200.webp", "480.jpg", "480.webp", "960.jpg", "960.webp", "the.jpg", "the.webp"]
+    for file in folder.iterdir():
+        assert b"GPS" not in file.read_bytes() and b"Exif" not in file.read_bytes()
+    html = (output / "mo-hinh/anh-iphone/index.html").read_text(encoding="utf-8")
+    lead = html.split('<figure class="lead-photo">')[1].split("</figure>")[0]
+    base = "https://lantoa.example.vn/anh/lam-dong/2024/IMG_4127/"
+    assert f'srcset="{base}480.webp 480w, {base}960.webp 960w, {base}1200.webp 1200w"' in lead
+    assert 'width="1200" height="1600"' in lead
+    with Image.open(output / "anh/the-chia-se/mo-hinh-anh-iphone.jpg") as card:
+        assert card.size == SHARE_SIZE
+        # Drawn over the (darkened) photo, not the plain red of a profile without one.
+        assert card.getpixel((600, 600))[1] > card.getpixel((600, 600))[0]
+
+
+def test_a_tiny_lead_photo_is_shown_at_its_own_size_and_warned(phone_site, capsys):
+    content, output = phone_site
+    html = (output / "mo-hinh/anh-ti-hon/index.html").read_text(encoding="utf-8")
+    lead = html.split('<figure class="lead-photo">')[1].split("</figure>")[0]
+    base = "https://lantoa.example.vn/anh/lam-dong/2024/ti-hon/"
+    assert f'srcset="{base}120.webp 120w"' in lead and f'srcset="{base}120.jpg 120w"' in lead
+    assert 'width="120" height="90"' in lead
+    listing = (output / "dia-phuong/lam-dong/index.html").read_text(encoding="utf-8")
+    card = listing.split(f'srcset="{base}the.webp"')[1].split("</picture>")[0]
+    assert 'width="120" height="90"' in card
+    with Image.open(output / "anh/lam-dong/2024/ti-hon/the.jpg") as image:
+        assert image.size == (120, 90)
+    from lantoa.cli import main
+
+    main(["check", "--content", str(content)])
+    err = capsys.readouterr().err
+    assert ("profiles/lam-dong/2024/anh-ti-hon.md: Image: [cảnh báo] ảnh đại diện "
+            "'profiles/lam-dong/2024/ti-hon.jpg' quá nhỏ (120×90 px, cần cạnh dài từ 960 px)") in err
+    assert "anh-iphone.md: Image: [cảnh báo]" not in err
+
+
+def test_a_photoshop_file_is_named_with_what_to_do(phone_site, capsys):
+    content, output = phone_site
+    from lantoa.cli import main
+
+    assert main(["check", "--content", str(content)]) == 1
+    err = capsys.readouterr().err
+    assert ("profiles/lam-dong/2024/ban-thiet-ke.psd: Ảnh: định dạng Photoshop (PSD) chưa hỗ trợ "
+            "(hồ sơ: profiles/lam-dong/2024/anh-photoshop.md) (gợi ý: xuất lại ảnh sang JPEG") in err
+    assert "[E046]" in err and "E042" not in err
+    html = (output / "mo-hinh/anh-photoshop/index.html").read_text(encoding="utf-8")
+    assert "lead-photo" not in html
+
+
+def test_the_sample_site_publishes_its_iphone_photo(sample_site):
+    folder = sample_site / "anh/lam-dong/2024/vuon-che-loc-ngai"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "1600.jpg", "1600.webp", "480.jpg", "480.webp", "960.jpg", "960.webp", "the.jpg", "the.webp"]
+    assert all(b"GPS" not in p.read_bytes() for p in folder.iterdir())
+    html = (sample_site / "mo-hinh/hop-tac-xa-che-loc-ngai/index.html").read_text(encoding="utf-8")
+    lead = html.split('<figure class="lead-photo">')[1].split("</figure>")[0]
+    assert "vuon-che-loc-ngai/1600.webp 1600w" in lead and 'width="1600" height="1200"' in lead
