@@ -273,8 +273,8 @@ def _process_job(job: tuple[str, Path, Path, tuple[int, ...], int, int]):
     staging = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for name, content in files.items():
-        (staging / name).write_bytes(content)
+    for name, encoded in files.items():
+        (staging / name).write_bytes(encoded)
     write_pickle(staging / "meta.pickle", (photo, problems))
     write_checksums(staging)
     try:
