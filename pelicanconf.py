@@ -16,6 +16,7 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "lantoa_profiles",
     "lantoa_images",
+    "lantoa_share",
     "lantoa_facets",
     "lantoa_stats",
     "lantoa_feeds",
