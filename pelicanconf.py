@@ -17,6 +17,7 @@ PLUGINS = [
     "lantoa_pages",
     "lantoa_profiles",
     "lantoa_images",
+    "lantoa_share",
     "lantoa_facets",
     "lantoa_stats",
     "lantoa_feeds",

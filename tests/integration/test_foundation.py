@@ -110,8 +110,9 @@ def test_scripts_never_reach_the_output(tmp_path: Path):
     html = read(build_site(content, tmp_path / "output") / "mo-hinh/doc-hai/index.html")
     for forbidden in ("javascript:", "onerror", "<iframe", "alert('x')"):
         assert forbidden not in html
-    # The only script is the page's own JSON-LD.
-    assert html.count("<script") == 1 and '<script type="application/ld+json">' in html
+    # The only scripts are the page's own: its JSON-LD and the theme's share script.
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script type="application/ld+json">', '<script src="/theme/js/share.js" type="module">']
     assert "<p>Đoạn mở đầu  và <a>liên kết</a>" in html
 
 
