@@ -33,11 +33,11 @@ def _near_miss(report: Report, key: str, text: str, match: Match) -> None:
     what = _WHAT[key]
     if match.tier is Tier.VARIANT:
         report(key, "W030", f"{what} '{text}' được hiểu là '{unit.name}' (cách viết trong danh mục)",
-               f"ghi '{unit.short_name}' như danh mục để hết cảnh báo", Severity.WARNING)
+               f"ghi '{unit.name}' như danh mục để hết cảnh báo", Severity.WARNING)
     elif match.tier is Tier.FOLDED:
         how = "viết không dấu" if text.isascii() else "khác dấu so với danh mục"
         report(key, "W031", f"{what} '{text}' {how}, được hiểu là '{unit.name}'",
-               f"ghi đủ dấu như danh mục: '{unit.short_name}'", Severity.WARNING)
+               f"ghi đủ dấu như danh mục: '{unit.name}'", Severity.WARNING)
 
 
 def _names(units: tuple[Unit, ...] | list[Unit]) -> str:
