@@ -18,7 +18,13 @@ from vietnam_provinces import Province as CurrentProvince
 from vietnam_provinces import Ward as CurrentWard
 from vietnam_provinces import legacy
 
-from .gazetteer_fixes import COMMUNE_ALIASES, COMMUNE_RENAMES, SUCCESSOR_FIXES, SUPPLEMENTS
+from .gazetteer_fixes import (
+    COMMUNE_ALIASES,
+    COMMUNE_RENAMES,
+    STABLE_DISTRICT_SLUGS,
+    SUCCESSOR_FIXES,
+    SUPPLEMENTS,
+)
 from .text import (
     collation_key,
     folded_key,
@@ -259,6 +265,7 @@ class Gazetteer:
             districts_by_current[current].append(d)
         for districts in districts_by_current.values():
             slugs = _unique_slugs([(int(d.code), d.name) for d in districts])
+            slugs.update((code, slug) for code, slug in STABLE_DISTRICT_SLUGS.items() if code in slugs)
             for d in districts:
                 code = int(d.code)
                 self.legacy_districts[code] = _unit(

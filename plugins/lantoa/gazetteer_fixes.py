@@ -104,3 +104,9 @@ SUCCESSOR_FIXES: dict[int, tuple[int, ...]] = {
     1651: (1648,),  # Xã Mỹ Hưng (Quảng Hòa, Cao Bằng) → Xã Phục Hòa
     2482: (2494,),  # Xã Phú Thịnh (Yên Sơn, Tuyên Quang) → Xã Thái Bình
 }
+
+# Legacy district code → the slug its page had before a correction brought a namesake
+# into its current province: URLs are stable (DESIGN §4), so it keeps it, and only the
+# newcomer carries its code. Huyện Châu Thành of Đồng Tháp met Huyện Châu Thành of
+# Tiền Giang (chau-thanh-821) when Tiền Giang was filed under Đồng Tháp.
+STABLE_DISTRICT_SLUGS: dict[int, str] = {877: "chau-thanh"}

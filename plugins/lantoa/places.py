@@ -79,6 +79,9 @@ def resolve_place(province_text: str, district_text: str, commune_text: str, yea
     province, named_legacy = pair
     is_old_name = named_legacy is not None and named_legacy.key != province.key
     scope = [named_legacy] if is_old_name else geo.legacy_provinces_of(province)
+    # "Đồng Tháp" is a province before and after 2025: its pre-2025 units are looked
+    # for first in the pre-2025 province of that name, then in the others it absorbed.
+    narrow = [named_legacy] if named_legacy is not None and not is_old_name else []
     historical_province = named_legacy if (is_old_name or (year and year < REFORM_YEAR)) else None
 
     district: Unit | None = None
@@ -87,7 +90,8 @@ def resolve_place(province_text: str, district_text: str, commune_text: str, yea
         if year and year > REFORM_YEAR:
             report("district", "E031", "cấp huyện đã bỏ từ 01/7/2025, không dùng cho năm "
                    f"{year}", "xóa dòng District, chỉ ghi Commune (xã/phường) hiện nay", Severity.ERROR)
-        matches = geo.match_districts(district_text, scope)
+        matches = (narrow and geo.match_districts(district_text, narrow)) or geo.match_districts(
+            district_text, scope)
         units = matches.units
         if len(units) > 1 and commune_text:
             # "Cai Lậy" was both a huyện and a thị xã: the commune tells which.
@@ -120,7 +124,8 @@ def resolve_place(province_text: str, district_text: str, commune_text: str, yea
         districts = [district] if district else geo.districts_in(scope)
         prefer_legacy = bool(district) or is_old_name or (year is not None and year < REFORM_YEAR)
         current = Match() if is_old_name or district else geo.match_current_communes(commune_text, province)
-        old = geo.match_legacy_communes(commune_text, districts)
+        old = ((narrow and not district and geo.match_legacy_communes(commune_text, geo.districts_in(narrow)))
+               or geo.match_legacy_communes(commune_text, districts))
         chosen, is_legacy = _pick(current, old, prefer_legacy)
         if not chosen:
             candidates = geo.legacy_communes_in(districts) if district or is_old_name else [
