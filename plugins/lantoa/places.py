@@ -71,7 +71,7 @@ def resolve_place(province_text: str, district_text: str, commune_text: str, yea
                f"có phải {' / '.join(near)}?" if near else "viết tên tỉnh như trong danh mục hành chính",
                Severity.ERROR)
         return None
-    if len({u.key for u in found.units}) > 1:  # "Ha Nam" without diacritics: Hà Nam? Hà Nam Ninh?
+    if len({u.key for u in found.units}) > 1:  # none today (a test checks), but names change
         report("province", "E036", f"có {len({u.key for u in found.units})} tỉnh/thành phố "
                f"khớp với '{province_text}'", f"ghi đủ dấu: {_names(found.units)}", Severity.ERROR)
         return None
@@ -90,8 +90,9 @@ def resolve_place(province_text: str, district_text: str, commune_text: str, yea
         if year and year > REFORM_YEAR:
             report("district", "E031", "cấp huyện đã bỏ từ 01/7/2025, không dùng cho năm "
                    f"{year}", "xóa dòng District, chỉ ghi Commune (xã/phường) hiện nay", Severity.ERROR)
-        matches = (narrow and geo.match_districts(district_text, narrow)) or geo.match_districts(
-            district_text, scope)
+        matches = geo.match_districts(district_text, narrow) if narrow else Match()
+        if not matches:
+            matches = geo.match_districts(district_text, scope)
         units = matches.units
         if len(units) > 1 and commune_text:
             # "Cai Lậy" was both a huyện and a thị xã: the commune tells which.
@@ -124,8 +125,11 @@ def resolve_place(province_text: str, district_text: str, commune_text: str, yea
         districts = [district] if district else geo.districts_in(scope)
         prefer_legacy = bool(district) or is_old_name or (year is not None and year < REFORM_YEAR)
         current = Match() if is_old_name or district else geo.match_current_communes(commune_text, province)
-        old = ((narrow and not district and geo.match_legacy_communes(commune_text, geo.districts_in(narrow)))
-               or geo.match_legacy_communes(commune_text, districts))
+        old = Match()
+        if narrow and not district:
+            old = geo.match_legacy_communes(commune_text, geo.districts_in(narrow))
+        if not old:
+            old = geo.match_legacy_communes(commune_text, districts)
         chosen, is_legacy = _pick(current, old, prefer_legacy)
         if not chosen:
             candidates = geo.legacy_communes_in(districts) if district or is_old_name else [
