@@ -21,6 +21,7 @@ from vietnam_provinces import legacy
 from .gazetteer_fixes import (
     COMMUNE_ALIASES,
     COMMUNE_RENAMES,
+    NAME_CORRECTIONS,
     STABLE_DISTRICT_SLUGS,
     SUCCESSOR_FIXES,
     SUPPLEMENTS,
@@ -129,15 +130,13 @@ class _NameIndex:
 
 
 def _match(indexes: Iterable[_NameIndex | None], text: str) -> Match:
-    """Units named `text` in any of the scopes, closest tier first.
+    """Units named `text` in any of the scopes, at the closest tier that finds any;
+    a unit word in `text` ("Thị xã Cai Lậy") picks among namesakes.
 
-    A unit word in `text` ("Thị xã Cai Lậy", "Thị trấn Thạnh An") picks among
-    namesakes, and looks on at the next tiers when the closest namesakes are all of
-    another kind (the dataset misspells the thị trấn, not the xã of the same name).
+    A later tier is never asked once one has found a unit, even of another kind:
+    "Xã Tân Hòa" that became a phường must not turn into a Xã Tân Hóa nearby.
     """
     indexes = [i for i in indexes if i is not None]
-    division = unit_prefix(text)
-    closest = Match()
     for tier in Tier:
         key = _TIER_KEYS[tier](text)
         if not key:
@@ -145,15 +144,12 @@ def _match(indexes: Iterable[_NameIndex | None], text: str) -> Match:
         found: list[Unit] = []
         for index in indexes:
             found.extend(u for u in index.keys[tier].get(key, ()) if u not in found)
-        if not found:
-            continue
-        if not division:
+        if found:
+            division = unit_prefix(text)
+            if division and len(found) > 1:
+                found = [u for u in found if u.division.endswith(division)] or found
             return Match(tuple(found), tier)
-        closest = closest or Match(tuple(found), tier)
-        kind = [u for u in found if u.division.endswith(division)]
-        if kind:
-            return Match(tuple(kind), tier)
-    return closest
+    return Match()
 
 
 def _main_first(old: Unit, successors: list[Unit]) -> tuple[Unit, ...]:
@@ -215,8 +211,9 @@ class Gazetteer:
                                       for d in legacy.District.iter_all()}
         for w in legacy.Ward.iter_all():
             code = int(w.code)
+            name = NAME_CORRECTIONS.get(code, w.name)
             self.legacy_communes[code] = _unit(
-                "commune", code, w.name, w.division_type, True, int(w.district_code), place_slug(w.name))
+                "commune", code, name, w.division_type, True, int(w.district_code), place_slug(name))
         for extra in SUPPLEMENTS:
             self.legacy_communes[extra.code] = _unit(
                 "commune", extra.code, extra.name, extra.division, True, extra.district_code,

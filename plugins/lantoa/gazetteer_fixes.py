@@ -22,6 +22,12 @@ class Supplement:
     district_code: int
 
 
+# Legacy commune code → its name, where the dataset misspells it (the official list
+# and the unit's own documents agree on this spelling).
+NAME_CORRECTIONS: dict[int, str] = {
+    31231: "Thị trấn Thạnh An",  # Huyện Vĩnh Thạnh, Cần Thơ; the dataset writes "Thanh An"
+}
+
 # Legacy commune code → other official spellings of that same commune (same code).
 # Matched like a spelling variant: accepted with a warning that shows the dataset's
 # spelling.

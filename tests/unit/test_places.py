@@ -218,11 +218,21 @@ def test_an_exact_name_wins_over_a_variant_of_another(geo):
     assert place.historical_commune.name == "Xã Minh Quân"
 
 
-def test_the_unit_word_picks_the_thi_tran_the_dataset_misspells(geo):
-    # The dataset writes "Thị trấn Thanh An"; "Xã Thạnh An" is another commune.
+def test_the_unit_word_picks_the_thi_tran_the_dataset_misspelt(geo):
+    # The dataset writes "Thị trấn Thanh An" (corrected); "Xã Thạnh An" is another commune.
     place, problems = resolve(geo, "Cần Thơ", "Vĩnh Thạnh", "Thị trấn Thạnh An")
+    assert problems == []
     assert place.historical_commune.code == 31231
-    assert codes(problems) == ["W031"]
+    assert place.historical_commune.name == "Thị trấn Thạnh An"
+    place, problems = resolve(geo, "Cần Thơ", "Vĩnh Thạnh", "Xã Thạnh An")
+    assert place.historical_commune.code == 31240
+
+
+def test_a_later_tier_is_not_asked_once_a_unit_of_another_kind_is_found(geo):
+    # "Thị trấn Minh Quân" does not exist: the xã of that name is meant, not Xã Minh Quán.
+    place, problems = resolve(geo, "Yên Bái", "Trấn Yên", "Thị trấn Minh Quân")
+    assert problems == []
+    assert place.historical_commune.name == "Xã Minh Quân"
 
 
 def test_no_two_provinces_share_a_name_without_diacritics(geo):
