@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lantoa.cli import main as lantoa
 from lantoa.facets import _commune_note, _commune_terms
-from lantoa.gazetteer import Gazetteer, Tier, gazetteer
+from lantoa.gazetteer import Gazetteer, gazetteer
 from lantoa.model import Place
 from lantoa.places import resolve_place
 from lantoa.problems import Severity
@@ -334,7 +334,3 @@ def test_every_problem_code_is_documented_in_the_editors_guide():
     documented = set(re.findall(r"^\| ([EW]\d{3}) \|", guide, re.M))
     assert {"W030", "W031", "W032", "E036"} <= used
     assert used - documented == set()
-
-
-def test_tier_order():
-    assert Tier.EXACT < Tier.VARIANT < Tier.FOLDED
