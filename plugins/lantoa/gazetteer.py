@@ -275,28 +275,37 @@ class Gazetteer:
         for former_name, code in FORMER_PROVINCE_NAMES.items():
             self._provinces.add(self.legacy_provinces[code], former_name)
         self._districts_by_province: dict[int, list[Unit]] = defaultdict(list)
-        self._district_names: dict[int, _NameIndex] = defaultdict(_NameIndex)
         for d in self.legacy_districts.values():
             self._districts_by_province[d.parent_code].append(d)  # type: ignore[index]
-            self._district_names[d.parent_code].add(d, d.name)  # type: ignore[index]
         self._communes_by_district: dict[int, list[Unit]] = defaultdict(list)
-        self._legacy_commune_names: dict[int, _NameIndex] = defaultdict(_NameIndex)
         for c in self.legacy_communes.values():
             self._communes_by_district[c.parent_code].append(c)  # type: ignore[index]
-            self._legacy_commune_names[c.parent_code].add(c, c.name)  # type: ignore[index]
-            for name in COMMUNE_RENAMES.get(c.code, ()):
-                self._legacy_commune_names[c.parent_code].add(c, name)  # type: ignore[index]
-            for alias in COMMUNE_ALIASES.get(c.code, ()):
-                self._legacy_commune_names[c.parent_code].add(c, alias, Tier.VARIANT)  # type: ignore[index]
         self._communes_by_current_province: dict[int, list[Unit]] = defaultdict(list)
-        self._current_commune_names: dict[int, _NameIndex] = defaultdict(_NameIndex)
         for c in self.current_communes.values():
             self._communes_by_current_province[c.parent_code].append(c)  # type: ignore[index]
-            self._current_commune_names[c.parent_code].add(c, c.name)  # type: ignore[index]
+        self._name_indexes: dict[tuple[str, int], _NameIndex | None] = {}
         self._legacy_by_current: dict[int, list[Unit]] = defaultdict(list)
         for code, successors in self._province_successors.items():
             for current in successors:
                 self._legacy_by_current[current.code].append(self.legacy_provinces[code])
+
+    def _names(self, kind: str, scope: int) -> _NameIndex | None:
+        """The name index of one scope — the districts of a legacy province, the
+        communes of a district or of a current province — built on first use: most
+        sites name a few provinces, and building all of them would double start-up."""
+        index = self._name_indexes.get((kind, scope), False)
+        if index is False:
+            units = {"district": self._districts_by_province, "legacy": self._communes_by_district,
+                     "current": self._communes_by_current_province}[kind].get(scope, [])
+            index = _NameIndex() if units else None
+            for unit in units:
+                index.add(unit, unit.name)  # type: ignore[union-attr]
+                for name in COMMUNE_RENAMES.get(unit.code, ()) if kind == "legacy" else ():
+                    index.add(unit, name)  # type: ignore[union-attr]
+                for alias in COMMUNE_ALIASES.get(unit.code, ()) if kind == "legacy" else ():
+                    index.add(unit, alias, Tier.VARIANT)  # type: ignore[union-attr]
+            self._name_indexes[(kind, scope)] = index
+        return index  # type: ignore[return-value]
 
     # -- provinces ----------------------------------------------------------
     def provinces(self) -> list[Unit]:
@@ -372,7 +381,7 @@ class Gazetteer:
     def match_districts(self, text: str, legacy_provinces: Iterable[Unit] | None = None) -> Match:
         """Legacy districts named `text` in these legacy provinces (all when None)."""
         codes = self.legacy_provinces if legacy_provinces is None else [p.code for p in legacy_provinces]
-        return _match([self._district_names.get(code) for code in codes], text)
+        return _match([self._names("district", code) for code in codes], text)
 
     def find_district(self, text: str, legacy_provinces: list[Unit]) -> list[Unit]:
         return list(self.match_districts(text, legacy_provinces).units)
@@ -393,10 +402,10 @@ class Gazetteer:
         return [c for d in districts for c in self._communes_by_district.get(d.code, [])]
 
     def match_current_communes(self, text: str, province: Unit) -> Match:
-        return _match([self._current_commune_names.get(province.code)], text)
+        return _match([self._names("current", province.code)], text)
 
     def match_legacy_communes(self, text: str, districts: Iterable[Unit]) -> Match:
-        indexes = [self._legacy_commune_names.get(d.code) for d in districts]
+        indexes = [self._names("legacy", d.code) for d in districts]
         found = _match(indexes, text)
         if found and not all(self.successors(u.code) for u in found.units):
             # The dataset keeps communes abolished before 2025 beside the namesake that
