@@ -60,8 +60,10 @@ def _province_terms(profile: Profile) -> Iterable[Term]:
 
 
 def _commune_terms(profile: Profile) -> Iterable[Term]:
-    if profile.place.commune:
-        yield _commune_term(profile.place.province, profile.place.commune)
+    # A pre-2025 commune split between several communes is listed on each one's page.
+    geo = gazetteer()
+    for commune in profile.place.communes:
+        yield _commune_term(geo.current_provinces[commune.parent_code], commune)  # type: ignore[index]
 
 
 @cache
@@ -70,7 +72,23 @@ def _commune_term(province_unit: Unit, commune: Unit) -> Term:
     return Term("commune", f"{province.key}/{commune.slug}", f"{province.url}{commune.slug}/",
                 f"{commune.name}, {province_unit.label}",
                 (province.sort_key, collation_key(commune.short_name)),
-                (*province.crumbs, (province.title, province.url)))
+                (*province.crumbs, (province.title, province.url)), _commune_note(commune))
+
+
+def _commune_note(commune: Unit, limit: int = 12) -> str:
+    """"Trước 01/7/2025, địa bàn … thuộc xã A, xã B (một phần) (huyện X)." — so that a
+    profile written with a pre-2025 commune is understood on its current commune's page."""
+    geo = gazetteer()
+    by_district: dict[Unit, list[str]] = defaultdict(list)
+    predecessors = geo.predecessors(commune)
+    for old in predecessors[:limit]:
+        part = " (một phần)" if len(geo.successors(old.code)) > 1 else ""
+        by_district[geo.district_of(old)].append(old.label + part)
+    if not by_district:
+        return ""
+    places = "; ".join(f"{', '.join(names)} ({district.label})" for district, names in by_district.items())
+    more = f" và {len(predecessors) - limit} xã, phường khác" if len(predecessors) > limit else ""
+    return f"Trước {REFORM_DATE_LABEL}, địa bàn {commune.label} thuộc {places}{more}."
 
 
 def _district_terms(profile: Profile) -> Iterable[Term]:

@@ -73,7 +73,12 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Place:
-    """Where a profile belongs now, and the pre-2025 units it was recognized in."""
+    """Where a profile belongs now, and the pre-2025 units it was recognized in.
+
+    A pre-2025 commune that was split between several current communes belongs to
+    all of them (`communes`, listed on each one's page); `commune` is the main one,
+    used wherever a single value is needed (open data, the share card, JSON-LD).
+    """
 
     province: Unit
     commune: Unit | None = None
@@ -81,6 +86,11 @@ class Place:
     historical_district: Unit | None = None
     historical_commune: Unit | None = None
     as_written: str = ""
+    communes: tuple[Unit, ...] = ()  # every current commune, the main one (`commune`) first
+
+    def __post_init__(self) -> None:
+        if self.commune and not self.communes:
+            object.__setattr__(self, "communes", (self.commune,))
 
     @property
     def is_historical(self) -> bool:
@@ -105,7 +115,10 @@ class Place:
             return ""
         units = [self.historical_commune, self.historical_district, self.historical_province]
         names = ", ".join(u.label for u in units if u)
-        return f"trước {REFORM_DATE_LABEL}: {names}"
+        label = f"trước {REFORM_DATE_LABEL}: {names}"
+        if len(self.communes) > 1:
+            label += "; nay thuộc " + ", ".join(c.label for c in self.communes)
+        return label
 
 
 @dataclass(frozen=True)

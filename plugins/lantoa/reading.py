@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 import markdown
 import nh3
 
+from . import places
 from .files import NOT_REGULAR, OUTSIDE, UNREADABLE, Refusal, content_file, read_content
-from .gazetteer import Gazetteer, Unit, gazetteer
+from .gazetteer import Gazetteer, gazetteer
 from .model import Field, Kind, Level, Place, Profile, Status
 from .problems import Problem, Severity
 from .text import nfc, slugify
@@ -244,90 +245,8 @@ def _split(value: str, separators: str) -> tuple[str, ...]:
 
 def resolve_place(ctx: _Context, year: int | None, geo: Gazetteer) -> Place | None:
     """Province, district and commune as written → current and historical units."""
-    province_text, district_text, commune_text = (ctx.get(k) for k in ("province", "district", "commune"))
-    if not province_text:
-        return None
-    found = geo.find_province(province_text)
-    if not found:
-        near = geo.suggest(province_text, geo.all_provinces())
-        ctx.add("province", "E030", f"không tìm thấy tỉnh/thành phố '{province_text}'",
-                f"có phải {' / '.join(near)}?" if near else "viết tên tỉnh như trong danh mục hành chính")
-        return None
-    province, named_legacy = found
-    is_old_name = named_legacy is not None and named_legacy.key != province.key
-    scope = [named_legacy] if is_old_name else geo.legacy_provinces_of(province)
-    historical_province = named_legacy if (is_old_name or (year and year < REFORM_YEAR)) else None
-    district: Unit | None = None
-    if district_text:
-        if year and year > REFORM_YEAR:
-            ctx.add("district", "E031", "cấp huyện đã bỏ từ 01/7/2025, không dùng cho năm "
-                    f"{year}", "xóa dòng District, chỉ ghi Commune (xã/phường) hiện nay")
-        matches = geo.find_district(district_text, scope)
-        if len(matches) > 1 and commune_text:
-            # "Cai Lậy" was both a huyện and a thị xã: the commune tells which.
-            matches = [d for d in matches if geo.find_legacy_commune(commune_text, [d])] or matches
-        if len(matches) > 1:
-            names = " / ".join(f"'{d.name}'" for d in matches)
-            ctx.add("district", "E035", f"có {len(matches)} đơn vị cấp huyện tên '{district_text}'",
-                    f"ghi rõ tên đầy đủ: {names}")
-            return None
-        if matches:
-            district = matches[0]
-            historical_province = geo.legacy_province_of(district)
-        else:
-            elsewhere = [d for d in geo.legacy_districts.values()
-                         if geo.find_district(district_text, [geo.legacy_province_of(d)]) == [d]]
-            near = geo.suggest(district_text, geo.districts_in(scope))
-            if elsewhere:
-                where = ", ".join(sorted({geo.legacy_province_of(d).short_name for d in elsewhere}))
-                message = f"huyện '{district_text}' không thuộc {province_text} (thuộc {where})"
-            else:
-                message = f"không tìm thấy quận/huyện '{district_text}' trong {province_text}"
-            ctx.add("district", "E032", message,
-                    f"có phải {' / '.join(near)}?" if near else "kiểm tra lại tên huyện hoặc tỉnh")
-            return None
-    commune: Unit | None = None
-    historical_commune: Unit | None = None
-    if commune_text:
-        districts = [district] if district else geo.districts_in(scope)
-        prefer_legacy = bool(district) or is_old_name or (year is not None and year < REFORM_YEAR)
-        current = [] if is_old_name or district else geo.find_current_commune(commune_text, province)
-        old = geo.find_legacy_commune(commune_text, districts)
-        if (prefer_legacy and old) or (not current and old):
-            if len(old) > 1:
-                homes = {geo.district_of(c).code for c in old}
-                if len(homes) == 1:  # "Xã Đầm Hà" and "Thị trấn Đầm Hà" in one huyện
-                    names = " / ".join(f"'{c.name}'" for c in old)
-                    ctx.add("commune", "E033", f"có {len(old)} đơn vị tên '{commune_text}' "
-                            f"trong {geo.district_of(old[0]).name}", f"ghi rõ tên đầy đủ: {names}")
-                else:
-                    names = ", ".join(geo.district_of(c).name for c in old)
-                    ctx.add("commune", "E033", f"có {len(old)} xã/phường tên '{commune_text}' "
-                            f"(thuộc {names})", "thêm dòng District để chỉ rõ huyện")
-                return None
-            historical_commune = old[0]
-            district = district or geo.district_of(historical_commune)
-            historical_province = geo.legacy_province_of(district)
-            successors = geo.successors(historical_commune.code)
-            commune = successors[0] if len(successors) == 1 else None
-        elif current:
-            commune = current[0]
-        else:
-            candidates = geo.legacy_communes_in(districts) if district or is_old_name else [
-                *geo.current_communes_in(province), *geo.legacy_communes_in(districts)]
-            near = geo.suggest(commune_text, candidates)
-            where = district_text or province_text
-            ctx.add("commune", "E034", f"không tìm thấy xã/phường '{commune_text}' trong {where}",
-                    f"có phải {' / '.join(near)}?" if near else "kiểm tra lại tên xã/phường")
-            return None
-    return Place(
-        province=province,
-        commune=commune,
-        historical_province=historical_province,
-        historical_district=district,
-        historical_commune=historical_commune,
-        as_written=", ".join(t for t in (commune_text, district_text, province_text) if t),
-    )
+    return places.resolve_place(ctx.get("province"), ctx.get("district"), ctx.get("commune"),
+                                year, geo, ctx.add)
 
 
 _markdown = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")

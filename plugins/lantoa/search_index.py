@@ -114,7 +114,7 @@ def encode_ids(ids: list[int], count: int) -> bytes:
 
 def _strong_text(profile: Profile) -> str:
     place = profile.place
-    units = [place.province, place.commune, place.historical_province, place.historical_district,
+    units = [place.province, *place.communes, place.historical_province, place.historical_district,
              place.historical_commune]
     return " . ".join([profile.title, profile.unit, profile.person, *(u.name for u in units if u)])
 

@@ -27,9 +27,20 @@ UNIT_PREFIXES = (
     "xã",
     "tp.",
     "tp",
+    # Abbreviations editors and spreadsheets use: "TT. Đinh Văn", "P. Bến Nghé", "Q.1".
+    "tt.",
+    "tt",
+    "tx.",
+    "tx",
+    "p.",
+    "q.",
+    "h.",
 )
+ABBREVIATIONS = {"tp": "thành phố", "tt": "thị trấn", "tx": "thị xã", "p": "phường",
+                 "q": "quận", "h": "huyện"}
 _PREFIX_RE = re.compile(
-    r"^(?:" + "|".join(re.escape(p) for p in UNIT_PREFIXES) + r")(?:\s+|(?<=\.))",
+    r"^(?:(?:" + "|".join(re.escape(p) for p in UNIT_PREFIXES) + r")(?:\s+|(?<=\.))"
+    r"|[pq](?=\d))",  # "P3", "Q1": ward and district numbers written tight
     re.IGNORECASE,
 )
 
@@ -89,7 +100,7 @@ def unit_prefix(name: str) -> str | None:
     if not match:
         return None
     word = match.group(0).strip().lower()
-    return "thành phố" if word in ("tp", "tp.") else word
+    return ABBREVIATIONS.get(word.rstrip("."), word)
 
 
 def slugify(text: str) -> str:
@@ -114,11 +125,67 @@ def _syllable_key(syllable: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept)) + tone
 
 
+@lru_cache(maxsize=65536)  # every profile asks for the same few hundred names
 def name_key(name: str) -> str:
     """Exact matching key of a place name: case, unit-type word, punctuation and
     tone placement ("Khánh Hoà" = "Khánh Hòa") do not matter; diacritics do."""
     words = re.sub(r"[^\w]+", " ", strip_unit_prefix(name).lower()).split()
     return " ".join(_syllable_key(word) for word in words)
+
+
+# Spelling variants that the official lists themselves mix (DESIGN §3): none of them
+# tells two places apart, so matching may ignore them once exact names have failed.
+_APOSTROPHES = "'’‘`´ʼ"
+_ONSETS = ("b", "c", "ch", "d", "đ", "g", "gh", "h", "k", "kh", "l", "m", "n", "ng", "ngh",
+           "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x")
+_Y_AFTER_ONSET = re.compile(r"^(" + "|".join(sorted(_ONSETS, key=len, reverse=True)) + r")y$")
+# "Đắk", "Đăk", "Đak", "Dak", "Đắc": one Central Highlands word (water), written every way.
+_DAK = {"đăk", "đak", "dak", "đăc", "đac"}
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+_NONG_TRUONG = re.compile(r"^nông trường\b|^n\.\s?t\.?(?=\s)|^nt\.?(?=\s)")
+
+
+@lru_cache(maxsize=65536)
+def _variant_syllables(name: str) -> tuple[str, ...]:
+    """Syllables with variants undone: tone moved to the end (as its combining mark),
+    y → i after a consonant (Sỹ = Sĩ, Quý = Quí), Đăk/Đắk/Đak → one form,
+    numbers without leading zeros, Roman numerals as digits."""
+    text = strip_unit_prefix(name).lower()
+    text = _NONG_TRUONG.sub("nt", text)
+    for mark in _APOSTROPHES:
+        text = text.replace(mark, "")  # "H'Nol" = "HNol", "Đắk D'rông" = "Đắk Drông"
+    syllables = []
+    for word in re.sub(r"[^\w]+", " ", text).split():
+        tone = ""
+        kept = []
+        for ch in unicodedata.normalize("NFD", word):
+            if ch in _TONE_MARKS:
+                tone = ch
+            else:
+                kept.append(ch)
+        base = unicodedata.normalize("NFC", "".join(kept))
+        if base.isascii() and base.isdigit():
+            base = str(int(base))
+        elif base in _ROMAN and not tone:
+            base = _ROMAN[base]
+        elif base in _DAK:
+            base, tone = "đak", ""
+        else:
+            base = _Y_AFTER_ONSET.sub(r"\1i", base)
+        syllables.append(base + tone)
+    return tuple(syllables)
+
+
+def variant_key(name: str) -> str:
+    """Matching key that forgives the spelling variants of the official lists: y/i,
+    Đăk/Đắk/Đak, apostrophes, hyphens, spaces and capitals inside minority-language
+    names ("Ea H'leo" = "Ea Hleo" = "EaHLeo"), "Nông trường"/"NT", "Phường 03"/"Phường 3"."""
+    return "".join(_variant_syllables(name))
+
+
+def folded_key(name: str) -> str:
+    """`variant_key` without any diacritic: "Lam Dong", "Pho Bang" match "Phó Bảng"."""
+    return fold("".join(_variant_syllables(name))).replace(" ", "")
 
 
 def loose_key(name: str) -> str:

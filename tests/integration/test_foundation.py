@@ -78,13 +78,13 @@ def test_a_broken_profile_is_reported_and_the_others_are_built(tmp_path: Path, c
         write_profile(content, f"lam-dong/2023/tot-{n}.md",
                       valid_header(Title=f"Mô hình tốt số {n}", Date=f"2023-11-2{n}"))
     write_profile(content, "lam-dong/2023/hong.md",
-                  valid_header(Title="Hồ sơ hỏng", Province="Lâm Đông", Kind="mo hinh la"))
+                  valid_header(Title="Hồ sơ hỏng", Province="Lâm Đôngg", Kind="mo hinh la"))
     output = build_site(content, tmp_path / "output")
     for n in range(3):
         assert (output / f"mo-hinh/tot-{n}/index.html").is_file()
     assert not (output / "mo-hinh/hong").exists()
     err = capsys.readouterr().err
-    assert "profiles/lam-dong/2023/hong.md:4: Province: không tìm thấy tỉnh/thành phố 'Lâm Đông'" in err
+    assert "profiles/lam-dong/2023/hong.md:4: Province: không tìm thấy tỉnh/thành phố 'Lâm Đôngg'" in err
     assert "Lâm Đồng" in err.split("hong.md:4:")[1].splitlines()[0]
     assert "profiles/lam-dong/2023/hong.md:2: Kind:" in err
     assert "tot-" not in err

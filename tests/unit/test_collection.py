@@ -171,7 +171,7 @@ def test_different_title_province_or_year_is_not_a_duplicate(content, changes, w
 def test_one_broken_profile_does_not_stop_the_others(content):
     write(content, "lam-dong/2023/mot.md", "Một")
     write(content, "lam-dong/2023/hai.md", "Hai")
-    write(content, "lam-dong/2023/hong.md", "Hỏng", province="Lâm Đông")
+    write(content, "lam-dong/2023/hong.md", "Hỏng", province="Lâm Đôngg")
     collection = run(content)
     assert sorted(p.title for p in collection.profiles) == ["Hai", "Một"]
     assert collection.files == 3
@@ -242,7 +242,7 @@ def test_editing_one_file_rereads_only_that_file(content, cache_dir):
 
 def test_cached_problems_are_reported_again(content, cache_dir):
     write(content, "x/mot.md", "Một")
-    write(content, "x/hong.md", "Hỏng", province="Lâm Đông")
+    write(content, "x/hong.md", "Hỏng", province="Lâm Đôngg")
     first = run(content, cache_dir)
     second = run(content, cache_dir)
     assert second.read_from_cache == 1  # a broken file is always read again

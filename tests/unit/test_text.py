@@ -11,12 +11,15 @@ from hypothesis import strategies as st
 from lantoa.text import (
     collation_key,
     fold,
+    folded_key,
     name_key,
     nfc,
     place_slug,
     slugify,
     sort_vietnamese,
     strip_unit_prefix,
+    unit_prefix,
+    variant_key,
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -277,3 +280,60 @@ def test_collation_key_never_raises_and_is_a_total_order(text):
     letters, tones, original = collation_key(text)
     assert len(letters) == len(tones) == len(nfc(text).lower())
     assert original == text
+
+
+# -- variant_key and folded_key ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Sỹ Bình", "Sĩ Bình"),
+        ("Quý Quân", "Quí Quân"),
+        ("Kỳ Anh", "Kì Anh"),
+        ("Đăk Blà", "Đắk Blà"),
+        ("Đak Đoa", "Đăk Đoa"),
+        ("Đắc Lua", "Dak Lua"),
+        ("H'Nol", "HNol"),
+        ("Ea-Bar", "EaBar"),
+        ("Cư Ê Wi", "Cư Êwi"),
+        ("Đắk D'rông", "Đắk DRông"),
+        ("Phường 03", "Phường 3"),
+        ("Hòa Tú 2", "Hòa Tú II"),
+        ("Thị trấn Nông trường Phong Hải", "Thị trấn NT Phong Hải"),
+        ("N.T Liên Sơn", "Nông trường Liên Sơn"),
+    ],
+)
+def test_variant_key_forgives_the_spelling_variants_of_the_official_lists(one, other):
+    assert variant_key(one) == variant_key(other)
+    assert name_key(one) != name_key(other) or one.lower() == other.lower()
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Thủy", "Thi"),  # "uy" is a vowel, not y after a consonant
+        ("Xà Phìn", "Sà Phìn"),  # s/x tell real communes apart
+        ("Minh Quán", "Minh Quân"),
+        ("Ba Tơ", "Ba Tô"),
+    ],
+)
+def test_variant_key_keeps_letters_and_diacritics_that_tell_places_apart(one, other):
+    assert variant_key(one) != variant_key(other)
+
+
+def test_folded_key_drops_every_diacritic_after_the_variants():
+    assert folded_key("Lam Dong") == folded_key("Lâm Đồng") == folded_key("Tỉnh Lâm Đông")
+    assert folded_key("Phố Bảng") == folded_key("Phó Bảng")
+    assert folded_key("Sỹ Binh") == folded_key("Sĩ Bình")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "word"),
+    [("TT. Đinh Văn", "Đinh Văn", "thị trấn"), ("P. Bến Nghé", "Bến Nghé", "phường"),
+     ("Q.1", "1", "quận"), ("P3", "3", "phường"), ("TX Buôn Hồ", "Buôn Hồ", "thị xã"),
+     ("H. Lâm Hà", "Lâm Hà", "huyện"), ("TP. Huế", "Huế", "thành phố")],
+)
+def test_abbreviated_unit_words_are_read_as_unit_words(text, name, word):
+    assert strip_unit_prefix(text) == name
+    assert unit_prefix(text) == word
