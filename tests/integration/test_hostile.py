@@ -14,7 +14,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.hostile.corpus import SECRET, XSS, write_corpus
+from tests.conftest import valid_header, write_profile
+from tests.hostile.corpus import SECRET, XSS, jpeg, write_corpus
 from tests.integration.test_foundation import run_cli
 
 
@@ -158,3 +159,22 @@ def test_pages_are_sanitised(hostile_site):
     html = (output / "trang-co-ma-doc/index.html").read_text(encoding="utf-8")
     assert "Nội dung" in html
     assert "<script>alert" not in html and "onclick" not in html and "javascript:" not in html
+
+
+def test_a_photo_swapped_for_a_link_is_refused_with_a_warm_cache(tmp_path):
+    content, output = tmp_path / "content", tmp_path / "site"
+    profile = write_profile(content, "lam-dong/2023/co-anh.md", valid_header(Image="anh.jpg"))
+    (profile.parent / "anh.jpg").write_bytes(jpeg((900, 600)))
+    first = run_cli("build", "--content", str(content), "--output", str(output))
+    assert first.returncode == 0, first.stderr
+    assert list(output.glob("anh/lam-dong/2023/anh/*.jpg"))
+    outside = tmp_path / "ngoai.jpg"
+    outside.write_bytes(jpeg((901, 600)) + SECRET.encode())
+    (profile.parent / "anh.jpg").unlink()
+    (profile.parent / "anh.jpg").symlink_to(outside)
+    second = run_cli("build", "--content", str(content), "--output", str(output))
+    assert second.returncode == 0, second.stderr
+    assert "co-anh.md:" in second.stderr and "[E040]" in second.stderr
+    assert (output / "mo-hinh/co-anh/index.html").is_file()
+    assert not list(output.glob("anh/lam-dong/2023/anh/*"))
+    assert all(SECRET.encode() not in p.read_bytes() for p in output.rglob("*") if p.is_file())
