@@ -22,24 +22,37 @@ def write_atomic(path: Path, data: bytes) -> None:
     temporary.replace(path)
 
 
+def write_checked(path: Path, data: bytes) -> None:
+    """A cache entry: the SHA-256 of `data` on the first line, then `data`, written atomically."""
+    write_atomic(path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+
+
+def read_checked(path: Path) -> bytes | None:
+    """The data of a cache entry, or None when it is missing, or damaged (with a warning)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    digest, newline, data = raw.partition(b"\n")
+    if newline and digest == hashlib.sha256(data).hexdigest().encode():
+        return data
+    warn_cache(path)
+    return None
+
+
 def write_pickle(path: Path, value: Any) -> None:
-    """A cached value, with the checksum of its bytes in front."""
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(path, hashlib.sha256(data).digest() + data)
+    write_checked(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def read_pickle(path: Path, default: Any) -> Any:
     """A cached value, or `default` when the cache is missing, corrupt or foreign:
     a bad cache only makes the build slower."""
+    data = read_checked(path)
+    if data is None:
+        return default
     try:
-        raw = path.read_bytes() if path.is_file() else b""
-        checksum, data = raw[:32], raw[32:]
-        if not raw or hashlib.sha256(data).digest() != checksum:
-            if raw:
-                warn_cache(path)
-            return default
         return pickle.loads(data)
-    except Exception:
+    except Exception:  # written by another version of the code
         warn_cache(path)
         return default
 

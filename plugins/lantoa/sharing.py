@@ -20,7 +20,7 @@ from pathlib import Path
 import segno
 from markupsafe import Markup
 
-from .files import write_atomic
+from .files import read_checked, write_checked
 
 # Level M: a code stays readable with 15 % of it smudged, folded or badly photocopied.
 QR_ERROR = "m"
@@ -46,8 +46,8 @@ class QrCodes:
     """`qr_code(url)` for templates: segno's SVG, cached on disk by URL.
 
     Pages are rendered in forked workers that share nothing back, so each code is
-    its own file, written atomically; a file whose checksum does not match is drawn
-    again, never trusted.
+    its own checked cache entry (`lantoa.files.write_checked`); a damaged one is
+    drawn again, never trusted.
     """
 
     def __init__(self, folder: Path):
@@ -56,21 +56,11 @@ class QrCodes:
     def __call__(self, url: str) -> Markup:
         key = hashlib.sha256(f"{segno.__version__}\n{QR_ERROR}\n{url}".encode()).hexdigest()
         path = self.folder / f"{key}.svg"
-        svg = self._read(path)
-        if svg is None:
+        cached = read_checked(path)
+        if cached is not None:
+            svg = cached.decode("utf-8")
+        else:
             svg = qr_svg(url)
-            write_atomic(path, f"{_checksum(svg)}\n{svg}".encode())
+            write_checked(path, svg.encode("utf-8"))
         # segno writes only numbers, fixed names and the path of the modules: nothing to escape.
         return Markup(svg)
-
-    @staticmethod
-    def _read(path: Path) -> str | None:
-        try:
-            checksum, svg = path.read_text(encoding="ascii").split("\n", 1)
-        except (OSError, ValueError, UnicodeDecodeError):
-            return None
-        return svg if checksum == _checksum(svg) else None
-
-
-def _checksum(svg: str) -> str:
-    return hashlib.sha256(svg.encode()).hexdigest()[:16]
