@@ -113,16 +113,22 @@ def place_slug(name: str) -> str:
     return slugify(strip_unit_prefix(name))
 
 
-def _syllable_key(syllable: str) -> str:
-    """A syllable with its tone moved to the end, so "hoà" and "hòa" compare equal."""
+def _split_tone(syllable: str) -> tuple[str, str]:
+    """A syllable without its tone mark, and the mark ("" when level): "hoà" → ("hoa", "\u0300")."""
     tone = ""
     kept = []
     for ch in unicodedata.normalize("NFD", syllable):
         if ch in _TONE_MARKS:
-            tone = str(_TONE_MARKS[ch])
+            tone = ch
         else:
             kept.append(ch)
-    return unicodedata.normalize("NFC", "".join(kept)) + tone
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _syllable_key(syllable: str) -> str:
+    """A syllable with its tone moved to the end, so "hoà" and "hòa" compare equal."""
+    base, tone = _split_tone(syllable)
+    return base + (str(_TONE_MARKS[tone]) if tone else "")
 
 
 @lru_cache(maxsize=65536)  # every profile asks for the same few hundred names
@@ -156,14 +162,7 @@ def _variant_syllables(name: str) -> tuple[str, ...]:
         text = text.replace(mark, "")  # "H'Nol" = "HNol", "Đắk D'rông" = "Đắk Drông"
     syllables = []
     for word in re.sub(r"[^\w]+", " ", text).split():
-        tone = ""
-        kept = []
-        for ch in unicodedata.normalize("NFD", word):
-            if ch in _TONE_MARKS:
-                tone = ch
-            else:
-                kept.append(ch)
-        base = unicodedata.normalize("NFC", "".join(kept))
+        base, tone = _split_tone(word)
         if base.isascii() and base.isdigit():
             base = str(int(base))
         elif base in _ROMAN and not tone:
