@@ -70,6 +70,10 @@ class Status(StrEnum):
     DRAFT = "draft"
     HIDDEN = "hidden"
 
+# How a sanitised body points at the n-th of its profile's photos: `src="lantoa-photo:<n>"`
+# (`lantoa.reading` writes it, `lantoa.site.resolve_photos` turns it into markup).
+PHOTO_SCHEME = "lantoa-photo:"
+
 
 @dataclass(frozen=True)
 class Place:

@@ -23,9 +23,9 @@ import markdown
 import nh3
 
 from . import places
-from .files import NOT_REGULAR, OUTSIDE, UNREADABLE, Refusal, content_file, read_content
+from .files import NOT_REGULAR, OUTSIDE, Refusal, content_file, read_content
 from .gazetteer import Gazetteer, gazetteer
-from .model import Field, Kind, Level, Place, Profile, Status
+from .model import PHOTO_SCHEME, Field, Kind, Level, Place, Profile, Status
 from .problems import Problem, Severity
 from .text import nfc, slugify
 
@@ -250,8 +250,7 @@ def resolve_place(ctx: _Context, year: int | None, geo: Gazetteer) -> Place | No
 
 
 _markdown = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-PHOTO_SCHEME = "lantoa-photo:"
-_REJECTED_PHOTO = re.compile(r'<img\b[^>]*\ssrc="' + PHOTO_SCHEME + r'-"[^>]*>')
+_REJECTED_PHOTO = re.compile(r'<img\b[^>]*\ssrc="' + re.escape(PHOTO_SCHEME) + r'-"[^>]*>')
 
 
 def markdown_budget(text: str) -> str | None:
@@ -268,8 +267,8 @@ def markdown_budget(text: str) -> str | None:
         indent = len(line[: len(line) - len(stripped)].expandtabs(4))
         if indent > MAX_INDENT and stripped:
             return f"thụt lề quá sâu ({indent} cột, tối đa {MAX_INDENT})"
-        quotes = len(stripped) - len(stripped.lstrip("> \t"))
-        if quotes > MAX_QUOTE_DEPTH and stripped.replace(" ", "").startswith(">" * (MAX_QUOTE_DEPTH + 1)):
+        markers = stripped[: len(stripped) - len(stripped.lstrip("> \t"))]
+        if markers.count(">") > MAX_QUOTE_DEPTH:
             return f"trích dẫn lồng quá sâu (tối đa {MAX_QUOTE_DEPTH} mức '>')"
     return None
 
@@ -319,10 +318,7 @@ def _resolve_image(ctx: _Context, key: str, reference: str, profile_file: Path,
                    content_root: Path, line: int | None = None) -> str | None:
     """A path relative to the profile → content-relative POSIX path, checked."""
     root = content_root.resolve()
-    try:
-        target: Path | Refusal = content_file(root, profile_file.parent / unquote(reference))
-    except ValueError:  # NUL bytes
-        target = Refusal(UNREADABLE, "", "")
+    target = content_file(root, profile_file.parent / unquote(reference))
     if isinstance(target, Refusal) and target.code in (OUTSIDE, NOT_REGULAR):
         ctx.add(key, "E040", f"ảnh '{reference}' nằm ngoài thư mục nội dung hoặc không phải tệp ảnh",
                 "đặt ảnh cạnh tệp hồ sơ và ghi tên tệp, ví dụ anh-dai-dien.jpg", line=line)

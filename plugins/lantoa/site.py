@@ -9,9 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .gazetteer import gazetteer
-from .model import Field, Kind, Level, Profile
+from .model import PHOTO_SCHEME, Field, Kind, Level, Profile
 
-PHOTO_SCHEME = "lantoa-photo:"
 # The sanitiser escapes `"`, `<` and `>` inside attribute values, so a tag ends at
 # its first `>` and each `name="value"` pair is unambiguous.
 _PHOTO_IMG = re.compile(r'<img\b[^>]*?\ssrc="' + re.escape(PHOTO_SCHEME) + r'(\d+)"[^>]*>')
