@@ -59,16 +59,16 @@ def scan_content(content: Path) -> tuple[list[Path], list[Problem]]:
     Profile files come back even when refused (a link to outside, a device): reading
     them yields the problem that names them, so they are reported, never skipped.
     Any other refused entry (a page or static file linking outside the content
-    folder, a symlinked folder) is a problem here; the photos a profile names are
-    checked when it is read.
+    folder, a symlinked folder, also among the profiles) is a problem here; the
+    photos a profile names are checked when it is read, the others never published.
     """
     profiles, problems = [], []
     for path, refusal in walk_content(content, content):
         relative = path.relative_to(content)
-        if relative.parts[0] == PROFILES_FOLDER:
-            if path.suffix.lower() == ".md" and not path.name.startswith("."):
-                profiles.append(path)
-        elif refusal is not None:
+        among_profiles = relative.parts[0] == PROFILES_FOLDER
+        if among_profiles and path.suffix.lower() == ".md" and not path.name.startswith("."):
+            profiles.append(path)
+        elif refusal is not None and (not among_profiles or path.is_dir()):
             problems.append(Problem(relative.as_posix(), None, "tệp", refusal.code, refusal.message,
                                     refusal.hint))
     return sorted(profiles), problems

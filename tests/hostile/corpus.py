@@ -12,6 +12,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from PIL import Image
 
@@ -57,7 +58,7 @@ def write_corpus(content: Path, outside: Path) -> list[Case]:
     (folder / quote_name).write_bytes(jpeg())
     add("Image: a file name holding a quote", "ten-anh-co-ngoac.md")
     body_name = '"><img src=1 onerror=alert(1)>.jpg'
-    _profile(content, "anh-trong-bai.md", DEFAULT_BODY + f"\n\n![ảnh]({body_name.replace(' ', '%20')})\n")
+    _profile(content, "anh-trong-bai.md", DEFAULT_BODY + f"\n\n![ảnh]({quote(body_name)})\n")
     (folder / body_name).write_bytes(jpeg())
     add("a body photo whose file name closes the tag", "anh-trong-bai.md")
     odd_name = "ảnh họp dân?#&.jpg"
@@ -80,6 +81,8 @@ def write_corpus(content: Path, outside: Path) -> list[Case]:
     _profile(content, "anh-la-lien-ket.md", Image="lien-ket.jpg")
     os.symlink(outside / "anh.jpg", folder / "lien-ket.jpg")
     add("a photo that is a link to an outside image", "anh-la-lien-ket.md", ["E040"])
+    os.symlink(outside, content / "profiles/lam-dong/ngoai")
+    add("a profiles folder linking outside", "ngoai", ["E006"], published=False, prefix="profiles/lam-dong/")
     os.symlink(outside / "ho-so.md", folder / "ho-so-lien-ket.md")
     add("a profile that is a link to an outside file", "ho-so-lien-ket.md", ["E006"], published=False)
     _profile(content, "duong-dan-ra-ngoai.md", Image="../../../../../../etc/passwd")

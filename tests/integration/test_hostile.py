@@ -146,12 +146,40 @@ def test_open_data_neutralises_formulas_and_carries_plain_text(hostile_site):
 
 def test_photo_urls_are_percent_encoded(hostile_site):
     output, _log = hostile_site
-    html = (output / "mo-hinh/ten-anh-co-ngoac/index.html").read_text(encoding="utf-8")
-    assert "a%22%20onerror%3D%22alert%281%29%22%20x%3D%22/" in html or "a%22%20onerror=%22" in html
-    odd = (output / "mo-hinh/anh-ten-la/index.html").read_text(encoding="utf-8")
-    assert "%3F%23%26/" in odd
+    cases = {
+        "ten-anh-co-ngoac": "/anh/lam-dong/2023/a%22%20onerror%3D%22alert%281%29%22%20x%3D%22/",
+        "anh-trong-bai": "/anh/lam-dong/2023/%22%3E%3Cimg%20src%3D1%20onerror%3Dalert%281%29%3E/",
+        "anh-ten-la": "/anh/lam-dong/2023/%E1%BA%A3nh%20h%E1%BB%8Dp%20d%C3%A2n%3F%23%26/",
+    }
+    for slug, folder in cases.items():
+        html = (output / f"mo-hinh/{slug}/index.html").read_text(encoding="utf-8")
+        assert f'src="https://lantoa.example.vn{folder}' in html, slug
+        assert "<picture>" in html, slug
     for folder in (output / "anh/lam-dong/2023").iterdir():
         assert any(folder.glob("*.jpg")), folder
+
+
+class Meta(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "meta" and found.get("property"):
+            self.values[found["property"] or ""] = found.get("content") or ""
+
+
+def test_titles_with_quotes_and_script_survive_attributes_and_json_ld_intact(hostile_site):
+    output, _log = hostile_site
+    for slug, title in (("cong-thuc", '=HYPERLINK("http://x","bấm") mô hình'),
+                        ("json-ld", "Mô hình <!--<script> và </script> khéo")):
+        html = (output / f"mo-hinh/{slug}/index.html").read_text(encoding="utf-8")
+        meta = Meta()
+        meta.feed(html)
+        assert meta.values["og:title"].startswith(title), slug
+        block = re.search(DATA_BLOCK, html, re.S)
+        assert block and json.loads(block.group(1))["headline"] == title, slug
 
 
 def test_pages_are_sanitised(hostile_site):
