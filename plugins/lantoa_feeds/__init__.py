@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 from feedgen.feed import FeedEntry, FeedGenerator
 from lantoa.facets import Term, TermIndex
 from lantoa.model import Profile
-from lantoa.reading import VIETNAM_TZ
+from lantoa.schema import VIETNAM_TZ
 from lantoa.site import absolute_url
 from pelican import signals
 from pelican.generators import Generator
