@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .build import DEFAULT_CONFIG, PUBLISH_CONFIG, build, load_settings, project_root
+from .cache import Cache
 from .collection import collect
 from .problems import report
 from .settings import apply_defaults
@@ -23,10 +24,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     # Outside a project folder (an editor's own content checkout) the defaults apply.
     settings = (load_settings(config, args.content, None) if config.is_file()
                 else apply_defaults({}))
-    collection = collect(args.content, cache_dir=Path(settings["LANTOA_CACHE_DIR"]))
+    # Same cache and keys as the build: what one reads, the other reuses.
+    cache = Cache(settings)
+    collection = collect(args.content, cache_dir=cache.root, salt=cache.salt)
     # Photos are decoded for real (a truncated file only shows then); the results go
     # to the image cache, so the next build does not decode them again.
-    photos = check_photos(collection.profiles + collection.unpublished, args.content.resolve(), settings)
+    photos = check_photos(collection.profiles + collection.unpublished, args.content.resolve(),
+                          settings, cache)
     collection.problems.extend(photos.problems)
     errors, warnings = report(collection.problems)
     published = len(collection.profiles)

@@ -16,9 +16,10 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
+from lantoa.cache import Cache
 from lantoa.collection import Collection
 from lantoa.files import checksum, link_or_copy, read_content, warn_cache, write_atomic
-from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, check_photos, draw_share_card
+from lantoa.images import ProcessedPhoto, check_photos, draw_share_card
 from lantoa.model import Profile
 from lantoa.parallel import process_pool, worker_count
 from lantoa.signals import profiles_read
@@ -67,12 +68,12 @@ def _card_is_whole(cached: Path) -> bool:
 class PhotoPublisher:
     """Everything the image pipeline does in one build."""
 
-    def __init__(self, context: dict, settings: dict):
+    def __init__(self, context: dict, settings: dict, cache: Cache):
         self.context = context
+        self.cache = cache
         self.settings = settings
         self.content = Path(settings["PATH"])
         self.output = Path(settings["OUTPUT_PATH"])
-        self.cache = Path(settings["LANTOA_CACHE_DIR"]) / "images"
         self.fonts = Path(settings["THEME"]) / "fonts"
         self.processed = self.reused = self.cards_drawn = 0
         self.photos: dict[str, ProcessedPhoto] = {}
@@ -83,13 +84,13 @@ class PhotoPublisher:
 
     def run(self, collection: Collection) -> PhotoPublisher:
         profiles = collection.profiles
-        run = check_photos(profiles, self.content, self.settings)
+        run = check_photos(profiles, self.content, self.settings, self.cache)
         self.processed, self.reused = run.processed, run.reused
         published = run.photos
         collection.problems.extend(run.problems)
         for source, photo in published.items():
             for variant in (*photo.variants, *photo.card):
-                link_or_copy(self.cache / photo.digest / variant.name,
+                link_or_copy(self.cache.root / "images" / photo.digest / variant.name,
                              self.output / photo_folder(source) / variant.name)
         self._share_cards(profiles, published)
         self.photos = published
@@ -103,14 +104,14 @@ class PhotoPublisher:
         return self
 
     def _share_cards(self, profiles: list[Profile], photos: dict[str, ProcessedPhoto]) -> None:
-        folder = self.cache / "cards"
-        folder.mkdir(parents=True, exist_ok=True)
+        (self.cache.root / "cards").mkdir(parents=True, exist_ok=True)
         jobs = []
         for profile in profiles:
             photo = photos.get(profile.image) if profile.image else None
-            key = repr((PIPELINE_VERSION, profile.title, profile.place.label, profile.year,
-                        self.settings["SITENAME"], photo.digest if photo else None))
-            cached = folder / f"{hashlib.sha256(key.encode()).hexdigest()}.jpg"
+            cached = self.cache.entry("cards", profile.title, profile.place.label, profile.year,
+                                      self.settings["SITENAME"], photo.digest if photo else None,
+                                      suffix=".jpg")
+            self.cache.use(_card_sum(cached))
             if not _card_is_whole(cached):
                 if cached.exists():
                     warn_cache(cached)
@@ -170,9 +171,10 @@ class PhotoPublisher:
         return photo_url(base, profile.image) + jpeg.name, jpeg.size, jpeg.mime
 
 
-def publish_photos(sender, collection: Collection, context: dict, settings: dict) -> PhotoPublisher:
+def publish_photos(sender, collection: Collection, context: dict, settings: dict,
+                   cache: Cache) -> PhotoPublisher:
     """Process every photo; the answer is the build state's photo renderer."""
-    return PhotoPublisher(context, settings).run(collection)
+    return PhotoPublisher(context, settings, cache).run(collection)
 
 
 def register() -> None:
