@@ -1,7 +1,8 @@
 """Sharing and printing a profile, read from a real build of the sample site.
 
-The QR codes are decoded back, not merely found: the SVG path segno wrote is drawn
-again as a picture and read by ZXing, an independent decoder.
+The QR codes are decoded back, not merely found: the SVG path the build wrote is
+drawn again as a picture and read by ZXing's reader, another implementation than
+the Zint encoder zxing-cpp writes them with.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
-import segno
 import zxingcpp
 from lantoa.collection import collect
 from lantoa.model import Profile
+from lantoa.sharing import qr_modules as qr_modules_of
 from PIL import Image, ImageDraw
 
 from tests.conftest import SAMPLE_CONTENT
@@ -59,7 +60,7 @@ def qr_svg(page: str) -> str:
 
 
 def qr_modules(svg: str) -> list[list[bool]]:
-    """The dark modules of segno's SVG: one path of absolute/relative moves and horizontal runs."""
+    """The dark modules of the SVG: one path of absolute/relative moves and horizontal runs."""
     size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
     grid = [[False] * size for _ in range(size)]
     x = y = 0.0
@@ -163,7 +164,7 @@ def test_every_printed_profile_ends_with_a_qr_code_that_reads_as_its_address(sam
 
 
 def test_the_path_reader_and_decoder_of_these_tests_read_what_they_are_given():
-    grid = [[bool(v) for v in row] for row in segno.make_qr(f"{SITE}/mo-hinh/a/", error="m").matrix]
+    grid = [[v == 0 for v in row] for row in qr_modules_of(f"{SITE}/mo-hinh/a/")]
     assert decode(grid) == f"{SITE}/mo-hinh/a/"
     grid[10] = [not v for v in grid[10]]  # beyond what error correction repairs
     grid[11] = [not v for v in grid[11]]
