@@ -16,6 +16,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,17 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> in
     return linked
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page a generator writes: where, with which template, from what, showing what."""
+
+    name: str  # the file, relative to the output folder
+    template: str  # the theme template's name, without ".html"
+    inputs: Any  # everything the page shows, for its fingerprint
+    kwargs: dict[str, Any]  # the template's variables beside the build's context
+    lastmod: datetime | None = None  # the newest date it shows, for the sitemap
+
+
 class PageCache:
     """Fingerprints of the files of the last build in one output folder."""
 
@@ -144,6 +156,11 @@ class PageCache:
             self.lastmod[name.removesuffix("index.html")] = lastmod
         if self.needs_render(name, inputs):
             self._jobs.append(lambda: writer.write_file(name, template, context, **kwargs))
+
+    def write(self, writer, generator, page: Page) -> None:
+        """Queue a `Page` of `generator` (its template and context)."""
+        self.write_page(writer, page.name, generator.get_template(page.template), generator.context,
+                        page.inputs, lastmod=page.lastmod, **page.kwargs)
 
     def write_bytes(self, name: str, inputs: Any, produce: Callable[[], bytes]) -> None:
         """Queue writing a non-HTML file (a feed) unless the inputs are unchanged."""

@@ -8,11 +8,12 @@ Turns the facet indexes of the build state into paginated listing pages
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lantoa.facets import Term, TermIndex
 from lantoa.model import Profile
-from lantoa.output import value_digest
+from lantoa.output import Page, value_digest
 from lantoa.state import BuildState, build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
@@ -69,50 +70,56 @@ class FacetsGenerator(Generator):
     def generate_output(self, writer) -> None:
         state = build_state(self.context, "lantoa_facets")
         per_page = self.settings["LANTOA_PER_PAGE"]
-        template = self.get_template("listing")
-        home = Term("home", "", "", "Mô hình, điển hình mới nhất", ())
-        self._write_listing(writer, state, template, TermIndex(home, list(state.profiles)), per_page)
-        for terms in state.index.values():
-            for entry in terms.values():
-                self._write_listing(writer, state, template, entry, per_page)
-        for term in state.empty_terms:
-            self._write_listing(writer, state, template, TermIndex(term, []), per_page)
-        self._write_overviews(writer, state)
+        for entry in listed_terms(state):
+            for page in listing_pages(state, entry, per_page):
+                state.pages.write(writer, self, page)
+        for page in overview_pages(state):
+            state.pages.write(writer, self, page)
         # Static hosts answer a missing page with /404.html; it only links, so it never changes.
-        state.pages.write_page(writer, "404.html", self.get_template("404"),
-                               self.context, "404", page_url="404.html")
+        state.pages.write(writer, self, Page("404.html", "404", "404", {"page_url": "404.html"}))
         state.pages.flush("Trang danh sách")
 
-    def _write_listing(self, writer, state: BuildState, template, entry: TermIndex, per_page: int) -> None:
-        children = state.children.get(entry.term.url, {})
-        shown_children = tuple((name, tuple((c.term.url, c.term.title, len(c.profiles)) for c in entries))
-                               for name, entries in children.items())
-        # The term and its children once, as digests: a term has up to hundreds of pages.
-        shown = (value_digest(entry.term), value_digest(shown_children))
-        cache, digests = state.pages, state.digests
-        for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
-            inputs = (shown, pagination, [digests[p.url] for p in chunk])
-            cache.write_page(
-                writer, f"{pagination.url}index.html", template, self.context, inputs,
-                lastmod=max((p.updated for p in chunk), default=None),
-                term=entry.term, listing=chunk, count=len(entry.profiles),
-                pagination=pagination, children=children, page_url=pagination.url,
-            )
 
-    def _write_overviews(self, writer, state: BuildState) -> None:
-        template = self.get_template("overview")
-        for facet in state.facets:
-            if not facet.overview:
-                continue
-            url, title, intro = facet.overview.url, facet.overview.title, facet.overview.intro
-            # Terms without profiles yet (a province, a field) are listed too, with 0.
-            rows = [(entry.term, len(entry.profiles)) for entry in state.index[facet.name].values()]
-            rows += [(term, 0) for term in state.empty_terms if term.facet == facet.name]
-            rows.sort(key=lambda row: row[0].sort_key)
-            total = len(state.profiles)
-            state.pages.write_page(
-                writer, f"{url}index.html", template, self.context, (title, intro, rows, total),
-                overview_title=title, overview_intro=intro, rows=rows, page_url=url, total=total)
+HOME = Term("home", "", "", "Mô hình, điển hình mới nhất", ())
+
+
+def listed_terms(state: BuildState) -> list[TermIndex]:
+    """Every listing: the home page, each term with profiles, each term without any yet."""
+    with_profiles = (entry for terms in state.index.values() for entry in terms.values())
+    return [TermIndex(HOME, list(state.profiles)), *with_profiles,
+            *(TermIndex(term, []) for term in state.empty_terms)]
+
+
+def listing_pages(state: BuildState, entry: TermIndex, per_page: int) -> Iterator[Page]:
+    """The pages of one listing (the preview server renders one of them alone, from memory)."""
+    children = state.children.get(entry.term.url, {})
+    shown_children = tuple((name, tuple((c.term.url, c.term.title, len(c.profiles)) for c in entries))
+                           for name, entries in children.items())
+    # The term and its children once, as digests: a term has up to hundreds of pages.
+    shown = (value_digest(entry.term), value_digest(shown_children))
+    digests = state.digests
+    for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
+        inputs = (shown, pagination, [digests[p.url] for p in chunk])
+        yield Page(f"{pagination.url}index.html", "listing", inputs,
+                   {"term": entry.term, "listing": chunk, "count": len(entry.profiles),
+                    "pagination": pagination, "children": children, "page_url": pagination.url},
+                   max((p.updated for p in chunk), default=None))
+
+
+def overview_pages(state: BuildState) -> Iterator[Page]:
+    """One page per facet that has an overview: every term with its count."""
+    for facet in state.facets:
+        if not facet.overview:
+            continue
+        url, title, intro = facet.overview.url, facet.overview.title, facet.overview.intro
+        # Terms without profiles yet (a province, a field) are listed too, with 0.
+        rows = [(entry.term, len(entry.profiles)) for entry in state.index[facet.name].values()]
+        rows += [(term, 0) for term in state.empty_terms if term.facet == facet.name]
+        rows.sort(key=lambda row: row[0].sort_key)
+        total = len(state.profiles)
+        yield Page(f"{url}index.html", "overview", (title, intro, rows, total),
+                   {"overview_title": title, "overview_intro": intro, "rows": rows, "page_url": url,
+                    "total": total})
 
 
 def get_generators(pelican):

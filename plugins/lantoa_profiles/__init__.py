@@ -16,13 +16,21 @@ from lantoa.cache import Cache
 from lantoa.collection import collect
 from lantoa.facets import FACET_BY_NAME
 from lantoa.model import Profile
-from lantoa.output import PageCache, value_digest
+from lantoa.output import Page, PageCache, value_digest
 from lantoa.problems import StrictBuildError, report
 from lantoa.progress import stage
 from lantoa.settings import apply_defaults
 from lantoa.signals import profiles_read
 from lantoa.site import site_context
-from lantoa.state import CONTEXT_KEY, NoPhotos, PhotoRenderer, ProfileExtras, build_state, make_state
+from lantoa.state import (
+    CONTEXT_KEY,
+    BuildState,
+    NoPhotos,
+    PhotoRenderer,
+    ProfileExtras,
+    build_state,
+    make_state,
+)
 from pelican import signals
 from pelican.generators import Generator
 
@@ -66,16 +74,17 @@ class ProfilesGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         state = build_state(self.context, "lantoa_profiles")
-        template = self.get_template("profile")
         for profile in state.profiles:
-            extra = state.extras.get(profile.url)
-            shown = _shown(extra) if extra else ()
-            state.pages.write_page(
-                writer, f"{profile.url}index.html", template, self.context,
-                (state.digests[profile.url], shown),
-                lastmod=profile.updated, profile=profile, page_url=profile.url, extras=extra,
-            )
+            state.pages.write(writer, self, profile_page(state, profile))
         state.pages.flush("Trang hồ sơ")
+
+
+def profile_page(state: BuildState, profile: Profile) -> Page:
+    """The page of one profile (the preview server renders it alone, from memory)."""
+    extra = state.extras.get(profile.url)
+    inputs = (state.digests[profile.url], _shown(extra) if extra else ())
+    return Page(f"{profile.url}index.html", "profile", inputs,
+                {"profile": profile, "page_url": profile.url, "extras": extra}, profile.updated)
 
 
 def _face(profile: Profile | None) -> tuple | None:
