@@ -75,11 +75,12 @@ def run_pelican(settings: dict) -> bool:
     return True
 
 
-def build_atomic(settings: dict) -> Path:
+def build_atomic(settings: dict, force: bool = False) -> Path:
     """Build into a fresh sibling folder, then swap it in: a failed build leaves the old site.
 
     When nothing the build reads changed and the site is as the last build left it,
-    there is nothing to build (`lantoa.snapshot`).
+    there is nothing to build (`lantoa.snapshot`), unless `force` (the preview server
+    keeps what a build makes in memory, so its first build always runs).
     """
     from pelican import Pelican
 
@@ -87,7 +88,7 @@ def build_atomic(settings: dict) -> Path:
     with build_lock(Path(settings["LANTOA_CACHE_DIR"]), target):
         recover(target)
         found = snapshot.inputs(apply_defaults(settings))
-        if snapshot.unchanged(settings, found):
+        if not force and snapshot.unchanged(settings, found):
             print("Không có gì thay đổi kể từ lần dựng trước: trang giữ nguyên.", file=sys.stderr)
             return target
         staging = staging_folder(target)

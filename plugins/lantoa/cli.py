@@ -45,13 +45,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .preview import serve
+    from .live import serve
 
     config = args.config or Path(DEFAULT_CONFIG)
     root = project_root(config)
     watched = [args.content.resolve(), root / "theme", root / "plugins", config.resolve()]
-    return serve(lambda: build(config, args.content, args.output, False, "", args.cache),
-                 args.output, watched, args.bind, args.port)
+    # The site stays in memory: a saved profile shows without a whole build (lantoa.live).
+    return serve(config, args.content, args.output, args.cache, watched, args.bind, args.port)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import hashlib
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -38,6 +38,8 @@ PARALLEL_THRESHOLD = 150
 RACY_SECONDS = 2
 CACHE_FILE = "profiles.pickle"
 
+Read = tuple[Profile | None, list[Problem], str]  # a file's profile, its problems, its digest
+
 @dataclass
 class Collection:
     """The outcome of reading a content folder."""
@@ -48,6 +50,8 @@ class Collection:
     files: int = 0
     read_from_cache: int = 0
     digests: dict[str, str] = field(default_factory=dict)  # source → `profile_digest`, computed once
+    read: dict[Path, Read] = field(default_factory=dict)  # every file, in order → what reading it gave
+    refused: list[Problem] = field(default_factory=list)  # what the walk of the content refused
 
     def digest(self, profile: Profile) -> str:
         """What the profile looks like, as one short string, from the cache when it was read before."""
@@ -210,15 +214,27 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     for (file, trusted, fingerprint), (profile, problems, digest) in zip(stale, read, strict=True):
         results[file] = (profile, problems)
         entries[str(file)] = (trusted, fingerprint, profile, problems, digest)
-    collection = Collection(files=len(files), read_from_cache=len(files) - len(stale))
+    collection = assemble(files, {f: (*results[f], entries[str(f)][4]) for f in files}, refused)
+    collection.read_from_cache = len(files) - len(stale)
+    if cache_file and (changed or stale):
+        write_pickle(cache_file, {"key": (salt, today.year), "files": entries})
+    return collection
+
+
+def assemble(files: list[Path], read: Mapping[Path, Read], refused: list[Problem]) -> Collection:
+    """The collection from every file's reading: problems in file order, clashes, newest first.
+
+    The preview server calls this after reading only the files that changed.
+    """
+    collection = Collection(files=len(files), read={f: read[f] for f in files}, refused=list(refused))
     collection.problems.extend(refused)
     valid = []
     for file in files:
-        profile, problems = results[file]
+        profile, problems, digest = read[file]
         collection.problems.extend(problems)
         if profile is not None:
             valid.append(profile)
-            collection.digests[profile.source] = entries[str(file)][4]
+            collection.digests[profile.source] = digest
     # A file broken by a clash is still reported; both claimants stay off the site
     # so that neither silently wins the URL.
     clashes = cross_check(valid)
@@ -228,6 +244,9 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         if profile.source in clashing:
             continue
         (collection.profiles if profile.is_published else collection.unpublished).append(profile)
-    if cache_file and (changed or stale):
-        write_pickle(cache_file, {"key": (salt, today.year), "files": entries})
     return collection
+
+
+def read_one(file: Path, content: Path, today: date) -> Read:
+    """One file read and validated now, never from the cache."""
+    return _read_one((file, content.resolve(), today))

@@ -271,43 +271,48 @@ def index_profiles(profiles: Iterable[Profile], facets: Iterable[Facet] = FACETS
             for name, by_key in index.items()}
 
 
-def related(profiles: list[Profile], limit: int = 5) -> dict[str, list[Profile]]:
+class Related:
     """Up to `limit` profiles per profile: same field, nearest locality first.
 
-    Buckets by (locality, field) keep this linear in the number of profiles.
+    Buckets by (locality, field) keep this linear in the number of profiles; a
+    profile's own list is chosen when it is asked for (a preview asks for one).
     """
-    buckets: dict[tuple, list[Profile]] = defaultdict(list)
 
-    def places(p: Profile) -> list[tuple]:
-        keys = []
-        if p.place.commune:
-            keys.append(("commune", p.place.commune.code))
-        if p.place.historical_district:
-            keys.append(("district", p.place.historical_district.code))
-        keys.append(("province", p.place.province.code))
-        keys.append(("country",))
-        return keys
+    def __init__(self, profiles: Iterable[Profile], limit: int = 5):
+        self.limit = limit
+        self.buckets: dict[tuple, list[Profile]] = defaultdict(list)
+        for profile in profiles:
+            for place in _places(profile):
+                for f in profile.fields:
+                    bucket = self.buckets[(place, f)]
+                    if len(bucket) <= limit * 2:  # newest first; more are never needed
+                        bucket.append(profile)
 
-    for profile in profiles:
-        for place in places(profile):
-            for f in profile.fields:
-                bucket = buckets[(place, f)]
-                if len(bucket) <= limit * 2:  # newest first; more are never needed
-                    bucket.append(profile)
-    result = {}
-    for profile in profiles:
+    def __call__(self, profile: Profile) -> list[Profile]:
         chosen: list[Profile] = []
-        for place in places(profile):
+        for place in _places(profile):
             for f in profile.fields:
-                for other in buckets[(place, f)]:
+                for other in self.buckets.get((place, f), ()):
                     # By identity: comparing two profiles field by field is what made this slow.
                     if other is not profile and not any(other is c for c in chosen):
                         chosen.append(other)
-                        if len(chosen) == limit:
-                            break
-                if len(chosen) == limit:
-                    break
-            if len(chosen) == limit:
-                break
-        result[profile.url] = chosen
-    return result
+                        if len(chosen) == self.limit:
+                            return chosen
+        return chosen
+
+
+def _places(p: Profile) -> list[tuple]:
+    keys = []
+    if p.place.commune:
+        keys.append(("commune", p.place.commune.code))
+    if p.place.historical_district:
+        keys.append(("district", p.place.historical_district.code))
+    keys.append(("province", p.place.province.code))
+    keys.append(("country",))
+    return keys
+
+
+def related(profiles: list[Profile], limit: int = 5) -> dict[str, list[Profile]]:
+    """Every profile's related profiles (`Related`), at once."""
+    choose = Related(profiles, limit)
+    return {profile.url: choose(profile) for profile in profiles}

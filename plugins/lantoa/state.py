@@ -11,7 +11,7 @@ See docs/architecture.md for the hooks a plugin may rely on.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -21,13 +21,13 @@ from .collection import Collection
 from .facets import (
     FACETS,
     Facet,
+    Related,
     Term,
     TermIndex,
     children_of,
     every_term,
     facet_terms,
     index_profiles,
-    related,
 )
 from .model import Profile
 from .output import PageCache
@@ -100,44 +100,83 @@ class BuildState:
 
 
 def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, cache: Cache,
-               facets: tuple[Facet, ...] = FACETS) -> BuildState:
+               facets: tuple[Facet, ...] = FACETS, remember: dict | None = None) -> BuildState:
+    """The state of one build. `remember` keeps each profile's facet terms from one call to
+    the next (the preview server makes a state per save, with one profile changed)."""
     profiles = tuple(collection.profiles)
     digests = {p.url: _digest(collection.digest(p), photos.digest(p)) for p in profiles}
-    terms = facet_terms(profiles, facets)
+    terms = (facet_terms(profiles, facets) if remember is None
+             else _remembered_terms(profiles, facets, remember))
     index = index_profiles(profiles, facets, terms)
     empty = tuple(t for t in every_term(facets) if t.key not in index[t.facet])
     return BuildState(
         collection=collection, profiles=profiles, digests=MappingProxyType(digests),
         facets=facets, index=MappingProxyType(index), children=MappingProxyType(children_of(index)),
-        empty_terms=empty, extras=MappingProxyType(_extras(profiles, index, terms)),
+        empty_terms=empty, extras=Extras(profiles, index, terms),
         photos=photos, pages=pages, cache=cache,
     )
+
+
+def _remembered_terms(profiles: Sequence[Profile], facets: tuple[Facet, ...],
+                      remember: dict) -> dict[str, dict[str, list[Term]]]:
+    # By identity: an unchanged profile is the same object from one save to the next.
+    known = dict(remember)
+    remember.clear()
+    for profile in profiles:
+        hit = known.get(id(profile))
+        if hit is None or hit[0] is not profile or hit[1] != facets:
+            hit = (profile, facets, {f.name: list(f.terms_of(profile)) for f in facets})
+        remember[id(profile)] = hit
+    return {p.url: remember[id(p)][2] for p in profiles}
 
 
 def _digest(plain: str, shown: str) -> str:
     return hashlib.sha256((plain + shown).encode()).hexdigest()[:32] if shown else plain
 
 
-def _extras(profiles: Sequence[Profile], index: Mapping[str, Mapping[str, TermIndex]],
-            terms: Mapping[str, Mapping[str, list[Term]]]) -> dict[str, ProfileExtras]:
-    """Per profile: breadcrumbs, previous/next in its province, related profiles, its terms."""
-    extras: dict[str, ProfileExtras] = {}
-    related_profiles = related(list(profiles))
-    for entry in index["province"].values():
+class Extras(Mapping[str, ProfileExtras]):
+    """Per profile: breadcrumbs, previous/next in its province, related profiles, its terms.
+
+    Each is made when first asked for: a build asks for all of them, a preview for
+    the page it shows.
+    """
+
+    def __init__(self, profiles: Sequence[Profile], index: Mapping[str, Mapping[str, TermIndex]],
+                 terms: Mapping[str, Mapping[str, list[Term]]]):
+        self._where = {p.url: (entry, position) for entry in index["province"].values()
+                       for position, p in enumerate(entry.profiles)}
+        self._related = Related(profiles)
+        self._terms = terms
+        self._made: dict[str, ProfileExtras] = {}
+
+    def __getitem__(self, url: str) -> ProfileExtras:
+        found = self._made.get(url)
+        if found is None:
+            found = self._made[url] = self._make(url)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def _make(self, url: str) -> ProfileExtras:
+        entry, position = self._where[url]
         ordered = entry.profiles
-        for position, profile in enumerate(ordered):
-            crumbs = [*entry.term.crumbs, (entry.term.title, entry.term.url)]
-            commune = next(iter(terms[profile.url].get("commune", ())), None)
-            if commune:
-                crumbs.append((commune.name, commune.url))
-            extras[profile.url] = ProfileExtras(
-                crumbs=tuple(crumbs),
-                newer=ordered[position - 1] if position > 0 else None,
-                older=ordered[position + 1] if position + 1 < len(ordered) else None,
-                related=tuple(related_profiles[profile.url]),
-                terms=MappingProxyType({k: tuple(v) for k, v in terms[profile.url].items()}),
-            )
-    return extras
+        profile = ordered[position]
+        terms = self._terms[url]
+        crumbs = [*entry.term.crumbs, (entry.term.title, entry.term.url)]
+        commune = next(iter(terms.get("commune", ())), None)
+        if commune:
+            crumbs.append((commune.name, commune.url))
+        return ProfileExtras(
+            crumbs=tuple(crumbs),
+            newer=ordered[position - 1] if position > 0 else None,
+            older=ordered[position + 1] if position + 1 < len(ordered) else None,
+            related=tuple(self._related(profile)),
+            terms=MappingProxyType({k: tuple(v) for k, v in terms.items()}),
+        )
 
 
 def build_state(context: Mapping[str, Any], plugin: str) -> BuildState:

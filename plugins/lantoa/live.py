@@ -1,0 +1,330 @@
+"""`lantoa serve` with the site in memory: a saved profile shows in the open page at once.
+
+The first build runs in this process, and what it made is kept: the template
+context, the generators (their templates) and the build state. When only
+profiles are saved, only those files are read again, the build state is made
+again from the profiles in memory (the facet terms of unchanged profiles are
+remembered), and profile, listing and overview pages are from then on rendered
+from memory when a browser asks for one. Open pages wait on a long poll and
+reload as soon as the new state is in place.
+
+Meanwhile the usual incremental build runs in a separate process and replaces
+the site on disk (feeds, search, statistics, share cards, every page). Once a
+build that started after the last save is in place, pages come from disk again.
+Anything else saved (a page, a photo, the theme, the settings) is built in this
+process as before, which also takes the new templates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import multiprocessing
+import os
+import re
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .build import build, build_atomic, disk_error_message, load_settings
+from .collection import PROFILES_FOLDER, Read, assemble, read_one
+from .problems import report
+from .state import CONTEXT_KEY, BuildState, make_state
+
+LONG_POLL_SECONDS = 25  # an open page's request for the next change is answered at the latest then
+PAGINATED = re.compile(r"^(?P<base>.*?)trang/(?P<number>[0-9]+)/index\.html$")
+
+
+@dataclass
+class Snapshot:
+    """One consistent view of the site in memory: what a request renders from."""
+
+    generation: int
+    state: BuildState
+    context: dict[str, Any]
+    rendered: dict[str, bytes] = field(default_factory=dict)  # page → bytes, made on request
+    _router: dict[str, Callable[[], Any]] | None = None
+
+
+class LiveSite:
+    """The site of `lantoa serve`, kept in memory between saves."""
+
+    def __init__(self, config: Path, content: Path, output: Path, cache: Path | None):
+        self.config, self.content, self.output, self.cache_folder = config, content.resolve(), output, cache
+        self.settings = load_settings(config, content, output, strict=False, siteurl="", cache=cache)
+        self.changed = threading.Condition()
+        self.reloads = 0  # open pages reload when this changes
+        self.snapshot: Snapshot | None = None
+        self.disk_generation = 0  # the newest generation the site on disk was built from
+        self._generators: list = []
+        self._files: list[Path] = []
+        self._read: dict[Path, Read] = {}
+        self._refused: list = []
+        self._remember: dict = {}
+        self._builder: multiprocessing.process.BaseProcess | None = None
+        self._builder_started_at = 0
+
+    # -- building -----------------------------------------------------------------------------
+
+    def build_here(self) -> int:
+        """A whole build in this process; what it made is kept. The exit code of a build."""
+        from pelican import signals
+
+        def keep(generators) -> None:
+            self._generators = list(generators)
+
+        signals.all_generators_finalized.connect(keep)
+        try:
+            build_atomic(dict(self.settings), force=True)
+        except Exception as error:
+            print(disk_error_message(error) if isinstance(error, OSError) else f"Lỗi khi dựng: {error}",
+                  file=sys.stderr)
+            return 1
+        finally:
+            signals.all_generators_finalized.disconnect(keep)
+        state = self._generators[0].context.get(CONTEXT_KEY) if self._generators else None
+        if not isinstance(state, BuildState):
+            return 1
+        self._keep_reading(state)
+        again = self.snapshot is not None
+        generation = (self.snapshot.generation if self.snapshot else 0) + 1
+        self.snapshot = Snapshot(generation, state, dict(self._generators[0].context))
+        self.disk_generation = generation
+        if again:  # no page is open before the first build
+            self._notify()
+        return 0
+
+    def _keep_reading(self, state: BuildState) -> None:
+        """What the reader found, file by file, so that a save reads one file again."""
+        self._files = list(state.collection.read)
+        self._read = dict(state.collection.read)
+        self._refused = list(state.collection.refused)
+
+    def update(self, paths: Iterable[Path]) -> bool:
+        """Saved profiles: a new state in memory. False when the change is not only profiles."""
+        snapshot = self.snapshot
+        paths = [Path(p) for p in paths]
+        if snapshot is None or not paths or not all(self._is_profile(p) for p in paths):
+            return False
+        today = self._today()
+        for path in paths:
+            if path.is_file():
+                if path not in self._read:
+                    self._files = sorted({*self._files, path})
+                self._read[path] = read_one(path, self.content, today)
+            elif path in self._read:
+                del self._read[path]
+                self._files = [f for f in self._files if f != path]
+        collection = assemble(self._files, self._read, self._refused)
+        changed = {p.relative_to(self.content).as_posix() for p in paths}
+        report([p for p in collection.problems if p.path in changed or p.code in ("E050", "W050")])
+        old = snapshot.state
+        state = make_state(collection, old.photos, old.pages, old.cache, old.facets, self._remember)
+        context = {**snapshot.context, CONTEXT_KEY: state, "profiles": list(state.profiles)}
+        self.snapshot = Snapshot(snapshot.generation + 1, state, context)
+        self._notify()
+        return True
+
+    def build_beside(self) -> None:
+        """Start the usual build in a separate process, unless one is running (it is started again)."""
+        if self._builder is not None and self._builder.is_alive():
+            return
+        self._builder_started_at = self.snapshot.generation if self.snapshot else 0
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no thread is forked
+        arguments = (self.config, self.content, self.output, self.cache_folder)
+        self._builder = context.Process(target=_build_in_child, args=arguments, daemon=True)
+        self._builder.start()
+
+    def poll_builder(self) -> None:
+        """When the build beside has ended: the disk is current up to the save it started after."""
+        builder = self._builder
+        if builder is None or builder.is_alive():
+            return
+        self._builder = None
+        if builder.exitcode == 0:
+            self.disk_generation = max(self.disk_generation, self._builder_started_at)
+        if self.snapshot and self.snapshot.generation > self.disk_generation:
+            self.build_beside()  # saved again meanwhile
+
+    # -- serving ------------------------------------------------------------------------------
+
+    def page(self, name: str) -> bytes | None:
+        """A page rendered from memory, or None when the file on disk is current (or not a page)."""
+        snapshot = self.snapshot
+        if snapshot is None or snapshot.generation <= self.disk_generation:
+            return None
+        found = snapshot.rendered.get(name)
+        if found is None:
+            render = self._route(snapshot).get(name)
+            if render is None:
+                return None
+            found = snapshot.rendered[name] = render()
+        return found
+
+    def wait(self, seen: int, seconds: float = LONG_POLL_SECONDS) -> int:
+        """The reload number, once it differs from `seen` (or after `seconds`)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.reloads != seen, timeout=seconds)
+            return self.reloads
+
+    def _notify(self) -> None:
+        with self.changed:
+            self.reloads += 1
+            self.changed.notify_all()
+
+    def _route(self, snapshot: Snapshot) -> dict[str, Callable[[], Any]]:
+        """page file → how to render it from `snapshot`; listing pages beyond the first by pattern."""
+        if snapshot._router is None:
+            from lantoa_facets import listed_terms, listing_pages, overview_pages
+            from lantoa_profiles import profile_page
+
+            state, per_page = snapshot.state, self.settings["LANTOA_PER_PAGE"]
+            router: dict[str, Callable[[], Any]] = {}
+            for profile in state.profiles:
+                router[f"{profile.url}index.html"] = lambda p=profile: self._render(
+                    snapshot, "ProfilesGenerator", profile_page(state, p))
+            for entry in listed_terms(state):
+                pages = max(1, -(-len(entry.profiles) // per_page))
+                for number in range(1, pages + 1):
+                    name = f"{entry.term.url}index.html" if number == 1 else \
+                        f"{entry.term.url}trang/{number}/index.html"
+                    router[name] = lambda e=entry, n=number: self._render(
+                        snapshot, "FacetsGenerator", _nth(listing_pages(state, e, per_page), n))
+            for page in overview_pages(state):
+                router[page.name] = lambda p=page: self._render(snapshot, "FacetsGenerator", p)
+            snapshot._router = router
+        return snapshot._router
+
+    def _render(self, snapshot: Snapshot, generator_name: str, page) -> bytes:
+        generator = next(g for g in self._generators if type(g).__name__ == generator_name)
+        # What Pelican's writer gives a template, without writing the file.
+        local = {**snapshot.context, "localsiteurl": None, "output_file": page.name, **page.kwargs}
+        return generator.get_template(page.template).render(local).encode("utf-8")
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _is_profile(self, path: Path) -> bool:
+        try:
+            relative = Path(os.path.abspath(path)).relative_to(self.content)
+        except ValueError:
+            return False
+        return (relative.parts[:1] == (PROFILES_FOLDER,) and path.suffix.lower() == ".md"
+                and not path.name.startswith(".") and not path.is_symlink())
+
+    def _today(self) -> date:
+        today = self.settings.get("LANTOA_TODAY")
+        return date.fromisoformat(today) if today else date.today()
+
+
+def _nth(pages, number: int):
+    for position, page in enumerate(pages, start=1):
+        if position == number:
+            return page
+    raise KeyError(number)
+
+
+def _build_in_child(config: Path, content: Path, output: Path, cache: Path | None) -> None:
+    sys.exit(build(config, content, output, False, "", cache))
+
+
+# Open pages ask for the next change and wait for it (a long poll), so they reload at once.
+_RELOAD_TAG = b'<script src="/__lantoa_reload__.js"></script>'
+_RELOAD_SCRIPT = b"""(function () {
+  var seen = "";
+  function wait() {
+    fetch("/__lantoa_reload__?seen=" + seen, {cache: "no-store"})
+      .then(function (r) { return r.text(); })
+      .then(function (n) { if (seen !== "" && n !== seen) { location.reload(); return; } seen = n; wait(); })
+      .catch(function () { setTimeout(wait, 1000); });
+  }
+  wait();
+})();
+"""
+
+
+def page_name(path: str) -> str | None:
+    """The output file a request path names, when it is a page ("/mo-hinh/x/" → "mo-hinh/x/index.html")."""
+    path = path.lstrip("/")
+    if path == "" or path.endswith("/"):
+        return f"{path}index.html"
+    return path if path.endswith("index.html") else None
+
+
+def live_handler(site: LiveSite) -> type:
+    """The preview server's request handler, answering pages from memory when they are newer."""
+    from .preview import PreviewHandler
+
+    class LiveHandler(PreviewHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            if parts.path == "/__lantoa_reload__":
+                seen = parse_qs(parts.query).get("seen", [""])[0]
+                number = site.wait(int(seen)) if seen.isdigit() else site.reloads
+                self._reply(str(number).encode(), "text/plain")
+                return
+            if parts.path == "/__lantoa_reload__.js":
+                self._reply(_RELOAD_SCRIPT, "text/javascript; charset=utf-8")
+                return
+            name = page_name(unquote(parts.path))
+            page = site.page(name) if name else None
+            if page is None:
+                super().do_GET()
+                return
+            self._reply(page.replace(b"</body>", _RELOAD_TAG + b"</body>", 1), "text/html; charset=utf-8")
+
+        def _reply(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+    return LiveHandler
+
+
+def serve(config: Path, content: Path, output: Path, cache: Path | None, watched: list[Path],
+          bind: str, port: int) -> int:
+    """Build once, serve, and on every save update the site in memory or build it again."""
+    import http.server
+
+    from watchfiles import watch
+
+    site = LiveSite(config, content, output, cache)
+    site.build_here()
+    server = http.server.ThreadingHTTPServer((bind, port), functools.partial(
+        live_handler(site), directory=str(output.resolve())))
+    server.daemon_threads = True  # a page waiting for the next change never holds up Ctrl+C
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"Xem trước tại http://localhost:{port}/ — sửa tệp để dựng lại, Ctrl+C để dừng.", file=sys.stderr)
+    with contextlib.suppress(KeyboardInterrupt):
+        # A short debounce: a save is seen within tens of milliseconds; a timeout now and
+        # then lets the loop notice that the build beside has ended.
+        for changes in watch(*[p for p in watched if p.exists()], debounce=200, step=20, rust_timeout=500,
+                             yield_on_timeout=True,
+                             watch_filter=lambda _c, path: "__pycache__" not in path):
+            site.poll_builder()
+            if not changes:
+                continue
+            started = time.perf_counter()
+            try:
+                if site.update(Path(path) for _, path in changes):
+                    print(f"Đã cập nhật trong {time.perf_counter() - started:.2f} giây; "
+                          "đang dựng lại phần còn lại…", file=sys.stderr)
+                    site.build_beside()
+                    continue
+                print("Có thay đổi, đang dựng lại…", file=sys.stderr)
+                site.build_here()
+            except Exception:  # a defect must not stop the preview: say so, keep serving
+                traceback.print_exc()
+                print("Lỗi khi dựng lại; trang cũ vẫn được phục vụ. Sửa tệp rồi lưu để thử lại.",
+                      file=sys.stderr)
+    server.shutdown()
+    return 0
