@@ -2,13 +2,19 @@
 
 `write_synthetic` makes N deterministic, realistic profiles (Vietnamese text,
 real current and pre-2025 place names, every facet) for benchmarks and scale
-tests. `benchmark` builds them with Lan Tỏa and with plain Pelican (its default
-theme and feeds, the same Markdown) in one run and reports the ratio.
+tests. `benchmark` builds them with Lan Tỏa (from empty caches, with nothing
+changed, after an edit, after a move) and with plain Pelican (its default theme
+and feeds, the same Markdown) in one run, each build in a process of its own,
+measures `lantoa serve` from a save to the page, and reports the ratios, the
+peak memory and the machine.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
+import re
 import resource
 import shutil
 import tempfile
@@ -100,24 +106,137 @@ def write_synthetic(count: int, content: Path, seed: int = 2009) -> list[Path]:
     return files
 
 
-def _timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
+def machine() -> str:
+    """The machine a benchmark ran on, in one line: CPU, cores, memory, Python, load."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kilobytes = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kilobytes / 1024 / 1024:.0f} GB RAM"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return (f"{cpu}, {os.cpu_count()} nhân{memory}, Python {platform.python_version()}, "
+            f"tải trung bình {load:.1f}")
 
 
-def benchmark(count: int, project: Path, keep: Path | None = None) -> dict[str, float]:
-    """Build `count` synthetic profiles with Lan Tỏa and with plain Pelican; return timings."""
+class _Relay:
+    """A progress reporter in a child process that passes every call to the parent."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def begin(self, name: str, total: int | None, unit: str) -> None:
+        self.connection.send(("begin", name, total, unit))
+
+    def advance(self, count: int) -> None:
+        self.connection.send(("advance", count))
+
+    def end(self, name: str, done: int, total: int | None, unit: str, seconds: float) -> None:
+        self.connection.send(("end", name, done, total, unit, seconds))
+
+    def close(self) -> None:
+        pass
+
+
+def _child(action, connection) -> None:
+    from .progress import reporting
+
+    with reporting(_Relay(connection)):
+        started = time.perf_counter()
+        action()
+        seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    helpers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    connection.send(("done", seconds, own / 1024, helpers / 1024))
+
+
+def _measured(label: str, action) -> tuple[float, float, float]:
+    """Run `action` in a forked process: (seconds, its peak memory in MB, its helpers' peak).
+
+    Forked after the synthetic profiles are written, so each build starts as a fresh
+    command would, minus the interpreter start; its stages show as the parent's.
+    """
+    import multiprocessing
+
+    from .progress import current, stage
+
+    context = multiprocessing.get_context("fork")
+    mine, theirs = context.Pipe(duplex=False)
+    reporter = current()
+    with stage(label):
+        process = context.Process(target=_child, args=(action, theirs))
+        process.start()
+        theirs.close()
+        result = None
+        while result is None:
+            try:
+                message = mine.recv()
+            except EOFError:
+                break
+            if message[0] == "done":
+                result = message[1:]
+            else:
+                getattr(reporter, message[0])(*message[1:])
+        process.join()
+    if result is None or process.exitcode != 0:
+        raise RuntimeError(f"{label}: lỗi khi dựng (mã {process.exitcode})")
+    return result
+
+
+def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool = True) -> dict[str, object]:
+    """Build `count` synthetic profiles with plain Pelican and with Lan Tỏa; return timings.
+
+    Lan Tỏa: from empty caches (everything: pages, feeds, share cards, search, open
+    data), again with nothing changed, after appending a sentence to one profile,
+    after moving one (title, year and province), and with `lantoa serve`, from the
+    save to the page showing it.
+    """
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from .build import load_settings
+    from .build import load_settings, run_pelican
+    from .snapshot import RACY_SECONDS
 
     work = Path(keep or tempfile.mkdtemp(prefix="lantoa-bench-"))
     content = work / "content"
     shutil.rmtree(work, ignore_errors=True)
     write_synthetic(count, content)
-    results: dict[str, float] = {"profiles": count}
+    # Files written a moment ago are read again by the next build whatever their metadata
+    # says (lantoa.snapshot): an editor's files are never that fresh when a build starts.
+    time.sleep(RACY_SECONDS)
+    results: dict[str, object] = {"profiles": count, "machine": machine()}
+
+    settings = load_settings(project / "pelicanconf.py", content, work / "lantoa", cache=work / "cache")
+    peaks, helpers = [], []
+
+    def lantoa(label: str, key: str, action) -> None:
+        seconds, peak, helper = _measured(label, action)
+        results[key] = seconds
+        peaks.append(peak)
+        helpers.append(helper)
+
+    lantoa("Lan Tỏa: dựng từ đầu, bộ đệm trống", "cold_seconds", lambda: run_pelican(dict(settings)))
+    lantoa("Lan Tỏa: dựng lại, không có gì thay đổi", "noop_seconds", lambda: run_pelican(dict(settings)))
+    # The same, every stage run: what the stages cost when the shortcut does not apply.
+    lantoa("Lan Tỏa: dựng lại mọi bước, không có gì thay đổi", "noop_pipeline_seconds",
+           lambda: Pelican(dict(settings)).run())
+    files = sorted((content / "profiles").rglob("*.md"))
+    edited = files[len(files) // 3]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
+    time.sleep(RACY_SECONDS)
+    lantoa("Lan Tỏa: dựng lại sau khi sửa 1 hồ sơ", "edit_seconds", lambda: run_pelican(dict(settings)))
+    move(files[2 * len(files) // 3])
+    time.sleep(RACY_SECONDS)
+    lantoa("Lan Tỏa: dựng lại sau khi đổi tên, năm, tỉnh của 1 hồ sơ", "move_seconds",
+           lambda: run_pelican(dict(settings)))
+    results["peak_rss_mb"] = max(peaks)
+    results["helpers_peak_rss_mb"] = max(helpers)
 
     plain = read_settings(override={
         "PATH": str(content), "OUTPUT_PATH": str(work / "pelican"), "ARTICLE_PATHS": ["profiles"],
@@ -125,30 +244,104 @@ def benchmark(count: int, project: Path, keep: Path | None = None) -> dict[str, 
         "FEED_ALL_ATOM": "feeds/all.atom.xml", "CATEGORY_FEED_ATOM": "feeds/{slug}.atom.xml",
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "READERS": {"rst": None},
         "SLUGIFY_SOURCE": "basename"})
-    results["pelican_seconds"] = _timed(lambda: Pelican(plain).run())
-
-    settings = load_settings(project / "pelicanconf.py", content, work / "lantoa")
-    settings["LANTOA_CACHE_DIR"] = str(work / "cache")
-    results["lantoa_seconds"] = _timed(lambda: Pelican(dict(settings)).run())
-    # The same pages and feeds as plain Pelican makes, from a cold profile cache and
-    # into an empty folder; photos and share cards come from their cache, no search.
-    (work / "cache" / "profiles.pickle").unlink(missing_ok=True)
-    pages_only = {**settings, "OUTPUT_PATH": str(work / "pages-only"), "LANTOA_SEARCH": False}
-    results["lantoa_pages_feeds_seconds"] = _timed(lambda: Pelican(pages_only).run())
-    (work / "cache" / "profiles.pickle").unlink(missing_ok=True)
-    shutil.rmtree(work / "cache" / "search", ignore_errors=True)
-    with_search = {**settings, "OUTPUT_PATH": str(work / "with-search")}
-    results["lantoa_with_search_seconds"] = _timed(lambda: Pelican(with_search).run())
-    edited = next((content / "profiles").rglob("*.md"))
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
-    results["lantoa_rebuild_seconds"] = _timed(lambda: Pelican(dict(settings)).run())
-    results["ratio"] = results["lantoa_seconds"] / results["pelican_seconds"]
-    results["pages_feeds_ratio"] = results["lantoa_pages_feeds_seconds"] / results["pelican_seconds"]
-    results["with_search_ratio"] = results["lantoa_with_search_seconds"] / results["pelican_seconds"]
-    results["rebuild_share"] = results["lantoa_rebuild_seconds"] / results["lantoa_seconds"]
-    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["pelican_seconds"], results["pelican_peak_rss_mb"], _ = _measured(
+        "Pelican thuần", lambda: Pelican(plain).run())
+    if serve:
+        edits = serve_edits(work, project)
+        results.update({f"serve_{name}_seconds": seconds for name, seconds in edits.items()})
+        results["serve_edit_seconds"] = max(edits.values())
+    pelican = results["pelican_seconds"]
+    for key in ("cold", "noop", "noop_pipeline", "edit", "move"):
+        results[f"{key}_ratio"] = results[f"{key}_seconds"] / pelican
+    results["machine_after"] = machine()
     if keep is None:
         shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def move(path: Path) -> None:
+    """Give a profile another title, year and province: it moves in every listing."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^Title: .*$", "Title: Mô hình đã đổi tên hoàn toàn", text, count=1, flags=re.M)
+    text = re.sub(r"^Year: .*$", "Year: 2013", text, count=1, flags=re.M)
+    text = re.sub(r"^Date: .*$", "Date: 2013-05-05", text, count=1, flags=re.M)
+    text = re.sub(r"^(District|Commune): .*\n", "", text, flags=re.M)
+    text = re.sub(r"^Province: .*$", "Province: Hà Nội", text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+
+
+def serve_edits(work: Path, project: Path) -> dict[str, float]:
+    """Seconds from saving a profile to `lantoa serve` answering its page with the change.
+
+    The way an open page sees it: it waits on the reload long poll, then asks for
+    the page again. One profile is edited four ways: a sentence added, its title,
+    its year, its province changed.
+    """
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import urllib.request
+
+    from .progress import stage
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path: str) -> str:
+        with urllib.request.urlopen(base + path, timeout=600) as response:
+            return response.read().decode("utf-8")
+
+    files = sorted((work / "content/profiles").rglob("*.md"))
+    target = files[len(files) // 2]
+    results = {}
+    with stage("lantoa serve: dựng lần đầu"):
+        command = [sys.executable, "-m", "lantoa.cli", "serve", "--content", str(work / "content"),
+                   "--output", str(work / "lantoa"), "--cache", str(work / "cache"),
+                   "--config", str(project / "pelicanconf.py"), "--port", str(port)]
+        server = subprocess.Popen(command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            try:
+                get("/__lantoa_reload__")
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError("lantoa serve dừng khi dựng lần đầu") from None
+                time.sleep(0.5)
+    try:
+        time.sleep(2)  # the watcher is running
+        edits = {
+            "append": lambda t: (t + "\nMột câu mới để thử.\n", "Một câu mới để thử."),
+            "title": lambda t: (re.sub(r"^Title: .*$", "Title: Tên mới để thử", t, count=1, flags=re.M),
+                                "Tên mới để thử"),
+            "year": lambda t: (re.sub(r"^Year: .*$", "Year: 2012", re.sub(r"^Date: .*$", "Date: 2012-03-03",
+                                                                           t, flags=re.M), flags=re.M),
+                               "2012-03-03"),
+            "province": lambda t: (re.sub(r"^Province: .*$", "Province: Cao Bằng",
+                                          re.sub(r"^(District|Commune): .*\n", "", t, flags=re.M),
+                                          count=1, flags=re.M), "Cao Bằng"),
+        }
+        for name, change in edits.items():
+            with stage(f"lantoa serve: sửa ({name})"):
+                seen = get("/__lantoa_reload__")
+                poll = threading.Thread(target=get, args=(f"/__lantoa_reload__?seen={seen}",))
+                poll.start()
+                time.sleep(0.3)
+                text, marker = change(target.read_text(encoding="utf-8"))
+                kind = "mo-hinh" if "Kind: mo-hinh" in text else "dien-hinh"
+                started = time.perf_counter()
+                target.write_text(text, encoding="utf-8")
+                poll.join()
+                page = get(f"/{kind}/{target.stem}/")
+                results[name] = time.perf_counter() - started
+                if marker not in page:
+                    raise RuntimeError(f"lantoa serve: trang chưa có thay đổi ({name})")
+                time.sleep(3)  # the build beside gets going, as it would while an editor types
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
     return results
 
 

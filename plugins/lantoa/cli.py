@@ -14,6 +14,7 @@ from .build import DEFAULT_CONFIG, PUBLISH_CONFIG, build, load_settings, project
 from .cache import Cache
 from .collection import collect
 from .problems import report
+from .progress import reporter_for, reporting
 from .settings import apply_defaults
 
 
@@ -41,7 +42,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     config = args.config or Path(PUBLISH_CONFIG)
-    return build(config, args.content, args.output, True if args.strict else None, args.siteurl, args.cache)
+    strict = True if args.strict else None
+    with reporting(reporter_for(sys.stderr)):
+        return build(config, args.content, args.output, strict, args.siteurl, args.cache)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -65,22 +68,37 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 0
 
     print(f"Dựng {args.count} hồ sơ tổng hợp bằng Lan Tỏa và bằng Pelican thuần…", file=sys.stderr)
-    results = benchmark(args.count, Path(args.config or DEFAULT_CONFIG).resolve().parent, args.keep)
-    labels = {
-        "profiles": "số hồ sơ", "pelican_seconds": "Pelican thuần (giây)",
-        "lantoa_seconds": "Lan Tỏa, dựng đủ, bộ đệm trống (giây)",
-        "lantoa_pages_feeds_seconds": "Lan Tỏa, trang + nguồn tin, không tìm kiếm (giây)",
-        "pages_feeds_ratio": "tỉ lệ trang + nguồn tin / Pelican",
-        "lantoa_with_search_seconds": "Lan Tỏa, trang + nguồn tin + tìm kiếm (giây)",
-        "with_search_ratio": "tỉ lệ trang + nguồn tin + tìm kiếm / Pelican",
-        "lantoa_rebuild_seconds": "Lan Tỏa, dựng lại sau khi sửa 1 hồ sơ (giây)",
-        "ratio": "tỉ lệ Lan Tỏa / Pelican", "rebuild_share": "tỉ lệ dựng lại / dựng đủ",
-        "peak_rss_mb": "bộ nhớ đỉnh (MB)",
-    }
-    for key, value in results.items():
-        print(f"{labels[key]:48} {value:10.2f}" if isinstance(value, float) else
-              f"{labels[key]:48} {value:10d}")
+    with reporting(reporter_for(sys.stderr)):
+        results = benchmark(args.count, Path(args.config or DEFAULT_CONFIG).resolve().parent, args.keep,
+                            serve=not args.no_serve)
+    for key in sorted(results, key=lambda k: list(BENCH_LABELS).index(k) if k in BENCH_LABELS else 99):
+        value = results[key]
+        label = BENCH_LABELS.get(key, key)
+        if isinstance(value, float):
+            print(f"{label:56} {value:10.2f}")
+        elif isinstance(value, int):
+            print(f"{label:56} {value:10d}")
+        else:
+            print(f"{label}: {value}")
     return 0
+
+
+BENCH_LABELS = {  # in the order they are printed
+    "profiles": "số hồ sơ", "machine": "máy",
+    "pelican_seconds": "Pelican thuần (giây)", "pelican_peak_rss_mb": "Pelican thuần: bộ nhớ đỉnh (MB)",
+    "cold_seconds": "Lan Tỏa, dựng từ đầu, bộ đệm trống (giây)", "cold_ratio": "  tỉ lệ / Pelican",
+    "noop_seconds": "Lan Tỏa, dựng lại, không có gì thay đổi (giây)", "noop_ratio": "  tỉ lệ / Pelican",
+    "noop_pipeline_seconds": "Lan Tỏa, dựng lại mọi bước, không thay đổi (giây)",
+    "noop_pipeline_ratio": "  tỉ lệ / Pelican",
+    "edit_seconds": "Lan Tỏa, dựng lại sau khi sửa 1 hồ sơ (giây)", "edit_ratio": "  tỉ lệ / Pelican",
+    "move_seconds": "Lan Tỏa, dựng lại sau khi đổi tên, năm, tỉnh (giây)", "move_ratio": "  tỉ lệ / Pelican",
+    "serve_edit_seconds": "lantoa serve: từ lúc lưu đến trang mới, chậm nhất (giây)",
+    "serve_append_seconds": "  thêm một câu (giây)", "serve_title_seconds": "  đổi tên (giây)",
+    "serve_year_seconds": "  đổi năm (giây)", "serve_province_seconds": "  đổi tỉnh (giây)",
+    "peak_rss_mb": "Lan Tỏa: bộ nhớ đỉnh, tiến trình dựng (MB)",
+    "helpers_peak_rss_mb": "Lan Tỏa: bộ nhớ đỉnh, tiến trình phụ (MB)",
+    "machine_after": "máy (khi xong)",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", type=Path, default=None, help="giữ nội dung và trang dựng ở thư mục này")
     p.add_argument("--search", action="store_true",
                    help="chỉ đo chỉ mục tìm kiếm: thời gian lập, dung lượng, byte và mili giây mỗi truy vấn")
+    p.add_argument("--no-serve", action="store_true", help="không đo lantoa serve")
     p.set_defaults(func=cmd_bench)
     return parser
 

@@ -136,6 +136,11 @@ def stage(name: str, total: int | None = None, unit: str = "") -> Iterator[Step]
         reporter.end(name, step.done, total, unit, time.perf_counter() - started)
 
 
+def current() -> Reporter:
+    """The reporter stages go to now."""
+    return _reporter
+
+
 @contextlib.contextmanager
 def reporting(reporter: Reporter) -> Iterator[Reporter]:
     """Show the stages of the work inside the block with `reporter`."""
