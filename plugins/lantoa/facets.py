@@ -261,8 +261,9 @@ def index_profiles(profiles: Iterable[Profile], facets: Iterable[Facet] = FACETS
     terms = terms if terms is not None else facet_terms(profiles, facets)
     index: dict[str, dict[str, TermIndex]] = {f.name: {} for f in facets}
     for profile in profiles:
+        mine = terms[profile.url]  # once: a profile's URL is made anew each time it is asked for
         for facet in facets:
-            for term in terms[profile.url][facet.name]:
+            for term in mine[facet.name]:
                 entry = index[facet.name].get(term.key)
                 if entry is None:
                     entry = index[facet.name][term.key] = TermIndex(term)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import multiprocessing
 import os
 import re
@@ -93,6 +94,7 @@ class LiveSite:
         if not isinstance(state, BuildState):
             return 1
         self._keep_reading(state)
+        gc.freeze()  # kept for the whole session: the collector need not scan it at every save
         again = self.snapshot is not None
         generation = (self.snapshot.generation if self.snapshot else 0) + 1
         self.snapshot = Snapshot(generation, state, dict(self._generators[0].context))

@@ -9,6 +9,7 @@ other Lan Tỏa plugins find them, and writes `/mo-hinh/<slug>/` and
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from pathlib import Path
 
@@ -63,6 +64,9 @@ class ProfilesGenerator(Generator):
         with stage("Lập chỉ mục", len(collection.profiles), "hồ sơ") as step:
             state = make_state(collection, photos, PageCache(settings, cache), cache)
             step.advance(len(state.profiles))
+        # The profiles and the state live until the build ends: the collector need not scan
+        # them again and again, nor touch their memory in the forked workers (copy on write).
+        gc.freeze()
         if self.pelican is not None:
             self.pelican.lantoa_state = state  # for `finish`, when every file is written
         self.context[CONTEXT_KEY] = state
@@ -109,6 +113,7 @@ def finish(pelican) -> None:
     if state is not None:
         state.photos.finish()
         state.pages.finish()
+        gc.unfreeze()
 
 
 def get_generators(pelican):
