@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -231,6 +232,7 @@ for _key in HEADER:
         _BY_SLUG[_slug] = _key
 
 
+@lru_cache(maxsize=4096)  # every profile writes the same dozen keys
 def key_slug(written: str) -> str:
     """How a written key is compared: "TỈNH/Thành phố" → "tinh-thanh-pho"."""
     return slugify(written.replace("_", " ").replace("/", " "))
