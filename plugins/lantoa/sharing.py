@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import re
+from functools import cache
 from importlib import metadata
 
 import zxingcpp
@@ -73,6 +74,11 @@ def qr_svg(url: str) -> str:
     return f'<svg viewBox="0 0 {size} {size}" class="qr-code"><path stroke="#000" d="{path}"/></svg>'
 
 
+@cache
+def _encoder_version() -> str:
+    return metadata.version("zxing-cpp")  # reads the package's metadata file: once
+
+
 class QrCodes:
     """`qr_code(url)` for templates: segno's SVG, cached on disk by URL.
 
@@ -86,8 +92,7 @@ class QrCodes:
         self.cache = cache
 
     def __call__(self, url: str) -> Markup:
-        version = metadata.version("zxing-cpp")
-        path = self.cache.root / "qr" / f"{self.cache.key('qr', version, QR_ERROR, url)}.svg"
+        path = self.cache.root / "qr" / f"{self.cache.key('qr', _encoder_version(), QR_ERROR, url)}.svg"
         cached = read_checked(path)
         if cached is not None:
             svg = cached.decode("utf-8")
