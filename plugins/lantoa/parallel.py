@@ -48,7 +48,7 @@ class Background:
         context = multiprocessing.get_context("fork" if single_threaded() else "forkserver")
         self.claimed = context.Value("q", 0)
         self.helpers = [context.Process(target=_drain, args=(run_one, self.jobs, self.claimed), daemon=True)
-                        for _ in range(helpers if len(self.jobs) > 1 else 0)]
+                        for _ in range(min(helpers, len(self.jobs)))]
         for helper in self.helpers:
             helper.start()
 

@@ -151,7 +151,8 @@ class PhotoPublisher:
                              background))
             self._links.append((cached, self.output / share_card_path(profile)))
         self.cards_drawn = len(jobs)
-        helpers = worker_count(self.settings["LANTOA_WORKERS"]) - 1
+        # One card is drawn at the end faster than a helper process starts.
+        helpers = worker_count(self.settings["LANTOA_WORKERS"]) - 1 if len(jobs) > 1 else 0
         self._drawing = Background(_draw_card_job, jobs, helpers)
         self._drawn = [job[0] for job in jobs]
 

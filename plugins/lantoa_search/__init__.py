@@ -3,7 +3,8 @@
 The index (`lantoa.search_index`: folded syllables and syllable pairs, facet
 columns, result chunks) is written to `/tim-kiem/chi-muc/` from the validated
 profiles — never from listings, menus or footers. It is kept in the cache by
-the digests of every profile, so an unchanged set of profiles reuses it.
+the digests of every profile, so an unchanged set of profiles reuses it, and
+made by a helper process while the pages are written.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from lantoa.files import (
     write_checksums,
     write_pickle,
 )
+from lantoa.parallel import Background, worker_count
+from lantoa.progress import stage
 from lantoa.search_index import FORMAT_VERSION, profile_terms, write_index
-from lantoa.state import BuildState, build_state, require_plugins
+from lantoa.state import build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
 
@@ -31,6 +34,21 @@ INDEX_FOLDER = "tim-kiem/chi-muc"
 
 class SearchGenerator(Generator):
     """Writes /tim-kiem/ with the filter labels, and the index beside it."""
+
+    def generate_context(self) -> None:
+        # The index needs only the profiles: a helper process makes it while the pages
+        # are written, and generate_output takes it (lantoa.parallel.Background).
+        self._index = None
+        if self.settings["LANTOA_SEARCH"]:
+            state = build_state(self.context, "lantoa_search")
+            profiles = list(state.profiles)
+            digests = state.digests
+            cached = state.cache.entry("search", FORMAT_VERSION, [digests[p.url] for p in profiles])
+            store = state.cache.file("search-terms.pickle")
+            whole = state.cache.trusted(cached, lambda: verify_checksums(cached))
+            job = (cached, profiles, self.settings["SITEURL"], store, dict(digests))
+            helpers = 1 if worker_count(self.settings["LANTOA_WORKERS"]) > 1 else 0
+            self._index = (cached, Background(_make_index, [] if whole else [job], helpers))
 
     def generate_output(self, writer) -> None:
         state = build_state(self.context, "lantoa_search")
@@ -45,37 +63,40 @@ class SearchGenerator(Generator):
         state.pages.write_page(
             writer, "tim-kiem/index.html", self.get_template("search"), self.context, (labels, filters),
             labels=labels, filters=filters, page_url="tim-kiem/")
-        if self.settings["LANTOA_SEARCH"]:
-            self._write_index(state)
-
-    def _write_index(self, state: BuildState) -> None:
-        profiles = list(state.profiles)
-        digests = state.digests
-        cached = state.cache.entry("search", FORMAT_VERSION, [digests[p.url] for p in profiles])
-        if cached.is_dir() and not verify_checksums(cached):
-            discard_entry(cached)
-        if not cached.is_dir():
-            staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
-            shutil.rmtree(staging, ignore_errors=True)
-            write_index(profiles, staging, self.settings["SITEURL"], self._terms(state, profiles, digests))
-            write_checksums(staging)
-            try:
-                staging.rename(cached)
-            except OSError:  # a concurrent build wrote the same index
-                shutil.rmtree(staging, ignore_errors=True)
-        target = Path(self.output_path) / INDEX_FOLDER
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(cached, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns(SUMS))
+        if self._index is not None:
+            cached, making = self._index
+            with stage("Chỉ mục tìm kiếm"):
+                making.finish()
+            state.cache.vouch(cached)
+            target = Path(self.output_path) / INDEX_FOLDER
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(cached, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns(SUMS))
 
 
-    def _terms(self, state: BuildState, profiles, digests) -> dict:
-        """Each profile's index terms, tokenised again only when the profile changed."""
-        store = state.cache.file("search-terms.pickle")
-        known = read_pickle(store, {})
-        fresh = {(FORMAT_VERSION, digests[p.url]): known.get((FORMAT_VERSION, digests[p.url]))
-                 or profile_terms(p) for p in profiles}
-        write_pickle(store, fresh)
-        return {p.url: fresh[(FORMAT_VERSION, digests[p.url])] for p in profiles}
+def _make_index(job) -> None:
+    """In a helper process: the index of these profiles in its cache entry, unless it is there whole."""
+    cached, profiles, siteurl, store, digests = job
+    if cached.is_dir() and not verify_checksums(cached):
+        discard_entry(cached)
+    if cached.is_dir():
+        return
+    staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    write_index(profiles, staging, siteurl, _terms(store, profiles, digests))
+    write_checksums(staging)
+    try:
+        staging.rename(cached)
+    except OSError:  # a concurrent build wrote the same index
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _terms(store: Path, profiles, digests) -> dict:
+    """Each profile's index terms, tokenised again only when the profile changed."""
+    known = read_pickle(store, {})
+    fresh = {(FORMAT_VERSION, digests[p.url]): known.get((FORMAT_VERSION, digests[p.url]))
+             or profile_terms(p) for p in profiles}
+    write_pickle(store, fresh)
+    return {p.url: fresh[(FORMAT_VERSION, digests[p.url])] for p in profiles}
 
 
 def get_generators(pelican):
