@@ -111,6 +111,14 @@ class Page:
     lastmod: datetime | None = None  # the newest date it shows, for the sitemap
 
 
+def _metadata(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns)
+
+
 class PageCache:
     """Fingerprints of the files of the last build in one output folder."""
 
@@ -125,8 +133,11 @@ class PageCache:
         staged = bool(settings.get("LANTOA_TARGET"))
         self.written_manifest = _pending_path(settings) if staged else self.manifest_path
         self.salt = cache.salt
-        self.previous: dict[str, str] = read_pickle(self.manifest_path, {})
-        self.current: dict[str, str] = {}
+        # name → (fingerprint, size, mtime_ns) of the file as written: a file changed since
+        # (damaged, edited by hand) is rendered again even when its inputs did not change.
+        self.previous: dict[str, tuple] = read_pickle(self.manifest_path, {})
+        self.current: dict[str, tuple] = {}
+        self._unstated: list[str] = []  # rendered, metadata not yet taken
         self.lastmod: dict[str, datetime | None] = {}  # site-relative URL → newest date shown
         self.rendered = 0
         self.skipped = 0
@@ -136,13 +147,16 @@ class PageCache:
     def needs_render(self, name: str, inputs: Any) -> bool:
         """Record `name` as part of this build; True when it must be rendered."""
         fingerprint = hashlib.sha256((self.salt + repr(inputs)).encode()).hexdigest()
-        self.current[name] = fingerprint
         if name.endswith("index.html"):
             self.lastmod.setdefault(name.removesuffix("index.html"), None)
         path = os.path.join(self.output, name)  # a string: this runs for every file of the site
-        if self.previous.get(name) == fingerprint and os.path.isfile(path):
+        previous = self.previous.get(name)
+        if isinstance(previous, tuple) and previous[0] == fingerprint and _metadata(path) == previous[1:]:
+            self.current[name] = previous
             self.skipped += 1
             return False
+        self.current[name] = (fingerprint,)
+        self._unstated.append(name)
         # The file may be a hard link into the previous build: never write through it.
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
@@ -182,6 +196,14 @@ class PageCache:
         jobs, self._jobs = self._jobs, []
         with stage(label, len(jobs), "tệp") as step:
             self._run(jobs, step)
+        self._take_metadata()
+
+    def _take_metadata(self) -> None:
+        for name in self._unstated:
+            found = _metadata(os.path.join(self.output, name))
+            if found is not None:
+                self.current[name] = (self.current[name][0], *found)
+        self._unstated = []
 
     def _run(self, jobs: list[Callable[[], None]], step: Step) -> None:
         workers = min(self.workers, len(jobs) // PARALLEL_RENDER_MIN or 1)
@@ -220,6 +242,7 @@ class PageCache:
             self._clean()
 
     def _clean(self) -> None:
+        self._take_metadata()
         for name in set(self.previous) - set(self.current):
             stale = self.output / name
             stale.unlink(missing_ok=True)

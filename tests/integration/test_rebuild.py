@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -85,3 +87,56 @@ def test_a_neighbour_that_changes_kind_is_relinked(tmp_path: Path):
     build_site(content, output)
     page = (output / "mo-hinh/mot/index.html").read_text(encoding="utf-8")
     assert 'href="/dien-hinh/hai/"' in page and 'href="/mo-hinh/hai/"' not in page
+
+
+NOTHING_CHANGED = "Không có gì thay đổi kể từ lần dựng trước"
+
+
+def test_a_build_with_nothing_to_do_stops_at_once_and_a_damaged_site_is_built_again(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)  # copies keep their old modification times
+    output = tmp_path / "site"
+    assert lantoa("build", "--content", str(content), "--output", str(output)).returncode == 0
+    before = snapshot(output)
+
+    again = lantoa("build", "--content", str(content), "--output", str(output))
+    assert again.returncode == 0 and NOTHING_CHANGED in again.stderr
+    assert snapshot(output) == before
+
+    page = output / "mo-hinh/nong-dan-dinh-van-lam-duong/index.html"
+    with open(page, "r+b") as handle:  # in place, as a disk error or a stray edit would
+        handle.truncate(100)
+    repaired = lantoa("build", "--content", str(content), "--output", str(output))
+    assert repaired.returncode == 0 and NOTHING_CHANGED not in repaired.stderr
+    assert snapshot(output) == before
+
+
+def test_a_profile_saved_twice_within_the_clock_resolution_is_built_both_times(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    output = tmp_path / "site"
+    page = output / "mo-hinh/nong-dan-dinh-van-lam-duong/index.html"
+    assert lantoa("build", "--content", str(content), "--output", str(output)).returncode == 0
+    edited = content / "profiles/lam-dong/2023/nong-dan-dinh-van-lam-duong.md"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("Đinh Văn", "Đinh Vân", 1), encoding="utf-8")
+    saved = edited.stat()
+    result = lantoa("build", "--content", str(content), "--output", str(output))
+    assert result.returncode == 0 and "Đinh Vân" in page.read_text(encoding="utf-8")
+    # Saved again at once: same size, same inode, the same modification time.
+    edited.write_text(text.replace("Đinh Văn", "Đinh Vần", 1), encoding="utf-8")
+    os.utime(edited, ns=(saved.st_atime_ns, saved.st_mtime_ns))
+    result = lantoa("build", "--content", str(content), "--output", str(output))
+    assert result.returncode == 0 and NOTHING_CHANGED not in result.stderr
+    assert "Đinh Vần" in page.read_text(encoding="utf-8")
+
+
+def test_lantoa_build_reports_each_stage_with_its_count_and_time(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    result = lantoa("build", "--content", str(content), "--output", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    profiles = len(list((content / "profiles").rglob("*.md")))
+    assert re.search(rf"^\[Đọc hồ sơ\] {profiles} hồ sơ, \d+\.\d\d giây$", result.stderr, re.M)
+    assert re.search(r"^\[Trang hồ sơ\] \d+ tệp, \d+\.\d\d giây$", result.stderr, re.M)
+    assert re.search(r"^\[Vẽ thẻ chia sẻ\] \d+ thẻ, \d+\.\d\d giây$", result.stderr, re.M)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import pytest
@@ -296,3 +297,44 @@ def test_adding_a_missing_image_clears_the_cached_error(content, cache_dir):
     collection = run(content, cache_dir)
     assert collection.errors == []
     assert [p.title for p in collection.profiles] == ["Một"]
+
+
+def _age(file: Path, seconds: int = 60) -> None:
+    """Make a file look saved a while ago (its metadata can then be trusted)."""
+    stamp = file.stat().st_mtime_ns - seconds * 1_000_000_000
+    os.utime(file, ns=(stamp, stamp))
+
+
+def test_a_file_whose_metadata_did_not_change_is_not_read_again(content, cache_dir, monkeypatch):
+    from lantoa import collection as module
+
+    file = write(content, "lam-dong/2023/a.md", "Mô hình cũ")
+    _age(file)
+    assert [p.title for p in run(content, cache_dir).profiles] == ["Mô hình cũ"]
+
+    def no_reading(*args):
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(module, "_fingerprint", no_reading)
+    again = run(content, cache_dir)
+    assert [p.title for p in again.profiles] == ["Mô hình cũ"] and again.read_from_cache == 1
+
+
+def test_a_file_saved_twice_within_the_clock_resolution_is_read_again(content, cache_dir):
+    # Same size, same inode, and maybe the same mtime: only its bytes tell the change.
+    file = write(content, "lam-dong/2023/a.md", "Mô hình A")
+    first = file.stat()
+    assert [p.title for p in run(content, cache_dir).profiles] == ["Mô hình A"]
+    write(content, "lam-dong/2023/a.md", "Mô hình B")
+    os.utime(file, ns=(first.st_atime_ns, first.st_mtime_ns))
+    assert file.stat().st_size == first.st_size and file.stat().st_ino == first.st_ino
+    assert [p.title for p in run(content, cache_dir).profiles] == ["Mô hình B"]
+
+
+def test_a_file_with_other_metadata_is_hashed_and_kept_when_its_bytes_are_the_same(content, cache_dir):
+    file = write(content, "lam-dong/2023/a.md", "Mô hình A")
+    _age(file)
+    run(content, cache_dir)
+    os.utime(file)  # touched: metadata changed, bytes the same
+    again = run(content, cache_dir)
+    assert again.read_from_cache == 1 and [p.title for p in again.profiles] == ["Mô hình A"]
