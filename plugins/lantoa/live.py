@@ -71,6 +71,7 @@ class LiveSite:
         self._remember: dict = {}
         self._builder: multiprocessing.process.BaseProcess | None = None
         self._builder_started_at = 0
+        self._on_disk: set[str] = set()  # the pages of the build that made the site on disk
 
     # -- building -----------------------------------------------------------------------------
 
@@ -94,6 +95,7 @@ class LiveSite:
         if not isinstance(state, BuildState):
             return 1
         self._keep_reading(state)
+        self._on_disk = {name for name in state.pages.current if name.endswith(".html")}
         gc.freeze()  # kept for the whole session: the collector need not scan it at every save
         again = self.snapshot is not None
         generation = (self.snapshot.generation if self.snapshot else 0) + 1
@@ -170,6 +172,12 @@ class LiveSite:
             found = snapshot.rendered[name] = render()
         return found
 
+    def gone(self, name: str) -> bool:
+        """True for a page of the site on disk that the site in memory no longer has."""
+        snapshot = self.snapshot
+        return (snapshot is not None and snapshot.generation > self.disk_generation
+                and name in self._on_disk and name not in self._route(snapshot))
+
     def wait(self, seen: int, seconds: float = LONG_POLL_SECONDS) -> int:
         """The reload number, once it differs from `seen` (or after `seconds`)."""
         with self.changed:
@@ -184,7 +192,7 @@ class LiveSite:
     def _route(self, snapshot: Snapshot) -> dict[str, Callable[[], Any]]:
         """page file → how to render it from `snapshot`; listing pages beyond the first by pattern."""
         if snapshot._router is None:
-            from lantoa_facets import listed_terms, listing_pages, overview_pages
+            from lantoa_facets import listed_terms, listing_pages, not_found_page, overview_pages
             from lantoa_profiles import profile_page
 
             state, per_page = snapshot.state, self.settings["LANTOA_PER_PAGE"]
@@ -201,6 +209,7 @@ class LiveSite:
                         snapshot, "FacetsGenerator", _nth(listing_pages(state, e, per_page), n))
             for page in overview_pages(state):
                 router[page.name] = lambda p=page: self._render(snapshot, "FacetsGenerator", p)
+            router["404.html"] = lambda: self._render(snapshot, "FacetsGenerator", not_found_page())
             snapshot._router = router
         return snapshot._router
 
@@ -275,14 +284,16 @@ def live_handler(site: LiveSite) -> type:
                 self._reply(_RELOAD_SCRIPT, "text/javascript; charset=utf-8")
                 return
             name = page_name(unquote(parts.path))
-            page = site.page(name) if name else None
+            status = 404 if name and site.gone(name) else 200
+            page = site.page("404.html" if status == 404 else name) if name else None
             if page is None:
                 super().do_GET()
                 return
-            self._reply(page.replace(b"</body>", _RELOAD_TAG + b"</body>", 1), "text/html; charset=utf-8")
+            self._reply(page.replace(b"</body>", _RELOAD_TAG + b"</body>", 1), "text/html; charset=utf-8",
+                        status)
 
-        def _reply(self, body: bytes, content_type: str) -> None:
-            self.send_response(200)
+        def _reply(self, body: bytes, content_type: str, status: int = 200) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")

@@ -75,12 +75,16 @@ class FacetsGenerator(Generator):
                 state.pages.write(writer, self, page)
         for page in overview_pages(state):
             state.pages.write(writer, self, page)
-        # Static hosts answer a missing page with /404.html; it only links, so it never changes.
-        state.pages.write(writer, self, Page("404.html", "404", "404", {"page_url": "404.html"}))
+        state.pages.write(writer, self, not_found_page())
         state.pages.flush("Trang danh sách")
 
 
 HOME = Term("home", "", "", "Mô hình, điển hình mới nhất", ())
+
+
+def not_found_page() -> Page:
+    """Static hosts answer a missing page with /404.html; it only links, so it never changes."""
+    return Page("404.html", "404", "404", {"page_url": "404.html"})
 
 
 def listed_terms(state: BuildState) -> list[TermIndex]:

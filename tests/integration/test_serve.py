@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -19,7 +20,7 @@ def free_port() -> int:
 
 
 def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
+    with urllib.request.urlopen(url, timeout=30) as response:
         return response.read().decode("utf-8")
 
 
@@ -52,9 +53,16 @@ def test_serve_rebuilds_on_save_and_pages_reload(tmp_path: Path):
         assert "__lantoa_reload__" not in (output / "mo-hinh/tot/index.html").read_text(encoding="utf-8")
         assert get(f"{base}/__lantoa_reload__") == "0"
         time.sleep(1)  # let the watcher settle before the edit
+        # An open page asks for the next change and is answered when it happens (a long poll).
+        answered: list[str] = []
+        waiting = threading.Thread(target=lambda: answered.append(get(f"{base}/__lantoa_reload__?seen=0")))
+        waiting.start()
+        time.sleep(0.5)
+        assert not answered
         profile.write_text(profile.read_text(encoding="utf-8").replace("Tên ban đầu", "Tên đã sửa"),
                            encoding="utf-8")
-        wait_for(lambda: get(f"{base}/__lantoa_reload__") == "1")
+        waiting.join(timeout=30)
+        assert answered == ["1"]
         assert "Tên đã sửa" in get(f"{base}/mo-hinh/tot/")
     finally:
         server.terminate()

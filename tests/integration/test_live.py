@@ -1,0 +1,82 @@
+"""The preview's site in memory: after a save, the pages it renders are a clean build's pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from lantoa.build import load_settings, run_pelican
+from lantoa.live import LiveSite, page_name
+
+from tests.conftest import ROOT, SAMPLE_CONTENT
+
+EDITED = "profiles/lam-dong/2023/nong-dan-dinh-van-lam-duong.md"
+
+
+def clean_build(content: Path, output: Path) -> Path:
+    """What `lantoa serve` builds, from empty caches, into a folder of its own."""
+    settings = load_settings(ROOT / "pelicanconf.py", content, output, strict=False, siteurl="",
+                             cache=output.parent / f"{output.name}-cache")
+    run_pelican(settings)
+    return output
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> LiveSite:
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    site = LiveSite(ROOT / "pelicanconf.py", content, tmp_path / "site", tmp_path / "cache")
+    assert site.build_here() == 0
+    return site
+
+
+def test_pages_come_from_disk_until_a_profile_is_saved(live: LiveSite):
+    assert live.page("index.html") is None
+    assert live.page("mo-hinh/nong-dan-dinh-van-lam-duong/index.html") is None
+
+
+def test_after_a_move_every_page_in_memory_is_the_page_of_a_clean_build(live: LiveSite, tmp_path: Path):
+    edited = live.content / EDITED
+    text = edited.read_text(encoding="utf-8")
+    text = re.sub(r"^Title: .*$", "Title: Nông dân chung sức làm đường, tên mới", text, count=1, flags=re.M)
+    text = re.sub(r"^Year: .*$", "Year: 2019", text, count=1, flags=re.M)
+    text = re.sub(r"^Date: .*$", "Date: 2019-04-02", text, count=1, flags=re.M)
+    text = re.sub(r"^(District|Commune): .*\n", "", text, flags=re.M)
+    text = re.sub(r"^Province: .*$", "Province: Cao Bằng", text, count=1, flags=re.M)
+    edited.write_text(text, encoding="utf-8")
+    assert live.update([edited])
+
+    clean = clean_build(live.content, tmp_path / "clean")
+    pages = [p.relative_to(clean).as_posix() for p in clean.rglob("index.html")]
+    compared = 0
+    for name in pages:
+        page = live.page(name)
+        if page is not None:  # profile, listing and overview pages: every one of them
+            assert page == (clean / name).read_bytes(), name
+            compared += 1
+    assert compared == len([n for n in pages if not n.startswith(("tim-kiem/", "thong-ke/", "huong-dan/",
+                                                                  "gioi-thieu/"))])
+    assert "dia-phuong/cao-bang/index.html" in pages and "nam/2019/index.html" in pages
+
+
+def test_a_deleted_profile_is_gone_at_once(live: LiveSite):
+    deleted = live.content / EDITED
+    deleted.unlink()
+    assert live.update([deleted])
+    assert live.gone("mo-hinh/nong-dan-dinh-van-lam-duong/index.html")
+    assert live.page("mo-hinh/nong-dan-dinh-van-lam-duong/index.html") is None
+    assert b"nong-dan-dinh-van-lam-duong" not in live.page("index.html")
+
+
+def test_a_change_that_is_not_only_profiles_is_left_to_a_whole_build(live: LiveSite):
+    assert not live.update([live.content / "pages/huong-dan.md"])
+    assert not live.update([live.content / EDITED, ROOT / "theme/templates/base.html"])
+
+
+def test_request_paths_name_pages():
+    assert page_name("/") == "index.html"
+    assert page_name("/mo-hinh/a/") == "mo-hinh/a/index.html"
+    assert page_name("/mo-hinh/a/index.html") == "mo-hinh/a/index.html"
+    assert page_name("/theme/css/site.css") is None and page_name("/mo-hinh/a") is None
