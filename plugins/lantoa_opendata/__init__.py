@@ -119,11 +119,12 @@ def write_open_data(generators) -> None:
     rows = {}
     for profile in state.profiles:
         digest = state.collection.digest(profile)
-        if digest not in known:
+        found = known.get(digest)
+        if found is None:
             row = record(profile, siteurl)
-            known[digest] = (json.dumps(row, ensure_ascii=False, separators=(",", ":")), csv_row(row))
-        rows[digest] = known[digest]
-    if rows.keys() != known.keys():
+            found = (json.dumps(row, ensure_ascii=False, separators=(",", ":")), csv_row(row))
+        rows[digest] = found
+    if rows.keys() != known.keys():  # rows made, or profiles gone: kept for the next build
         write_pickle(store, rows)
     shown = list(rows)  # the digests, newest first: the rows and their order
     ordered = [rows[state.collection.digest(p)] for p in state.profiles]

@@ -1,0 +1,30 @@
+"""Open data made row by row is byte for byte the document made at once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from lantoa.collection import collect
+from lantoa_opendata import COLUMNS, LIST_COLUMNS, _csv, _json, csv_row, record, spreadsheet_safe
+
+from tests.conftest import SAMPLE_CONTENT
+
+
+def test_rows_joined_are_the_whole_json_and_csv_documents(tmp_path):
+    profiles = collect(SAMPLE_CONTENT, cache_dir=tmp_path).profiles
+    records = [record(p, "https://lantoa.example.vn") for p in profiles]
+    assert len(records) > 3
+
+    whole = json.dumps({"columns": list(COLUMNS), "count": len(records), "profiles": records},
+                       ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert _json([json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]) == whole
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in records:
+        writer.writerow({k: spreadsheet_safe("; ".join(v) if k in LIST_COLUMNS else ("" if v is None else v))
+                         for k, v in row.items()})
+    assert _csv([csv_row(r) for r in records]) == "\ufeff" + buffer.getvalue()
