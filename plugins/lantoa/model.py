@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 from .gazetteer import REFORM_DATE_LABEL, Unit
 
@@ -157,7 +158,7 @@ class Profile:
     featured: bool = False  # shown first on the front page and listed at /noi-bat/
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
-    @property
+    @cached_property  # asked for on almost every page of a build, for every profile it shows
     def url(self) -> str:
         """Site-relative URL, stable across title edits: "mo-hinh/<slug>/"."""
         return f"{self.kind.value}/{self.slug}/"
