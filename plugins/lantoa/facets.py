@@ -279,11 +279,13 @@ class Related:
     profile's own list is chosen when it is asked for (a preview asks for one).
     """
 
-    def __init__(self, profiles: Iterable[Profile], limit: int = 5):
+    def __init__(self, profiles: Iterable[Profile], limit: int = 5,
+                 places: Callable[[Profile], list[tuple]] | None = None):
         self.limit = limit
+        self.places = places or _places  # a profile's localities, nearest first (may be remembered)
         self.buckets: dict[tuple, list[Profile]] = defaultdict(list)
         for profile in profiles:
-            for place in _places(profile):
+            for place in self.places(profile):
                 for f in profile.fields:
                     bucket = self.buckets[(place, f)]
                     if len(bucket) <= limit * 2:  # newest first; more are never needed
@@ -291,7 +293,7 @@ class Related:
 
     def __call__(self, profile: Profile) -> list[Profile]:
         chosen: list[Profile] = []
-        for place in _places(profile):
+        for place in self.places(profile):
             for f in profile.fields:
                 for other in self.buckets.get((place, f), ()):
                     # By identity: comparing two profiles field by field is what made this slow.
@@ -300,6 +302,11 @@ class Related:
                         if len(chosen) == self.limit:
                             return chosen
         return chosen
+
+
+def places_of(p: Profile) -> list[tuple]:
+    """The localities a profile's related profiles are looked for in, nearest first."""
+    return _places(p)
 
 
 def _places(p: Profile) -> list[tuple]:

@@ -242,6 +242,7 @@ def _nth(pages, number: int):
 
 
 def _build_in_child(config: Path, content: Path, output: Path, cache: Path | None) -> None:
+    os.nice(10)  # the page an editor waits for comes first; this build fills the idle time
     sys.exit(build(config, content, output, False, "", cache))
 
 

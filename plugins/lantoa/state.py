@@ -11,7 +11,7 @@ See docs/architecture.md for the hooks a plugin may rely on.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -28,6 +28,7 @@ from .facets import (
     every_term,
     facet_terms,
     index_profiles,
+    places_of,
 )
 from .model import Profile
 from .output import PageCache
@@ -109,10 +110,11 @@ def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, 
              else _remembered_terms(profiles, facets, remember))
     index = index_profiles(profiles, facets, terms)
     empty = tuple(t for t in every_term(facets) if t.key not in index[t.facet])
+    places = None if remember is None else (lambda p: remember[id(p)][3])
     return BuildState(
         collection=collection, profiles=profiles, digests=MappingProxyType(digests),
         facets=facets, index=MappingProxyType(index), children=MappingProxyType(children_of(index)),
-        empty_terms=empty, extras=Extras(profiles, index, terms),
+        empty_terms=empty, extras=Extras(profiles, index, terms, places),
         photos=photos, pages=pages, cache=cache,
     )
 
@@ -125,7 +127,7 @@ def _remembered_terms(profiles: Sequence[Profile], facets: tuple[Facet, ...],
     for profile in profiles:
         hit = known.get(id(profile))
         if hit is None or hit[0] is not profile or hit[1] != facets:
-            hit = (profile, facets, {f.name: list(f.terms_of(profile)) for f in facets})
+            hit = (profile, facets, {f.name: list(f.terms_of(profile)) for f in facets}, places_of(profile))
         remember[id(profile)] = hit
     return {p.url: remember[id(p)][2] for p in profiles}
 
@@ -142,10 +144,11 @@ class Extras(Mapping[str, ProfileExtras]):
     """
 
     def __init__(self, profiles: Sequence[Profile], index: Mapping[str, Mapping[str, TermIndex]],
-                 terms: Mapping[str, Mapping[str, list[Term]]]):
+                 terms: Mapping[str, Mapping[str, list[Term]]],
+                 places: Callable[[Profile], list[tuple]] | None = None):
         self._where = {p.url: (entry, position) for entry in index["province"].values()
                        for position, p in enumerate(entry.profiles)}
-        self._related = Related(profiles)
+        self._related = Related(profiles, places=places)
         self._terms = terms
         self._made: dict[str, ProfileExtras] = {}
 
