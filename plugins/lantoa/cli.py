@@ -85,7 +85,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 BENCH_LABELS = {  # in the order they are printed
     "profiles": "số hồ sơ", "machine": "máy",
-    "pelican_seconds": "Pelican thuần (giây)", "pelican_peak_rss_mb": "Pelican thuần: bộ nhớ đỉnh (MB)",
+    "pelican_before_seconds": "Pelican thuần, trước (giây)",
+    "pelican_after_seconds": "Pelican thuần, sau (giây)",
+    "pelican_seconds": "Pelican thuần, trung bình (giây)",
+    "pelican_peak_rss_mb": "Pelican thuần: bộ nhớ đỉnh (MB)",
     "cold_seconds": "Lan Tỏa, dựng từ đầu, bộ đệm trống (giây)", "cold_ratio": "  tỉ lệ / Pelican",
     "noop_seconds": "Lan Tỏa, dựng lại, không có gì thay đổi (giây)", "noop_ratio": "  tỉ lệ / Pelican",
     "noop_pipeline_seconds": "Lan Tỏa, dựng lại mọi bước, không thay đổi (giây)",
