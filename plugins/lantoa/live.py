@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .build import build, build_atomic, disk_error_message, load_settings
 from .collection import PROFILES_FOLDER, Read, assemble, read_one
 from .problems import report
-from .state import CONTEXT_KEY, BuildState, make_state
+from .state import CONTEXT_KEY, BuildState, make_state, remember_state
 
 LONG_POLL_SECONDS = 25  # an open page's request for the next change is answered at the latest then
 PAGINATED = re.compile(r"^(?P<base>.*?)trang/(?P<number>[0-9]+)/index\.html$")
@@ -95,6 +95,7 @@ class LiveSite:
         if not isinstance(state, BuildState):
             return 1
         self._keep_reading(state)
+        self._remember = remember_state(state)
         self._on_disk = {name for name in state.pages.current if name.endswith(".html")}
         gc.freeze()  # kept for the whole session: the collector need not scan it at every save
         again = self.snapshot is not None

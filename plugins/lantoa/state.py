@@ -119,6 +119,14 @@ def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, 
     )
 
 
+def remember_state(state: BuildState) -> dict:
+    """What `make_state(..., remember=)` keeps, taken from a state already made: the first
+    save after a whole build then makes only the changed profile's terms."""
+    extras = state.extras
+    terms = extras.terms if isinstance(extras, Extras) else facet_terms(state.profiles, state.facets)
+    return {id(p): (p, state.facets, terms[p.url], places_of(p)) for p in state.profiles}
+
+
 def _remembered_terms(profiles: Sequence[Profile], facets: tuple[Facet, ...],
                       remember: dict) -> dict[str, dict[str, list[Term]]]:
     # By identity: an unchanged profile is the same object from one save to the next.
@@ -149,7 +157,7 @@ class Extras(Mapping[str, ProfileExtras]):
         self._where = {p.url: (entry, position) for entry in index["province"].values()
                        for position, p in enumerate(entry.profiles)}
         self._related = Related(profiles, places=places)
-        self._terms = terms
+        self.terms = terms  # profile URL → facet name → its terms
         self._made: dict[str, ProfileExtras] = {}
 
     def __getitem__(self, url: str) -> ProfileExtras:
@@ -168,7 +176,7 @@ class Extras(Mapping[str, ProfileExtras]):
         entry, position = self._where[url]
         ordered = entry.profiles
         profile = ordered[position]
-        terms = self._terms[url]
+        terms = self.terms[url]
         crumbs = [*entry.term.crumbs, (entry.term.title, entry.term.url)]
         commune = next(iter(terms.get("commune", ())), None)
         if commune:
