@@ -18,8 +18,10 @@ import contextlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 
 import zxingcpp
 from markupsafe import Markup
@@ -80,19 +82,28 @@ def _encoder_version() -> str:
 
 
 class QrCodes:
-    """`qr_code(url)` for templates: segno's SVG, cached on disk by URL.
+    """`qr_code(url)` for templates: the SVG, cached on disk by URL.
 
     Pages are rendered in forked workers that share nothing back, so each code is
     its own checked cache entry (`lantoa.files.write_checked`); a damaged one is
     drawn again, never trusted. A code found is touched, which tells the cache's
-    pruning that this build used it.
+    pruning that this build used it; `keep` says so for every profile of the build,
+    whose page may well not be rendered again (an incremental build renders few).
     """
 
     def __init__(self, cache: Cache):
         self.cache = cache
 
+    def entry(self, url: str) -> Path:
+        return self.cache.root / "qr" / f"{self.cache.key('qr', _encoder_version(), QR_ERROR, url)}.svg"
+
+    def keep(self, urls: Iterable[str]) -> None:
+        """These codes belong to this build: pruning keeps them even if no page asks for one."""
+        for url in urls:
+            self.cache.use(self.entry(url))
+
     def __call__(self, url: str) -> Markup:
-        path = self.cache.root / "qr" / f"{self.cache.key('qr', _encoder_version(), QR_ERROR, url)}.svg"
+        path = self.entry(url)
         cached = read_checked(path)
         if cached is not None:
             svg = cached.decode("utf-8")

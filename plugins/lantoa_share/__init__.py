@@ -17,7 +17,9 @@ from lantoa.signals import profiles_read
 
 def add_share_helpers(sender, collection: Collection, context: dict, settings: dict, cache: Cache) -> None:
     context["zalo_payload"] = zalo_payload
-    context["qr_code"] = QrCodes(cache)
+    codes = context["qr_code"] = QrCodes(cache)
+    # The address profile.html encodes: SITEURL ~ "/" ~ profile.url.
+    codes.keep(f"{settings['SITEURL']}/{profile.url}" for profile in collection.profiles)
 
 
 def register() -> None:
