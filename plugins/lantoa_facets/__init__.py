@@ -36,6 +36,9 @@ OVERVIEWS = (
 )
 
 
+ALL_PROFILES = Term("all", "", "ho-so/", "Tất cả hồ sơ, mới nhất trước", ())
+
+
 @dataclass(frozen=True)
 class Pagination:
     number: int
@@ -132,8 +135,8 @@ class FacetsGenerator(Generator):
         per_page = self.settings["LANTOA_PER_PAGE"]
         template = self.get_template("listing")
         index = self.context["facet_index"]
-        home = Term("home", "", "", "Mô hình, điển hình mới nhất", ())
-        self._write_listing(writer, template, TermIndex(home, self.context["profiles"]), per_page)
+        # The front page is the portal's (lantoa_portal); every profile is listed here.
+        self._write_listing(writer, template, TermIndex(ALL_PROFILES, self.context["profiles"]), per_page)
         for terms in index.values():
             for entry in terms.values():
                 self._write_listing(writer, template, entry, per_page)
@@ -150,13 +153,17 @@ class FacetsGenerator(Generator):
         shown_children = [(name, [(c.term.url, c.term.title, len(c.profiles)) for c in entries])
                           for name, entries in children.items()]
         cache, digests = self.context["page_cache"], self.context["profile_digests"]
+        # A term's map (a province's, from lantoa_portal) shows every profile of the term.
+        term_map = self.context.get("term_maps", {}).get(entry.term.url)
         for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
-            inputs = (entry.term, pagination, [digests[p.url] for p in chunk], shown_children)
+            inputs = (entry.term, pagination, [digests[p.url] for p in chunk], shown_children,
+                      term_map if pagination.number == 1 else None)
             cache.write_page(
                 writer, f"{pagination.url}index.html", template, self.context, inputs,
                 lastmod=max((p.updated for p in chunk), default=None),
                 term=entry.term, listing=chunk, count=len(entry.profiles),
                 pagination=pagination, children=children, page_url=pagination.url,
+                term_map=term_map if pagination.number == 1 else None,
             )
 
     def _write_overviews(self, writer, index: dict[str, dict[str, TermIndex]]) -> None:
