@@ -113,11 +113,12 @@ def test_a_profile_links_its_place_neighbours_and_related(site):
 
 def test_statistics_count_every_facet(site):
     page = html(site, "thong-ke")
-    assert page.count("<svg") == 5 and "<script" not in page.split("<main")[1]
-    assert re.search(r'dia-phuong/lam-dong/">Lâm Đồng</a></th><td class="n">25</td>', page)
-    assert re.search(r'linh-vuc/quoc-phong-an-ninh/">Quốc phòng - an ninh</a></th><td class="n">1</td>', page)
-    assert re.search(r'dien-hinh/">Điển hình</a></th><td class="n">1</td>', page)
-    assert 'aria-labelledby="tieu-de-tinh"' in page and '<title id="tieu-de-tinh">' in page
+    assert page.count('<table class="bars">') == 5 and "<script" not in page.split("<main")[1]
+    bar = r'</a></th><td class="bar"><svg [^>]+><rect width="[\d.]+" height="10"/></svg></td>'
+    assert re.search(r'dia-phuong/lam-dong/">Lâm Đồng' + bar + r'<td class="n">25</td>', page)
+    assert re.search(r'quoc-phong-an-ninh/">Quốc phòng - an ninh' + bar + r'<td class="n">1</td>', page)
+    assert re.search(r'dien-hinh/">Điển hình' + bar + r'<td class="n">1</td>', page)
+    assert '<section class="chart" aria-labelledby="h-tinh">' in page
 
 
 def test_open_data_has_every_profile_and_opens_in_excel(site):
