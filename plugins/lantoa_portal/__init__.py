@@ -11,17 +11,20 @@ the listing generator of `lantoa_facets` reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from lantoa.facets import FACETS, Term, TermIndex, field_term, province_term
+from lantoa.facets import FACET_BY_NAME, Term, TermIndex, field_term, province_term
 from lantoa.gazetteer import gazetteer
 from lantoa.geography import MapView, Spot, national_map, province_map
 from lantoa.model import Field, Profile
 from lantoa.site import website_jsonld
+from lantoa.state import build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
+
+Index = Mapping[str, Mapping[str, TermIndex]]
 
 FEATURED_MAX = 6  # flagged profiles shown; more wait for the next ones to be unflagged
 FEATURED_FALLBACK = 3  # newest profiles with a photo, when none is flagged
@@ -45,35 +48,35 @@ class Entry:
     key: str = ""
 
 
-def commune_spots(profiles: Iterable[Profile], index: dict[str, dict[str, TermIndex]]) -> list[Spot]:
+def commune_spots(profiles: Iterable[Profile], index: Index) -> list[Spot]:
     """Every commune with profiles, with its page and its number of profiles."""
-    commune_facet = next(f for f in FACETS if f.name == "commune")
+    commune_facet = FACET_BY_NAME["commune"]
     spots: dict[int, Spot] = {}
     for profile in profiles:
         # The commune facet yields one term per current commune, in `place.communes` order.
         for unit, term in zip(profile.place.communes, commune_facet.terms_of(profile), strict=True):
             if unit.code not in spots:
                 spots[unit.code] = Spot(unit.code, term.url, term.title,
-                                        len(index["commune"][term.key].profiles), unit.name)
+                                        len(index["commune"][term.key].profiles), term.name)
     return sorted(spots.values(), key=lambda s: s.code)
 
 
-def featured(profiles: list[Profile], photos: dict) -> list[Profile]:
+def featured(profiles: Sequence[Profile], photos: Mapping) -> list[Profile]:
     """Flagged profiles, newest first; without any, the newest that have a photo."""
-    flagged = [p for p in profiles if getattr(p, "featured", False)]
+    flagged = [p for p in profiles if p.featured]
     if flagged:
         return flagged[:FEATURED_MAX]
     return [p for p in profiles if p.image and p.image in photos][:FEATURED_FALLBACK]
 
 
-def newest(profiles: list[Profile], shown: list[Profile]) -> list[Profile]:
+def newest(profiles: Sequence[Profile], shown: list[Profile]) -> list[Profile]:
     """The latest published, as the feeds order them, leaving out the featured ones."""
     skip = {p.url for p in shown}
     latest = sorted(profiles, key=lambda p: (-p.date.timestamp(), p.slug))
     return [p for p in latest if p.url not in skip][:NEWEST]
 
 
-def headlines(profiles: list[Profile], index: dict[str, dict[str, TermIndex]]) -> list[Headline]:
+def headlines(profiles: Sequence[Profile], index: Index) -> list[Headline]:
     years = sorted(int(key) for key in index["year"])
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
     provinces = len(gazetteer().provinces())
@@ -85,7 +88,7 @@ def headlines(profiles: list[Profile], index: dict[str, dict[str, TermIndex]]) -
     ]
 
 
-def field_entries(index: dict[str, dict[str, TermIndex]]) -> list[Entry]:
+def field_entries(index: Index) -> list[Entry]:
     entries = []
     for value in Field:
         term = field_term(value)
@@ -94,7 +97,7 @@ def field_entries(index: dict[str, dict[str, TermIndex]]) -> list[Entry]:
     return entries
 
 
-def province_entries(index: dict[str, dict[str, TermIndex]]) -> list[Entry]:
+def province_entries(index: Index) -> list[Entry]:
     """Provinces with profiles, in Vietnamese alphabetical order (the index's order)."""
     return [Entry(e.term.title, e.term.url, len(e.profiles), e.term.key)
             for e in index["province"].values()]
@@ -125,24 +128,23 @@ class PortalGenerator(Generator):
     """Computes the maps for every page that shows one; writes `/` and `/ban-do/`."""
 
     def generate_context(self) -> None:
-        index = self.context.get("facet_index")
-        if index is None:
-            raise RuntimeError("lantoa_portal cần plugin lantoa_facets đứng trước trong PLUGINS")
-        spots = commune_spots(self.context["profiles"], index)
+        state = build_state(self.context, "lantoa_portal")
+        spots = commune_spots(state.profiles, state.index)
         self.spots = spots
         self.context["term_maps"] = province_maps(spots)
         self.context["MAP_BASE"] = urlsplit(self.settings.get("SITEURL", "")).path.rstrip("/") + "/"
 
     def generate_output(self, writer) -> None:
-        profiles: list[Profile] = self.context["profiles"]
-        index = self.context["facet_index"]
-        cache, digests = self.context["page_cache"], self.context["profile_digests"]
+        state = build_state(self.context, "lantoa_portal")
+        profiles, index = state.profiles, state.index
+        cache, digests = state.pages, state.digests
         shown = featured(profiles, self.context.get("photos", {}))
         latest = newest(profiles, shown)
         front = {
             "featured": shown, "newest": latest, "headlines": headlines(profiles, index),
             "fields": field_entries(index), "provinces": province_entries(index),
             "map": national_map(self.spots, background=False), "total": len(profiles),
+            "flagged": any(p.featured for p in shown),
         }
         inputs = ([digests[p.url] for p in shown + latest],
                   {k: v for k, v in front.items() if k not in ("featured", "newest")})
@@ -163,5 +165,10 @@ def get_generators(pelican):
     return PortalGenerator
 
 
+def check_plugins(pelican) -> None:
+    require_plugins(pelican.settings, "lantoa_portal", ("lantoa_profiles", "lantoa_facets"))
+
+
 def register() -> None:
+    signals.initialized.connect(check_plugins)
     signals.get_generators.connect(get_generators)

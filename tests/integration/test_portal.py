@@ -10,7 +10,8 @@ import feedparser
 import pytest
 from lantoa.collection import collect
 
-from tests.conftest import SAMPLE_CONTENT
+from tests.conftest import SAMPLE_CONTENT, build_site, valid_header, write_profile
+from tests.photos import marked
 
 SITE = "https://lantoa.example.vn/"
 
@@ -182,7 +183,7 @@ def test_statistics_sort_bars_by_count_and_fold_provinces_without_profiles(sampl
     assert sum(counts) == len(profiles)
     rest = provinces.split('<tr class="rest">')[1]
     empty = 34 - len(counts)
-    assert f"{empty} tỉnh, thành phố chưa có hồ sơ" in rest and rest.count("<a ") == empty
+    assert f"{empty} tỉnh/thành phố chưa có hồ sơ" in rest and rest.count("<a ") == empty
     widths = [float(w) for w in re.findall(r'<rect width="([\d.]+)" height="10"/>', page)]
     assert page.count("<rect") == len(widths) and max(widths) == 100
     fields = [int(n) for n in re.findall(r'<td class="n">(\d+)</td>', section(page, "h-linh-vuc"))]
@@ -231,3 +232,28 @@ def test_feed_entries_open_with_the_photo_and_the_fact_box(sample_site):
     assert rss.feed.publisher == "Ban Biên tập Lan Tỏa (dữ liệu mẫu)"
     assert "<managingEditor>bientap@lantoa.example.vn (Ban Biên tập Lan Tỏa (dữ liệu mẫu))</managingEditor>" \
         in (sample_site / "feeds/rss.xml").read_text(encoding="utf-8")
+
+
+def test_flagged_profiles_are_featured_first_even_without_a_photo(tmp_path):
+    content = tmp_path / "content"
+    write_profile(content, "lam-dong/2024/co-anh.md", valid_header(
+        Title="Mô hình mới có ảnh", Year="2024", Date="2024-05-01", Image="anh.jpg"))
+    marked((1200, 900)).save(content / "profiles/lam-dong/2024/anh.jpg", "JPEG")
+    write_profile(content, "lam-dong/2019/noi-bat.md", valid_header(
+        Title="Mô hình được chọn nổi bật", Year="2019", Date="2019-05-01", Featured="yes"))
+    write_profile(content, "ha-noi/2018/noi-bat-2.md", valid_header(
+        Title="Tổ dân phố nổi bật", Year="2018", Date="2018-05-01", Province="Hà Nội", District=None,
+        Commune="Ba Đình", **{"Nổi bật": "có"}))
+    write_profile(content, "lam-dong/2017/thuong.md", valid_header(Title="Mô hình thường", Year="2017",
+                                                                  Date="2017-05-01"))
+    site = build_site(content, tmp_path / "output", SITEURL="https://lantoa.example.vn")
+    page = html(site, "")
+    featured = section(page, "noi-bat")
+    assert card_links(featured) == [SITE + "mo-hinh/noi-bat/", SITE + "mo-hinh/noi-bat-2/"]
+    assert featured.count('class="ph ph-kinh-te ph-large"') == 2  # the emblem, not an empty box
+    assert f'href="{SITE}noi-bat/">Tất cả mô hình, điển hình nổi bật</a>' in featured
+    newest = card_links(section(page, "moi-cap-nhat"))
+    assert newest == [SITE + "mo-hinh/co-anh/", SITE + "mo-hinh/thuong/"]
+    # The map links both communes (three profiles in Đinh Văn, one in Ba Đình).
+    links = map_links(page, "ban-do-trang-chu")
+    assert sum(n for _, n in links.values()) == 4 and len(links) == 2
