@@ -62,6 +62,7 @@ def test_duc_finds_profiles_with_the_letter_d_stroke(page, served_site):
 def test_a_province_filter_narrows_results_and_lives_in_the_url(page, served_site):
     page.goto(served_site + "/tim-kiem/?q=nong+dan")
     everything = results(page)
+    page.locator(".filters summary").click()  # the filters are folded behind one control
     page.select_option("#loc-tinh", "lam-dong")
     wait_until(page, "location.search.includes('tinh=lam-dong')")
     narrowed = results(page)
