@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
+import io
 import sys
 
 COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
@@ -31,7 +32,6 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "max-age=3600")
         self.end_headers()
-        import io
         return io.BytesIO(body)
 
     def log_message(self, *args) -> None:
