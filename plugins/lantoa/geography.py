@@ -17,7 +17,7 @@ import json
 import math
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -44,11 +44,21 @@ class Spot:
     label: str  # accessible name: "Xã Đinh Văn Lâm Hà, tỉnh Lâm Đồng"
     count: int
     name: str = ""  # within its province: "Xã Đinh Văn Lâm Hà"
+    province: int = 0  # code of its province
+
+
+@dataclass(frozen=True)
+class Area:
+    """A province as the national map links it when it has too many communes to link each."""
+
+    code: int
+    url: str
+    label: str  # "Tỉnh Lâm Đồng"
 
 
 @dataclass(frozen=True)
 class Marker:
-    """A drawn, linked commune dot."""
+    """A drawn, linked dot: a commune, or a province on a crowded national map."""
 
     x: float
     y: float
@@ -56,6 +66,7 @@ class Marker:
     url: str
     label: str
     count: int
+    kind: str = "commune"
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,8 @@ class MapView:
     labels: tuple[Label, ...]
     frames: tuple[Frame, ...] = ()
     communes: int = 0  # how many communes are drawn
+    hot: tuple[tuple[float, str], ...] = ()  # (radius, path data): communes with profiles, not linked
+    grouped: bool = False  # True: the links lead to provinces, whose maps link the communes
     footprint: str = ""  # path data: the communes drawn with a wide pen, the province's territory
     footprint_width: float = 0
 
@@ -239,13 +252,20 @@ def _markers(spots: Iterable[Spot], place: dict[int, Point]) -> tuple[Marker, ..
     return tuple(sorted(markers, key=lambda m: (-m.r, m.url)))
 
 
-def national_map(spots: Iterable[Spot], background: bool = True) -> MapView:
-    """Vietnam with every commune (or, without `background`, only those with profiles)."""
+def national_map(spots: Iterable[Spot], background: bool = True, link_limit: int = 10**9,
+                 areas: Iterable[Area] = ()) -> MapView:
+    """Vietnam with every commune (or, without `background`, only those with profiles).
+
+    Each commune with profiles is a link, up to `link_limit` of them: past that the map
+    would outgrow a phone's budget (≈ 190 bytes a link), so the communes are drawn as
+    plain dots and each province in `areas` with profiles becomes the link, to its page
+    and its own map, where every commune is linked.
+    """
     project = Projection(NATIONAL_EXTENT, MAP_WIDTH)
     data = outline()
     land = [simplify([project(p) for p in ring], 0.35) for ring in data["land"]]
     place = {code: project(p) for code, p in centroids().items()}
-    spots = list(spots)
+    spots = [s for s in spots if s.code in place]
     linked = {s.code for s in spots}
     dots = dot_path(p for code, p in place.items() if code not in linked) if background else ""
     islands = [project(p) for name in ARCHIPELAGOS for p in data["islands"][name]]
@@ -260,8 +280,33 @@ def national_map(spots: Iterable[Spot], background: bool = True) -> MapView:
         else:
             labels.append(Label(round(statistics.mean(xs), 1), round(max(ys) + LABEL_SIZE * 1.3, 1),
                                 (title,)))
-    return MapView(MAP_WIDTH, round(project.height, 1), ring_path(land), dot_path(islands), dots,
+    view = MapView(MAP_WIDTH, round(project.height, 1), ring_path(land), dot_path(islands), dots,
                    _markers(spots, place), tuple(labels), communes=len(place))
+    if len(spots) <= link_limit:
+        return view
+    by_radius: dict[float, list[Point]] = {}
+    for spot in spots:
+        by_radius.setdefault(marker_radius(spot.count), []).append(place[spot.code])
+    hot = tuple((r, dot_path(points)) for r, points in sorted(by_radius.items(), reverse=True))
+    return replace(view, markers=_area_markers(spots, place, areas), hot=hot, grouped=True)
+
+
+def _area_markers(spots: list[Spot], place: dict[int, Point], areas: Iterable[Area]) -> tuple[Marker, ...]:
+    """One ring per province with profiles, where its profiles are, sized by their number."""
+    found: dict[int, list[Spot]] = {}
+    for spot in spots:
+        found.setdefault(spot.province, []).append(spot)
+    markers = []
+    for area in areas:
+        inside = found.get(area.code)
+        if not inside:
+            continue
+        x = statistics.median(place[s.code][0] for s in inside)
+        y = statistics.median(place[s.code][1] for s in inside)
+        count = sum(s.count for s in inside)
+        markers.append(Marker(round(x, 1), round(y, 1), round(min(7 + 1.2 * math.sqrt(len(inside)), 16), 1),
+                              area.url, f"{area.label}, {len(inside)} xã, phường", count, "province"))
+    return tuple(sorted(markers, key=lambda m: (-m.r, m.url)))
 
 
 def province_map(communes: Iterable[tuple[int, str]], spots: Iterable[Spot]) -> MapView:

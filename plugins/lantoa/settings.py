@@ -46,6 +46,9 @@ SETTINGS = (
     Setting("LANTOA_DESCRIPTION",
             "Giới thiệu, tôn vinh và nhân rộng mô hình, điển hình \u201cDân vận khéo\u201d.",
             (str,), "mô tả trang, dùng cho thẻ chia sẻ và nguồn tin"),
+    Setting("LANTOA_MAP_COMMUNE_LINKS", 600, (int,),
+            "số xã, phường có hồ sơ tối đa mà bản đồ toàn quốc nối từng xã (giữ bản đồ dưới 150 KB); "
+            "nhiều hơn thì bản đồ nối tới trang tỉnh; trang chủ dùng một phần năm số này"),
     # The publishing agency and the licence: shown in the footer, the feeds and the
     # JSON-LD `publisher`, so that a reader and a republishing portal know who speaks.
     Setting("LANTOA_AGENCY_NAME", "", (str,),

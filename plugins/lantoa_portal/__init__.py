@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from lantoa.facets import FACET_BY_NAME, Term, TermIndex, field_term, province_term
 from lantoa.gazetteer import gazetteer
-from lantoa.geography import MapView, Spot, national_map, province_map
+from lantoa.geography import Area, MapView, Spot, national_map, province_map
 from lantoa.model import Field, Profile
 from lantoa.site import website_jsonld
 from lantoa.state import build_state, require_plugins
@@ -57,7 +57,8 @@ def commune_spots(profiles: Iterable[Profile], index: Index) -> list[Spot]:
         for unit, term in zip(profile.place.communes, commune_facet.terms_of(profile), strict=True):
             if unit.code not in spots:
                 spots[unit.code] = Spot(unit.code, term.url, term.title,
-                                        len(index["commune"][term.key].profiles), term.name)
+                                        len(index["commune"][term.key].profiles), term.name,
+                                        unit.parent_code or 0)
     return sorted(spots.values(), key=lambda s: s.code)
 
 
@@ -103,6 +104,10 @@ def province_entries(index: Index) -> list[Entry]:
             for e in index["province"].values()]
 
 
+def province_areas() -> list[Area]:
+    return [Area(p.code, province_term(p).url, p.name) for p in gazetteer().provinces()]
+
+
 def province_maps(spots: list[Spot]) -> dict[str, MapView]:
     """Province page URL → its map, for every current province."""
     geo = gazetteer()
@@ -115,7 +120,7 @@ def spots_by_province(spots: list[Spot]) -> list[tuple[Term, list[Spot]]]:
     geo = gazetteer()
     grouped: dict[int, list[Spot]] = {}
     for spot in spots:
-        grouped.setdefault(geo.current_communes[spot.code].parent_code, []).append(spot)  # type: ignore[arg-type]
+        grouped.setdefault(spot.province, []).append(spot)
     rows = []
     for province in geo.provinces():
         if province.code in grouped:
@@ -143,7 +148,9 @@ class PortalGenerator(Generator):
         front = {
             "featured": shown, "newest": latest, "headlines": headlines(profiles, index),
             "fields": field_entries(index), "provinces": province_entries(index),
-            "map": national_map(self.spots, background=False), "total": len(profiles),
+            "map": national_map(self.spots, background=False, areas=province_areas(),
+                                link_limit=self.settings["LANTOA_MAP_COMMUNE_LINKS"] // 5),
+            "total": len(profiles),
             "flagged": any(p.featured for p in shown),
         }
         inputs = ([digests[p.url] for p in shown + latest],
@@ -153,7 +160,8 @@ class PortalGenerator(Generator):
         cache.write_page(writer, "index.html", self.get_template("home"), self.context, inputs,
                          lastmod=max((p.updated for p in shown + latest), default=None),
                          front=front, website_jsonld=jsonld, page_url="")
-        full = national_map(self.spots)
+        full = national_map(self.spots, areas=province_areas(),
+                            link_limit=self.settings["LANTOA_MAP_COMMUNE_LINKS"])
         listed = spots_by_province(self.spots)
         cache.write_page(writer, "ban-do/index.html", self.get_template("map"), self.context,
                          (full, listed), national=full, listed=listed, spots=self.spots,

@@ -257,3 +257,28 @@ def test_flagged_profiles_are_featured_first_even_without_a_photo(tmp_path):
     # The map links both communes (three profiles in Đinh Văn, one in Ba Đình).
     links = map_links(page, "ban-do-trang-chu")
     assert sum(n for _, n in links.values()) == 4 and len(links) == 2
+
+
+def test_past_the_link_limit_the_national_map_links_provinces(tmp_path):
+    content = tmp_path / "content"
+    places = [("Lâm Đồng", "Lâm Hà", "Đinh Văn"), ("Lâm Đồng", "Lâm Hà", "Nam Ban"),
+              ("Hà Nội", None, "Ba Đình"), ("Hà Nội", None, "Hoàn Kiếm")]
+    for n, (province, district, commune) in enumerate(places):
+        write_profile(content, f"p/2024/x-{n}.md", valid_header(
+            Title=f"Mô hình số {n}", Province=province, District=district, Commune=commune,
+            Date=f"2024-01-0{n + 1}", Year="2024"))
+    site = build_site(content, tmp_path / "output", SITEURL="https://lantoa.example.vn",
+                      LANTOA_MAP_COMMUNE_LINKS=3)
+    page = html(site, "ban-do")
+    links = map_links(page, "ban-do-tieu-de")
+    assert links == {"dia-phuong/ha-noi/": ("Thành phố Hà Nội, 2 xã, phường", 2),
+                     "dia-phuong/lam-dong/": ("Tỉnh Lâm Đồng, 2 xã, phường", 2)}
+    svg = page.split('<title id="ban-do-tieu-de">')[1].split("</svg>")[0]
+    hot = "".join(re.findall(r'<path class="map-hot" stroke-width="[\d.]+" d="([^"]+)"', svg))
+    assert hot.count("h0") == 4  # each commune is still drawn
+    assert "Chạm vào vòng tròn của một tỉnh" in page
+    # The province's own map still links each of its communes.
+    province = map_links(html(site, "dia-phuong/lam-dong"), "ban-do-tinh-tieu-de")
+    assert sorted(province) == ["dia-phuong/lam-dong/dinh-van-lam-ha/", "dia-phuong/lam-dong/nam-ban-lam-ha/"]
+    # The front page links communes up to a fifth of the limit: here none.
+    assert set(map_links(html(site, ""), "ban-do-trang-chu")) == set(links)

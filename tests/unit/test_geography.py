@@ -8,6 +8,7 @@ import pytest
 from lantoa.gazetteer import gazetteer
 from lantoa.geography import (
     MAP_WIDTH,
+    Area,
     Spot,
     centroids,
     clip,
@@ -121,3 +122,24 @@ def test_a_province_map_puts_far_islands_in_an_inset(province, inset):
         assert len(view.frames) == 1 and inset in " ".join(view.labels[0].lines)
     else:
         assert view.frames == () and view.labels == ()
+
+
+def test_a_crowded_national_map_links_provinces_and_still_draws_every_commune():
+    geo = gazetteer()
+    provinces = {p.code: p for p in geo.provinces()}
+    communes = list(geo.current_communes.values())[::3]
+    spots = [Spot(c.code, f"xa/{c.code}/", c.name, 1 + c.code % 7, c.name, c.parent_code) for c in communes]
+    areas = [Area(code, f"tinh/{p.slug}/", p.name) for code, p in provinces.items()]
+    linked = national_map(spots, areas=areas)
+    crowded = national_map(spots, areas=areas, link_limit=100)
+    assert len(linked.markers) == len(spots) and not linked.grouped
+    assert crowded.grouped and {m.kind for m in crowded.markers} == {"province"}
+    assert len(crowded.markers) == len({s.province for s in spots})
+    lam_dong = next(m for m in crowded.markers if m.url == "tinh/lam-dong/")
+    in_lam_dong = [s for s in spots if s.province == geo.province_by_slug("lam-dong").code]
+    assert lam_dong.count == sum(s.count for s in in_lam_dong)
+    assert lam_dong.label == f"Tỉnh Lâm Đồng, {len(in_lam_dong)} xã, phường"
+    hot = [p for _, path in crowded.hot for p in absolute_points(path)]
+    assert len(hot) >= len(spots) - 10  # every commune with profiles is still a red dot
+    sizes = [r for r, _ in crowded.hot]
+    assert sizes == sorted(sizes, reverse=True)  # the big ones first, the small ones on top
