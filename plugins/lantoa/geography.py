@@ -315,10 +315,27 @@ def province_map(communes: Iterable[tuple[int, str]], spots: Iterable[Spot]) -> 
 
     `communes` are the province's (code, name) pairs; the names title the inset.
     """
+    base = _province_base(tuple(communes))
+    place = dict(base.place)
+    spots = [s for s in spots if s.code in place]
+    linked = {s.code for s in spots}
+    dots = dot_path(p for c, p in place.items() if c not in linked)
+    return replace(base.view, dots=dots, markers=_markers(spots, place))
+
+
+@dataclass(frozen=True)
+class _Base:
+    view: MapView  # everything but the dots and markers
+    place: tuple[tuple[int, Point], ...]  # commune code → its position on this map
+
+
+@cache
+def _province_base(communes: tuple[tuple[int, str], ...]) -> _Base:
+    """What a province's map shows whatever its profiles: drawn once per process."""
     every = centroids()
     names = {code: name for code, name in communes if code in every}
     if not names:
-        return MapView(MAP_WIDTH, 0, "", "", "", (), ())
+        return _Base(MapView(MAP_WIDTH, 0, "", "", "", (), ()), ())
     mid = (statistics.median(every[c][0] for c in names), statistics.median(every[c][1] for c in names))
     main = [c for c in names if math.dist(every[c], mid) <= OUTLIER_DEGREES]
     far = [c for c in names if c not in main]
@@ -331,12 +348,7 @@ def province_map(communes: Iterable[tuple[int, str]], spots: Iterable[Spot]) -> 
     width = (MAP_WIDTH - inset_width) * min(1.0, 1 / square.height)  # tall provinces are narrower
     project = Projection(extent, width)
     place = {c: project(every[c]) for c in main}
-    box = (-2, -2, project.width + 2, project.height + 2)
-    land = []
-    for ring in outline()["land"]:
-        clipped = clip([project(p) for p in ring], box)
-        if len(clipped) >= 3:
-            land.append(simplify(clipped, 0.35))
+    land = _land_within(extent, project, (-2, -2, project.width + 2, project.height + 2))
     height, total_width = project.height, project.width
     frames, labels, islands = [], [], []
     if far:
@@ -349,12 +361,32 @@ def province_map(communes: Iterable[tuple[int, str]], spots: Iterable[Spot]) -> 
                             titles))
         total_width = frame.x + frame.width + 2
         height = max(height, frame.y + frame.height + 22 + LINE_HEIGHT * (len(titles) - 1))
-    spots = [s for s in spots if s.code in place]
-    linked = {s.code for s in spots}
-    dots = dot_path(p for c, p in place.items() if c not in linked)
-    return MapView(round(total_width, 1), round(height, 1), ring_path(land), dot_path(islands), dots,
-                   _markers(spots, place), tuple(labels), tuple(frames), communes=len(names),
+    view = MapView(round(total_width, 1), round(height, 1), ring_path(land), dot_path(islands), "", (),
+                   tuple(labels), tuple(frames), communes=len(names),
                    footprint=dot_path(place.values()), footprint_width=_spacing(list(place.values())))
+    return _Base(view, tuple(place.items()))
+
+
+def _land_within(extent: tuple[float, float, float, float], project, box) -> list[list[Point]]:
+    """The land rings that reach into `extent`, projected and clipped to `box`."""
+    west, south, east, north = extent
+    land = []
+    for ring, (r_west, r_south, r_east, r_north) in zip(outline()["land"], _ring_extents(), strict=True):
+        if r_east < west or r_west > east or r_north < south or r_south > north:
+            continue  # an island elsewhere: nothing to clip
+        clipped = clip([project(p) for p in ring], box)
+        if len(clipped) >= 3:
+            land.append(simplify(clipped, 0.35))
+    return land
+
+
+@cache
+def _ring_extents() -> tuple[tuple[float, float, float, float], ...]:
+    extents = []
+    for ring in outline()["land"]:
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        extents.append((min(xs), min(ys), max(xs), max(ys)))
+    return tuple(extents)
 
 
 def _spacing(points: list[Point]) -> float:
@@ -363,7 +395,26 @@ def _spacing(points: list[Point]) -> float:
     province boundaries to draw instead)."""
     if len(points) < 2:
         return 20.0
-    gaps = sorted(min(math.dist(p, q) for q in points if q is not p) for p in points)
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    cell = max(math.sqrt((max(xs) - min(xs) + 1) * (max(ys) - min(ys) + 1) / len(points)), 1.0)
+    grid: dict[tuple[int, int], list[Point]] = {}
+    for p in points:
+        grid.setdefault((int(p[0] // cell), int(p[1] // cell)), []).append(p)
+    gaps = []
+    for index, p in enumerate(points):
+        cx, cy = int(p[0] // cell), int(p[1] // cell)
+        best, ring = math.inf, 0
+        while (ring - 1) * cell <= best:  # rings of cells until none can hold a nearer point
+            for gx in range(cx - ring, cx + ring + 1):
+                for gy in range(cy - ring, cy + ring + 1):
+                    if max(abs(gx - cx), abs(gy - cy)) != ring:
+                        continue
+                    for q in grid.get((gx, gy), ()):
+                        if q is not points[index]:
+                            best = min(best, math.dist(p, q))
+            ring += 1
+        gaps.append(best)
+    gaps.sort()
     return round(min(max(gaps[len(gaps) * 3 // 4] * 2.2, 6.0), 40.0), 1)
 
 
@@ -410,9 +461,5 @@ def _fit_inset(far: list[int], island_points: list[Point], every: dict[int, Poin
         return (dx + x * scale, dy + y * scale)
 
     islands.extend(fit(p) for p in island_points)
-    box = (frame.x, frame.y, frame.x + frame.width, frame.y + frame.height)
-    for ring in outline()["land"]:
-        clipped = clip([fit(p) for p in ring], box)
-        if len(clipped) >= 3:
-            land.append(simplify(clipped, 0.35))
+    land.extend(_land_within(extent, fit, (frame.x, frame.y, frame.x + frame.width, frame.y + frame.height)))
     return {c: fit(every[c]) for c in far}

@@ -143,3 +143,12 @@ def test_a_crowded_national_map_links_provinces_and_still_draws_every_commune():
     assert len(hot) >= len(spots) - 10  # every commune with profiles is still a red dot
     sizes = [r for r, _ in crowded.hot]
     assert sizes == sorted(sizes, reverse=True)  # the big ones first, the small ones on top
+
+
+def test_the_province_footprint_pen_follows_the_gap_between_communes():
+    from lantoa.geography import _spacing
+
+    grid = [(x * 10.0, y * 10.0) for x in range(12) for y in range(30)]
+    assert _spacing(grid) == 22.0  # 2.2 × the 10-unit gap
+    spread = [(0.0, 0.0), (0.0, 3.0), (100.0, 100.0), (100.0, 104.0)]
+    assert _spacing(spread) == round(4.0 * 2.2, 1)
