@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from .build import DEFAULT_CONFIG, PUBLISH_CONFIG, build, load_settings, project_root
-from .collection import collect
-from .problems import report
+from .collection import PROFILES_FOLDER, collect
+from .problems import Problem, report, sort_problems
 from .settings import apply_defaults
 
 
@@ -28,11 +28,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     # to the image cache, so the next build does not decode them again.
     photos = check_photos(collection.profiles + collection.unpublished, args.content.resolve(), settings)
     collection.problems.extend(photos.problems)
-    errors, warnings = report(collection.problems)
-    published = len(collection.profiles)
-    print(f"Đã kiểm tra {collection.files} hồ sơ: {published} hợp lệ, {errors} lỗi, "
-          f"{warnings} cảnh báo.", file=sys.stderr)
-    return 1 if errors else 0
+    errors, _ = report(collection.problems)
+    print(check_summary(collection.files, collection.problems), file=sys.stderr)
+    if errors:
+        return 1
+    if args.strict and any(p.code in UNREAD_CODES for p in collection.problems):
+        print("Chế độ nghiêm ngặt: có dòng khóa không được đọc (W001, W005); sửa rồi chạy lại.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+# What a strict check also fails on: a line the editor wrote whose value is not read.
+UNREAD_CODES = frozenset({"W001", "W005"})
+
+
+def check_summary(files: int, problems: list[Problem]) -> str:
+    """The closing line of `lantoa check`: files with and without errors add up to all files."""
+    problems = sort_problems(problems)  # counted as printed: each problem once
+    broken = {p.path for p in problems if p.is_error and p.path.startswith(PROFILES_FOLDER + "/")}
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = sum(1 for p in problems if not p.is_error)
+    elsewhere = sum(1 for p in problems if p.is_error and not p.path.startswith(PROFILES_FOLDER + "/"))
+    text = (f"Đã kiểm tra {files} hồ sơ: {files - len(broken)} không có lỗi, {len(broken)} có lỗi; "
+            f"tổng cộng {errors} lỗi, {warnings} cảnh báo")
+    if elsewhere:
+        text += f" ({elsewhere} lỗi ở tệp ngoài hồ sơ)"
+    return text + "."
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -101,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="kiểm tra mọi hồ sơ, liệt kê mọi lỗi")
     common(p, output=False)
+    p.add_argument("--strict", action="store_true",
+                   help="nghiêm ngặt (dùng cho CI): thất bại cả khi có dòng khóa không được đọc "
+                        "(khóa sai tên W001, khóa lọt vào nội dung W005)")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("build", help="dựng trang hoàn chỉnh (ghi vào thư mục mới rồi thay thế)")
     common(p, output=True)
