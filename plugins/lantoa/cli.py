@@ -72,6 +72,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  args.output, watched, args.bind, args.port)
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from .new import KEYS, create
+
+    return create({key: getattr(args, key) for key in KEYS}, args.content, args.slug)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import benchmark, search_benchmark
 
@@ -137,6 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
     p.add_argument("--bind", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     p.set_defaults(func=cmd_serve, siteurl="")
+    p = sub.add_parser("new", help="tạo một hồ sơ mới: hỏi từng thông tin còn thiếu, kiểm tra ngay")
+    common(p, output=False)
+    from .new import KEYS
+    from .schema import BY_NAME
+    for key in KEYS:
+        declared = BY_NAME[key]
+        p.add_argument(f"--{key}", default=None, metavar=declared.vietnamese.upper().replace(" ", "_"),
+                       help=f"{declared.label}" + (f": {declared.values}" if declared.values else ""))
+    p.add_argument("--slug", default=None, help="tên tệp và đường dẫn, nếu không muốn lấy từ tiêu đề")
+    p.set_defaults(func=cmd_new)
     p = sub.add_parser("bench", help="đo thời gian dựng N hồ sơ tổng hợp, so với Pelican thuần")
     p.add_argument("count", type=int, metavar="N", help="số hồ sơ tổng hợp")
     p.add_argument("--config", type=Path, default=None, help="tệp cấu hình (mặc định pelicanconf.py)")
