@@ -78,6 +78,31 @@ def cmd_new(args: argparse.Namespace) -> int:
     return create({key: getattr(args, key) for key in KEYS}, args.content, args.slug)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importing import import_file, report
+    from .workbook import SheetError, write_template
+
+    if args.mau:
+        write_template(args.mau)
+        print(f"Đã ghi tệp mẫu {args.mau}: điền trang 'Danh sách' rồi chạy 'lantoa import {args.mau}'.")
+        return 0
+    if args.file is None:
+        print("Cần tên tệp danh sách (.xlsx hoặc .csv), hoặc --mau để lấy tệp mẫu.", file=sys.stderr)
+        return 2
+    defaults = {key: getattr(args, key) or "" for key in IMPORT_DEFAULTS}
+    try:
+        outcome, table, columns = import_file(args.file, args.content, defaults, dry_run=args.dry_run)
+    except SheetError as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return 2
+    print(report(outcome, args.file, table, columns, args.dry_run))
+    return 1 if outcome.invalid else 0
+
+
+# Values an import may give every row whose cell (or column) is empty.
+IMPORT_DEFAULTS = ("kind", "year", "province", "field", "level")
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import benchmark, search_benchmark
 
@@ -153,6 +178,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"{declared.label}" + (f": {declared.values}" if declared.values else ""))
     p.add_argument("--slug", default=None, help="tên tệp và đường dẫn, nếu không muốn lấy từ tiêu đề")
     p.set_defaults(func=cmd_new)
+    p = sub.add_parser("import",
+                       help="nhập danh sách mô hình từ bảng tính .xlsx hoặc .csv, mỗi dòng một hồ sơ")
+    common(p, output=False)
+    p.add_argument("file", type=Path, nargs="?", metavar="TỆP", help="danh sách .xlsx hoặc .csv")
+    p.add_argument("--mau", type=Path, nargs="?", const=Path("mau-danh-sach-mo-hinh.xlsx"), default=None,
+                   metavar="TỆP", help="ghi tệp Excel mẫu có danh sách thả xuống (mặc định "
+                                       "mau-danh-sach-mo-hinh.xlsx) rồi thôi")
+    for key in IMPORT_DEFAULTS:
+        declared = BY_NAME[key]
+        p.add_argument(f"--{key}", default=None, metavar=declared.vietnamese.upper().replace(" ", "_"),
+                       help=f"{declared.label} cho các dòng để trống ô này (hoặc khi bảng không có cột này)")
+    p.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ tạo, sửa gì; không ghi tệp")
+    p.set_defaults(func=cmd_import)
     p = sub.add_parser("bench", help="đo thời gian dựng N hồ sơ tổng hợp, so với Pelican thuần")
     p.add_argument("count", type=int, metavar="N", help="số hồ sơ tổng hợp")
     p.add_argument("--config", type=Path, default=None, help="tệp cấu hình (mặc định pelicanconf.py)")

@@ -68,6 +68,21 @@ def one_line(value: str) -> str:
     return " ".join(str(value).split())
 
 
+def canonical(key: str, text: str, today: date) -> str:
+    """A value as the guide writes it ("Cấp huyện" → "huyen", "Kinh tế" → "kinh-te"), or as given
+    when it does not parse (the reader then says why)."""
+    declared = schema.BY_NAME[key]
+    if declared.parse is None or not text:
+        return text
+    failed: list[str] = []
+    parsed = declared.parse(text, schema.ParseContext(today, lambda *problem: failed.append(problem[0])))
+    if failed or parsed is None:
+        return text
+    if isinstance(parsed, tuple):
+        return ", ".join(str(getattr(v, "value", v)) for v in parsed)
+    return str(getattr(parsed, "value", parsed))
+
+
 @dataclass
 class Spelling:
     """Place names as they will be written, the place they resolve to, and what was said."""
