@@ -69,7 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     root = project_root(config)
     watched = [args.content.resolve(), root / "theme", root / "plugins", config.resolve()]
     return serve(lambda: build(config, args.content, args.output, False, "", args.cache),
-                 args.output, watched, args.bind, args.port)
+                 args.output, watched, args.bind, args.port, args.content)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

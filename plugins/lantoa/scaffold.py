@@ -168,7 +168,7 @@ class Slugs:
         self.content = content
         self.files: dict[str, Path] = {}
         for file in profile_files(content):
-            self.files.setdefault(_slug_of(file), file)
+            self.files.setdefault(slug_of(file), file)
 
     def taken(self, slug: str) -> Path | None:
         return self.files.get(slug)
@@ -177,7 +177,7 @@ class Slugs:
         self.files[slug] = file
 
 
-def _slug_of(file: Path) -> str:
+def slug_of(file: Path) -> str:
     """A profile's slug as the reader takes it: its `Slug:` key, or its file name."""
     try:
         text, _ = decode(file.read_bytes(), file.name)
