@@ -232,20 +232,29 @@ def _keys_in_body(lines: list[str], start: int, ended_at_blank: bool, header: He
     while end < len(lines) and lines[end].strip():
         end += 1
     found = []
+    misspelt = []  # right after a header cut by a stray line: a key with a typo is a key too
     for number in range(start, end):
         parsed = _key_line(lines[number])
         declared = schema.find_key(parsed[0]) if parsed else None
         if declared:
             found.append((number, parsed[0], declared))
+        elif parsed and not ended_at_blank and (near := schema.nearest_key(parsed[0])):
+            misspelt.append((number, parsed[0], near))
+    problems = [Problem(path, number + 1, written, "W005",
+                        f"dòng '{written}: …' nằm trong nội dung, không được đọc là khóa",
+                        f"có phải '{near.vietnamese}' ({near.written})? sửa tên khóa và đưa dòng lên "
+                        "phần đầu: các khóa viết liền nhau, không có dòng trống hay dòng chữ khác xen giữa",
+                        Severity.WARNING)
+                for number, written, near in misspelt]
     if not found:
-        return []
+        return problems
     if ended_at_blank:
         # After a blank line, "Kết quả: …" may well be prose; a paragraph made only of
         # keys, or a missing required key, is a header cut in two.
         missing = any(d.required and d.name not in header.values for _, _, d in found)
         if len(found) < end - start or (len(found) == 1 and not missing):
-            return []
-    return [Problem(path, number + 1, written, "W005",
+            return problems
+    return problems + [Problem(path, number + 1, written, "W005",
                     f"dòng '{written}: …' nằm trong nội dung, không được đọc là khóa"
                     + (" (trùng khóa đã có)" if declared.name in header.values else ""),
                     "đưa dòng này lên phần đầu: các khóa viết liền nhau, không có dòng trống "

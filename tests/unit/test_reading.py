@@ -884,3 +884,14 @@ def test_private_data_warning_points_at_its_line(content):
     file = write_profile(content, header, BODY + "\n\nMột đoạn.\nLiên hệ: 0912 345 678.")
     _, problems = read(file, content)
     assert only(problems, "W003").line == line_of(file, "Liên hệ:")
+
+
+def test_a_misspelt_key_after_a_stray_line_is_reported_not_published_as_text(content):
+    text = profile_text({"Image_Caption": None}).replace(
+        "Date:", "Ghi chép thêm về mô hình\nLinh vucc: kinh-te\nDate:", 1)
+    file = write_profile(content)
+    file.write_text(text, encoding="utf-8")
+    _, problems = read(file, content)
+    stray = [p for p in problems if p.code == "W005" and p.field == "Linh vucc"]
+    assert len(stray) == 1 and stray[0].line == line_of(file, "Linh vucc:")
+    assert "có phải 'Lĩnh vực' (Field)?" in stray[0].hint
