@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .build import DEFAULT_CONFIG, PUBLISH_CONFIG, build, load_settings, project_root
 from .collection import PROFILES_FOLDER, collect
@@ -132,8 +134,67 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# argparse's own words, as editors read them. Its messages come from the standard library in
+# English; these are the ones an editor meets (a mistyped command, a missing value).
+_HELP_WORDS = (
+    ("positional arguments:", "đối số:"), ("options:", "tùy chọn:"),
+    ("show this help message and exit", "in hướng dẫn này rồi thoát"),
+)
+_ERRORS = (
+    (re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)"),
+     lambda m: f"không có lệnh '{m[2]}'" + (f" (có phải '{_near(m[2], m[3])}'?)" if _near(m[2], m[3]) else "")
+     + f"; các lệnh: {m[3].replace(chr(39), '')}"),
+    (re.compile(r"argument (\S+): expected one argument"), lambda m: f"{m[1]} cần một giá trị"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: '([^']*)'"),
+     lambda m: f"{m[1]}: giá trị '{m[3]}' không hợp lệ"),
+    (re.compile(r"unrecognized arguments: (.*)"), lambda m: f"không hiểu tùy chọn: {m[1]}"),
+    (re.compile(r"the following arguments are required: (.*)"), lambda m: f"thiếu: {m[1]}"),
+)
+
+
+def _near(wrong: str, choices: str) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(wrong, [c.strip(" '") for c in choices.split(",")], n=1)
+    return near[0] if near else ""
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "cách dùng: " if prefix is None else prefix)
+
+
+class VietnameseParser(argparse.ArgumentParser):
+    """argparse with its help headings and the usual errors in Vietnamese."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        return _vietnamese(super().format_usage())
+
+    def format_help(self) -> str:
+        return _vietnamese(super().format_help())
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, say in _ERRORS:
+            match = pattern.fullmatch(message)
+            if match:
+                message = say(match)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: lỗi: {message}\n")
+
+
+def _vietnamese(text: str) -> str:
+    for english, vietnamese in _HELP_WORDS:
+        text = text.replace(english, vietnamese)
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = VietnameseParser(
         prog="lantoa",
         description="Lan Tỏa — dựng trang giới thiệu mô hình, điển hình “Dân vận khéo”.",
     )

@@ -45,3 +45,15 @@ def test_strict_check_fails_on_a_line_that_is_not_read(tmp_path: Path):
     strict = run_check(content, "--strict")
     assert strict.returncode == 1
     assert "W001" in strict.stderr and "nghiêm ngặt" in strict.stderr
+
+
+def test_a_mistyped_command_is_answered_in_vietnamese_with_the_nearest_one():
+    result = subprocess.run([sys.executable, "-m", "lantoa.cli", "nwe"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "lỗi: không có lệnh 'nwe' (có phải 'new'?)" in result.stderr
+    assert "invalid choice" not in result.stderr and "usage" not in result.stderr
+    help_text = subprocess.run([sys.executable, "-m", "lantoa.cli", "import", "--help"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=60).stdout
+    assert help_text.startswith("cách dùng: lantoa import") and "tùy chọn:" in help_text
+    assert "show this help" not in help_text
