@@ -93,8 +93,7 @@ def _place_messages(problems: list, key: str) -> tuple[list[str], list[str]]:
 class Questions:
     """Checks one answer per key; knows what earlier answers imply for the later ones."""
 
-    def __init__(self, content: Path, today: date):
-        self.content = content
+    def __init__(self, today: date):
         self.today = today
 
     def check(self, key: str, text: str, draft: Draft) -> Verdict:
@@ -261,7 +260,7 @@ def create(given: dict[str, str | None], content: Path, slug: str | None = None,
     """Ask for what `given` lacks, write the profile, print its path and preview URL."""
     today = today or date.today()
     console = console or Console(sys.stdin, sys.stdout)
-    questions = Questions(content, today)
+    questions = Questions(today)
     draft = Draft()
     interactive = any(not given.get(k) for k in KEYS if k not in ("district", "commune", "unit", "person")) \
         or not (given.get("unit") or given.get("person"))

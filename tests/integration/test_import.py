@@ -243,3 +243,21 @@ def test_a_file_that_is_not_a_list_is_explained(tmp_path: Path):
     other = run(tmp_path, "khac.csv")
     assert other.returncode == 2 and "không tìm thấy dòng tên cột" in other.stderr
     assert "Traceback" not in old.stderr + other.stderr
+
+
+def test_a_list_of_one_province_and_year_takes_them_as_flags_and_dry_run_writes_nothing(tmp_path: Path):
+    (tmp_path / "ds.csv").write_text("STT,Tên mô hình,Lĩnh vực,Cấp công nhận,Đơn vị thực hiện,Số QĐ\n"
+                                     "1,Mô hình một,Kinh tế,Cấp tỉnh,Đoàn xã,12\n", encoding="utf-8")
+    without = run(tmp_path, "ds.csv", "--dry-run")
+    assert "cảnh báo: cột 'Số QĐ' không khớp khóa nào, bỏ qua" in without.stdout
+    assert "cột 'STT'" not in without.stdout
+    assert ("dòng 2: LỖI, không nhập — tỉnh/thành phố: bảng không có cột này (gợi ý: thêm cột "
+            "'Tỉnh/Thành phố' hoặc chạy với --province cho mọi dòng)") in without.stdout
+    dry = run(tmp_path, "ds.csv", "--province", "Lâm Đồng", "--year", "2024", "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "dòng 2: sẽ tạo content/profiles/lam-dong/2024/mo-hinh-mot.md" in dry.stdout
+    assert not (tmp_path / "content").exists()
+    real = run(tmp_path, "ds.csv", "--province", "Lâm Đồng", "--year", "2024")
+    assert "1 dòng: 1 tạo mới" in real.stdout
+    assert "Province: Lâm Đồng\n" in (tmp_path / "content/profiles/lam-dong/2024/mo-hinh-mot.md").read_text(
+        encoding="utf-8")
