@@ -82,14 +82,6 @@ def _parse(key: str, text: str, today: date) -> tuple[Any, list[str]]:
     return parsed, failures
 
 
-def _place_messages(problems: list, key: str) -> tuple[list[str], list[str]]:
-    errors = [f"{message} (gợi ý: {hint})" for k, code, message, hint, severity in problems
-              if severity.name == "ERROR"]
-    notes = [f"{message}; sẽ ghi '{{spelled}}'" for k, code, message, hint, severity in problems
-             if severity.name != "ERROR" and k == key]
-    return errors, notes
-
-
 class Questions:
     """Checks one answer per key; knows what earlier answers imply for the later ones."""
 
@@ -125,11 +117,14 @@ class Questions:
         names = {k: draft.values.get(k, "") for k in ("province", "district", "commune")}
         names[key] = text
         spelled = spell_place(names["province"], names["district"], names["commune"], draft.year)
-        errors, notes = _place_messages(spelled.problems, key)
-        if errors:
-            return Verdict(None, errors=errors)
+        if spelled.errors:
+            return Verdict(None, errors=[f"{message} (gợi ý: {hint})"
+                                         for _key, _code, message, hint, _severity in spelled.errors])
         value = getattr(spelled, key)
-        return Verdict(value, spelled.place, [note.replace("{spelled}", value) for note in notes])
+        # A spelling warning: the answer is taken, written the gazetteer's way, and the editor told.
+        notes = [f"{message}; sẽ ghi '{value}'"
+                 for about, _code, message, _hint, _severity in spelled.problems if about == key]
+        return Verdict(value, spelled.place, notes)
 
     def _province(self, text: str, draft: Draft) -> Verdict:
         if not text:
