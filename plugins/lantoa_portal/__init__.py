@@ -19,8 +19,8 @@ from lantoa.facets import FACET_BY_NAME, Term, TermIndex, field_term, province_t
 from lantoa.gazetteer import gazetteer
 from lantoa.geography import Area, MapView, Spot, national_map, province_map
 from lantoa.model import Field, Profile
-from lantoa.site import website_jsonld
-from lantoa.state import build_state, require_plugins
+from lantoa.site import publisher, website_jsonld
+from lantoa.state import PhotoRenderer, build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
 
@@ -62,12 +62,12 @@ def commune_spots(profiles: Iterable[Profile], index: Index) -> list[Spot]:
     return sorted(spots.values(), key=lambda s: s.code)
 
 
-def featured(profiles: Sequence[Profile], photos: Mapping) -> list[Profile]:
-    """Flagged profiles, newest first; without any, the newest that have a photo."""
+def featured(profiles: Sequence[Profile], photos: PhotoRenderer) -> list[Profile]:
+    """Flagged profiles, newest first; without any, the newest whose lead photo is published."""
     flagged = [p for p in profiles if p.featured]
     if flagged:
         return flagged[:FEATURED_MAX]
-    return [p for p in profiles if p.image and p.image in photos][:FEATURED_FALLBACK]
+    return [p for p in profiles if p.image and photos.enclosure(p, "")][:FEATURED_FALLBACK]
 
 
 def newest(profiles: Sequence[Profile], shown: list[Profile]) -> list[Profile]:
@@ -143,7 +143,7 @@ class PortalGenerator(Generator):
         state = build_state(self.context, "lantoa_portal")
         profiles, index = state.profiles, state.index
         cache, digests = state.pages, state.digests
-        shown = featured(profiles, self.context.get("photos", {}))
+        shown = featured(profiles, state.photos)
         latest = newest(profiles, shown)
         front = {
             "featured": shown, "newest": latest, "headlines": headlines(profiles, index),
@@ -156,7 +156,7 @@ class PortalGenerator(Generator):
         inputs = ([digests[p.url] for p in shown + latest],
                   {k: v for k, v in front.items() if k not in ("featured", "newest")})
         jsonld = website_jsonld(self.settings.get("SITEURL", ""), self.settings["SITENAME"],
-                                self.settings["LANTOA_DESCRIPTION"], self.context["PUBLISHER"])
+                                self.settings["LANTOA_DESCRIPTION"], publisher(self.settings))
         cache.write_page(writer, "index.html", self.get_template("home"), self.context, inputs,
                          lastmod=max((p.updated for p in shown + latest), default=None),
                          front=front, website_jsonld=jsonld, page_url="")
