@@ -57,6 +57,10 @@ SETTINGS = (
     Setting("LANTOA_AGENCY_PHONE", "", (str,), "số điện thoại liên hệ"),
     Setting("LANTOA_AGENCY_EMAIL", "", (str,), "địa chỉ thư điện tử liên hệ"),
     Setting("LANTOA_AGENCY_URL", "", (str,), "trang thông tin chính thức của cơ quan (https://…)"),
+    Setting("LANTOA_AGENCY_RESPONSIBLE", "", (str,),
+            "người chịu trách nhiệm chính về nội dung (họ tên, chức vụ)"),
+    Setting("LANTOA_AGENCY_PERMIT", "", (str,),
+            "giấy phép hoặc văn bản cho phép thiết lập trang (số, ngày, cơ quan cấp), nếu có"),
     Setting("LANTOA_AGENCY_EMBLEM", "", (str,),
             "biểu trưng của cơ quan: đường dẫn trong trang, \"theme/…\" (thư mục theme/static) "
             "hoặc \"static/…\" (thư mục content/static)"),

@@ -75,6 +75,8 @@ def agency(settings: dict[str, Any]) -> dict[str, str]:
         "phone": settings["LANTOA_AGENCY_PHONE"],
         "email": settings["LANTOA_AGENCY_EMAIL"],
         "url": settings["LANTOA_AGENCY_URL"],
+        "responsible": settings["LANTOA_AGENCY_RESPONSIBLE"],
+        "permit": settings["LANTOA_AGENCY_PERMIT"],
         "emblem": absolute_url(siteurl, emblem) if emblem else "",
         "license": settings["LANTOA_LICENSE_NAME"],
         "license_url": settings["LANTOA_LICENSE_URL"],

@@ -155,6 +155,7 @@ def test_every_page_has_the_search_box_and_the_publisher_in_its_footer(sample_si
         assert '<a rel="license" href="https://creativecommons.org/licenses/by/4.0/deed.vi">CC BY 4.0</a>' \
             in footer, path
         assert 'href="mailto:bientap@lantoa.example.vn"' in footer, path
+        assert "Chịu trách nhiệm chính: Trưởng Ban Biên tập (dữ liệu mẫu)" in footer, path
 
 
 def jsonld(page: str) -> dict:
