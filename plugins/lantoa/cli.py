@@ -156,7 +156,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     root = _project_root(config)
     _build(args, config, False)
     output = args.output.resolve()
-    handler = functools.partial(_PreviewHandler, directory=str(output))
+    from .cms_local import with_local_editor  # the editor at /quan-tri/ writes into --content
+
+    settings = load_settings(config, args.content, args.output)
+    editor = with_local_editor(_PreviewHandler, args.content, settings)
+    handler = functools.partial(editor, directory=str(output))
     server = http.server.ThreadingHTTPServer((args.bind, args.port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Xem trước tại http://localhost:{args.port}/ — sửa tệp để dựng lại, Ctrl+C để dừng.",
