@@ -47,11 +47,25 @@ class HeaderKey:
     required: bool
     aliases: tuple[str, ...] = ()  # other spellings the reader accepts, normalised like `key_id`
 
+    @property
+    def field(self) -> str:
+        """The name of its value in Decap's entry data.
+
+        Decap's templates read `{{year}}` as the year of the entry's date and a
+        `fields.` prefix is mangled in `path`, so a key named like a template
+        variable is stored under another name.
+        """
+        return DATA_NAMES.get(self.name, f"x_{self.name}" if self.name in DECAP_VARIABLES else self.name)
+
 
 def key_id(text: str) -> str:
     """A header key as the reader compares it: lowercase, spaces and hyphens as `_`."""
     return text.strip().lower().replace(" ", "_").replace("-", "_")
 
+
+DECAP_VARIABLES = {"year", "month", "day", "hour", "minute", "second", "slug", "filename",
+                   "dirname", "extension"}
+DATA_NAMES = {"year": "nam"}
 
 # Order and spelling of keys in a new file (the guide's table), and labels for the
 # keys the schema gives none. Keys the schema adds later are appended in its order.
@@ -62,7 +76,7 @@ _HEADERS = {"awarded_by": "Awarded_By", "image_caption": "Image_Caption"}
 _LABELS = {
     "title": "Tên mô hình / điển hình", "kind": "Loại", "year": "Năm được công nhận",
     "period": "Giai đoạn", "province": "Tỉnh, thành phố (hiện nay)",
-    "district": "Quận, huyện (trước 01/7/2025)", "commune": "Xã, phường, thị trấn",
+    "district": "Quận, huyện cũ", "commune": "Xã, phường, thị trấn",
     "field": "Lĩnh vực", "level": "Cấp công nhận", "unit": "Đơn vị thực hiện / tập thể",
     "person": "Cá nhân điển hình", "awarded_by": "Cơ quan công nhận",
     "award": "Hình thức khen thưởng", "date": "Ngày đăng", "modified": "Ngày cập nhật",
@@ -178,7 +192,7 @@ def _hint(name: str, today: date) -> str:
 
 def _widget(key: HeaderKey, today: date) -> dict[str, Any]:
     """The Decap field for one header key (name, label, widget and its options)."""
-    field: dict[str, Any] = {"name": key.name, "label": key.label, "required": key.required}
+    field: dict[str, Any] = {"name": key.field, "label": key.label, "required": key.required}
     hint = _hint(key.name, today)
     if hint:
         field["hint"] = hint
@@ -226,7 +240,7 @@ def form_fields(today: date) -> list[dict[str, Any]]:
         if key.name == "province":
             _, legacy, _ = province_choices()
             fields.append({
-                "name": PROVINCE_BEFORE, "label": f"Tỉnh cũ (công nhận trước {REFORM_DATE_LABEL})",
+                "name": PROVINCE_BEFORE, "label": f"Tỉnh cũ, nếu công nhận trước {REFORM_DATE_LABEL}",
                 "widget": "select", "required": False, "options": legacy,
                 "hint": "Chỉ chọn khi tỉnh lúc công nhận nay đã sáp nhập (ví dụ Đắk Nông, nay thuộc "
                         "Lâm Đồng); hồ sơ ghi tên tỉnh cũ này.",
@@ -307,6 +321,7 @@ COMMIT_MESSAGES = {
 
 def decap_config(backend: Backend, today: date, site_url: str = "", local: bool = False) -> dict[str, Any]:
     """The whole Decap configuration: the local proxy for `lantoa serve`, else the host."""
+    data = {key.name: key.field for key in header_keys()}
     prefix = "" if local else (backend.content_dir + "/" if backend.content_dir else "")
     folder = f"{prefix}profiles"
     config: dict[str, Any] = {
@@ -325,7 +340,7 @@ def decap_config(backend: Backend, today: date, site_url: str = "", local: bool 
             "description": "Mô hình, điển hình \u201cDân vận khéo\u201d. Mỗi hồ sơ là một tệp "
                            f"{folder}/<tỉnh>/<năm>/<tên-tệp>.md, ảnh đặt cạnh tệp.",
             "folder": folder,
-            "path": "{{fields.province}}/{{fields.year}}/{{slug}}",
+            "path": f"{{{{{data['province']}}}}}/{{{{{data['year']}}}}}/{{{{slug}}}}",
             "slug": "{{title}}",
             "identifier_field": "title",
             "format": "lantoa",
@@ -334,13 +349,14 @@ def decap_config(backend: Backend, today: date, site_url: str = "", local: bool 
             "delete": False,  # a published address must not disappear: Status "Ẩn" instead
             "media_folder": "",
             "public_folder": "",
-            "summary": "{{title}} ({{year}})",
-            "sortable_fields": ["title", "year", "date"],
+            "summary": f"{{{{{data['title']}}}}} ({{{{{data['year']}}}}})",
+            "sortable_fields": [data["title"], data["year"], data["date"]],
             "view_filters": [
-                {"label": k.plural_label, "field": "kind", "pattern": f"^{k.value}$"} for k in Kind
-            ] + [{"label": "Bản nháp", "field": "status", "pattern": "^draft$"}],
-            "view_groups": [{"label": "Năm", "field": "year"}, {"label": "Tỉnh", "field": "province"}],
-            "preview_path": "{{fields.kind}}/{{filename}}/",
+                {"label": k.plural_label, "field": data["kind"], "pattern": f"^{k.value}$"} for k in Kind
+            ] + [{"label": "Bản nháp", "field": data["status"], "pattern": "^draft$"}],
+            "view_groups": [{"label": "Năm", "field": data["year"]},
+                            {"label": "Tỉnh", "field": data["province"]}],
+            "preview_path": f"{{{{{data['kind']}}}}}/{{{{filename}}}}/",
             "editor": {"preview": False},
             "fields": form_fields(today),
         }],
@@ -356,7 +372,7 @@ def format_schema() -> dict[str, Any]:
     """What the page's `lantoa` format needs to read and write headers as the reader does."""
     _, _, names = province_choices()
     return {
-        "keys": [{"name": k.name, "header": k.header, "aliases": list(k.aliases),
+        "keys": [{"name": k.name, "field": k.field, "header": k.header, "aliases": list(k.aliases),
                   "form": k.name not in _NOT_IN_FORM} for k in header_keys()],
         "choices": _choice_aliases(),
         "lists": {"field": ", "},

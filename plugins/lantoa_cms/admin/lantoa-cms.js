@@ -109,17 +109,24 @@
     return {province: found[0], before: found[1]};
   }
 
+  // Where a header key's value lives in Decap's entry data (not always its name).
+  function dataName(name) {
+    return byId[name] ? byId[name].field : name;
+  }
+
   function fromFile(text) {
     var parsed = parse(text);
     var data = {};
     parsed.entries.forEach(function (entry) {
-      if (entry.duplicate) return; // the reader reports it (E010); the first one counts
+      // A repeated key is the reader's error E010 (the first one counts); a key it
+      // does not know stays in the file as written.
+      if (entry.duplicate || !byId[entry.name]) return;
       if (entry.name === "province") {
         var place = provinceFields(entry.value);
-        data.province = place.province;
+        data[dataName("province")] = place.province;
         if (place.before) data[BEFORE] = place.before;
       } else {
-        data[entry.name] = fieldValue(entry.name, entry.value);
+        data[dataName(entry.name)] = fieldValue(entry.name, entry.value);
       }
     });
     data.body = parsed.body;
@@ -134,9 +141,10 @@
   /* The header value a form value is written as. */
   function headerValue(name, data) {
     if (name === "province") {
-      return isEmpty(data[BEFORE]) ? (isEmpty(data.province) ? "" : clean(data.province)) : clean(data[BEFORE]);
+      var now = data[dataName("province")];
+      return isEmpty(data[BEFORE]) ? (isEmpty(now) ? "" : clean(now)) : clean(data[BEFORE]);
     }
-    var value = data[name];
+    var value = data[dataName(name)];
     if (isEmpty(value)) return "";
     if (Array.isArray(value)) return value.map(clean).filter(Boolean).join(schema.lists[name] || ", ");
     return clean(value);
@@ -150,9 +158,10 @@
   function changed(entry, data) {
     if (entry.name === "province") {
       var place = provinceFields(entry.value);
-      return !(same(clean(data.province || ""), place.province) && same(clean(data[BEFORE] || ""), place.before));
+      return !(same(clean(data[dataName("province")] || ""), place.province) &&
+               same(clean(data[BEFORE] || ""), place.before));
     }
-    var now = data[entry.name];
+    var now = data[dataName(entry.name)];
     var was = fieldValue(entry.name, entry.value);
     if (Array.isArray(was)) return !same((now || []).map(String), was.map(String));
     return clean(now === undefined || now === null ? "" : now) !== clean(was);
