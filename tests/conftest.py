@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
-from lantoa.cli import load_settings, run_pelican
+from lantoa.build import load_settings, run_pelican
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = ROOT / "content"
 TODAY = "2026-11-25"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Commands run by tests never read or fill the developer's own `.cache/`."""
+    previous = os.environ.get("LANTOA_CACHE_DIR")
+    os.environ["LANTOA_CACHE_DIR"] = str(tmp_path_factory.mktemp("lantoa-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("LANTOA_CACHE_DIR", None)
+    else:
+        os.environ["LANTOA_CACHE_DIR"] = previous
 
 
 def build_site(content: Path, output: Path, **overrides) -> Path:

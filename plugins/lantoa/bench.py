@@ -111,7 +111,7 @@ def benchmark(count: int, project: Path, keep: Path | None = None) -> dict[str, 
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from .cli import load_settings
+    from .build import load_settings
 
     work = Path(keep or tempfile.mkdtemp(prefix="lantoa-bench-"))
     content = work / "content"

@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import schema
 from .gazetteer import REFORM_DATE_LABEL, gazetteer
 from .model import Field, Kind, Level, Status
 
@@ -45,7 +46,7 @@ class HeaderKey:
     header: str  # as written in a new file: "Awarded_By"
     label: str  # Vietnamese
     required: bool
-    aliases: tuple[str, ...] = ()  # other spellings the reader accepts, normalised like `key_id`
+    aliases: tuple[str, ...] = ()  # every name the reader accepts, as `schema.key_slug` compares them
 
     @property
     def field(self) -> str:
@@ -58,21 +59,12 @@ class HeaderKey:
         return DATA_NAMES.get(self.name, f"x_{self.name}" if self.name in DECAP_VARIABLES else self.name)
 
 
-def key_id(text: str) -> str:
-    """A header key as the reader compares it: lowercase, spaces and hyphens as `_`."""
-    return text.strip().lower().replace(" ", "_").replace("-", "_")
-
-
 DECAP_VARIABLES = {"year", "month", "day", "hour", "minute", "second", "slug", "filename",
                    "dirname", "extension"}
 DATA_NAMES = {"year": "nam"}
 
-# Order and spelling of keys in a new file (the guide's table), and labels for the
-# keys the schema gives none. Keys the schema adds later are appended in its order.
-_ORDER = ("title", "kind", "year", "period", "province", "district", "commune", "field",
-          "level", "unit", "person", "awarded_by", "award", "date", "modified", "summary",
-          "image", "image_caption", "results", "tags", "source", "status", "slug")
-_HEADERS = {"awarded_by": "Awarded_By", "image_caption": "Image_Caption"}
+# The form's labels, longer than the schema's Vietnamese key names where a field
+# needs it; a key without one here is labelled with its Vietnamese name.
 _LABELS = {
     "title": "Tên mô hình / điển hình", "kind": "Loại", "year": "Năm được công nhận",
     "period": "Giai đoạn", "province": "Tỉnh, thành phố (hiện nay)",
@@ -82,7 +74,7 @@ _LABELS = {
     "award": "Hình thức khen thưởng", "date": "Ngày đăng", "modified": "Ngày cập nhật",
     "summary": "Tóm tắt", "image": "Ảnh đại diện", "image_caption": "Chú thích ảnh",
     "results": "Kết quả nổi bật", "tags": "Từ khóa", "source": "Nguồn", "status": "Trạng thái",
-    "slug": "Đường dẫn",
+    "featured": "Nổi bật trên trang chủ",
 }
 # Keys the form leaves out on purpose; the format keeps them in the file untouched.
 _NOT_IN_FORM = {"slug"}
@@ -94,33 +86,25 @@ def header_keys() -> tuple[HeaderKey, ...]:
     The one adapter between the project's schema and the editor: when the schema
     becomes a tuple of key declarations, only this function changes.
     """
-    from . import reading
-
-    known = set(reading.KNOWN_KEYS)
-    names = [n for n in _ORDER if n in known] + sorted(known - set(_ORDER))
     return tuple(
-        HeaderKey(name=name, header=_HEADERS.get(name, name.capitalize()),
-                  label=_LABELS.get(name) or reading.KEY_LABELS.get(name, name).capitalize(),
-                  required=name in reading.REQUIRED_KEYS)
-        for name in names)
+        HeaderKey(name=key.name, header=key.written, label=_LABELS.get(key.name, key.vietnamese),
+                  required=key.required, aliases=tuple(sorted({schema.key_slug(n) for n in key.names})))
+        for key in schema.HEADER)
 
 
-def _choice_aliases() -> dict[str, dict[str, str]]:
-    """Every value the reader accepts for a choice key → its canonical value."""
-    from . import reading
-
+def _choice_aliases() -> dict[str, dict[str, Any]]:
+    """Every value the reader accepts for a choice key (as its slug) → the form's value."""
     return {
-        "kind": {alias: kind.value for alias, kind in reading.KIND_ALIASES.items()},
-        "field": {alias: field.value for alias, field in reading.FIELD_ALIASES.items()},
-        "level": {alias: level.value for alias, level in reading.LEVEL_ALIASES.items()},
-        "status": {status.value: status.value for status in Status},
+        "kind": {alias: kind.value for alias, kind in schema.KIND_VALUES.items()},
+        "field": {alias: field.value for alias, field in schema.FIELD_VALUES.items()},
+        "level": {alias: level.value for alias, level in schema.LEVEL_VALUES.items()},
+        "status": {alias: status.value for alias, status in schema.STATUS_VALUES.items()},
+        "featured": dict(schema.YES_NO),
     }
 
 
 def first_year() -> int:
-    from . import reading
-
-    return reading.FIRST_YEAR
+    return schema.FIRST_YEAR
 
 
 STATUS_LABELS = {Status.PUBLISHED: "Đăng", Status.DRAFT: "Bản nháp (chưa đăng)",
@@ -187,6 +171,7 @@ def _hint(name: str, today: date) -> str:
         "source": "Địa chỉ web đầy đủ (https://…) của bài gốc hoặc quyết định; "
                   "nhiều địa chỉ cách nhau bằng dấu cách.",
         "status": "Bỏ trống để đăng; Bản nháp: chưa đăng; Ẩn: gỡ khỏi trang, giữ tệp.",
+        "featured": "Bật để đưa hồ sơ lên mục nổi bật của trang chủ, với ảnh lớn.",
     }.get(name, "")
 
 
@@ -223,6 +208,8 @@ def _widget(key: HeaderKey, today: date) -> dict[str, Any]:
                   "pattern": [r"^\s*\d{4}\s*[-–]\s*\d{4}\s*$", "Viết theo dạng năm-năm, ví dụ 2021-2025"]}
     elif key.name == "image":
         field |= {"widget": "image", "choose_url": False}
+    elif key.name == "featured":
+        field |= {"widget": "boolean", "default": False}
     elif key.name in ("summary", "results", "source"):
         field |= {"widget": "text"}
     else:
@@ -376,6 +363,7 @@ def format_schema() -> dict[str, Any]:
                   "form": k.name not in _NOT_IN_FORM} for k in header_keys()],
         "choices": _choice_aliases(),
         "lists": {"field": ", "},
+        "booleans": {"featured": "yes"},
         "provinces": names,
         "province_before": PROVINCE_BEFORE,
     }

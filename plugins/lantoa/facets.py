@@ -1,9 +1,13 @@
 """Facets: the ways to browse profiles, each declared once.
 
 A `Facet` says how a profile maps to its terms (a province, a year, a field …),
-where a term's page lives, and how terms are titled and sorted. One generic
-indexer turns every declaration into `TermIndex` values; the listing pages,
-feeds and sitemap all read those, so adding a facet is one declaration.
+where a term's page lives, how terms are titled and sorted, and everything
+else that shows the facet: its overview page, the heading its terms get on a
+parent's page, its row in a profile's fact box, its statistics chart, its
+search filter, its open-data column and whether its terms are feed
+categories. One generic indexer turns every declaration into `TermIndex`
+values; listing pages, feeds, statistics, search, open data and the sitemap
+loop over the declarations, so adding a facet is one declaration.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ class Term:
     sort_key: tuple
     crumbs: tuple[tuple[str, str], ...] = ()  # (title, url) from the top down, this term excluded
     note: str = ""  # a sentence under the heading (historical units say what became of them)
+    name: str = ""  # the value's own name, for lists and fact boxes: "Xã Đinh Văn", "2023", "Kinh tế"
+    short: str = ""  # a chart label: "Lâm Đồng" for "Tỉnh Lâm Đồng"; the name when empty
+
+    @property
+    def label(self) -> str:
+        return self.short or self.name
 
 
 @dataclass
@@ -38,10 +48,28 @@ class TermIndex:
 
 
 @dataclass(frozen=True)
+class Overview:
+    """A page listing every term of a facet: `/dia-phuong/`."""
+
+    url: str
+    title: str
+    intro: str = ""
+
+
+@dataclass(frozen=True)
 class Facet:
     name: str
     label: str  # what the facet is, for headings and feed titles: "Tỉnh/thành phố"
     terms_of: Callable[[Profile], Iterable[Term]]
+    # Terms that have a page (and feeds) before their first profile: portals link to them.
+    every_term: Callable[[], Iterable[Term]] | None = None
+    overview: Overview | None = None
+    child_heading: str = ""  # its terms' heading on their parent term's page
+    fact: str = ""  # its row in a profile's fact box
+    chart: str = ""  # the title of its chart on /thong-ke/
+    over_time: bool = False  # its chart runs left to right in time, not as ranked bars
+    param: str = ""  # its search filter's URL parameter: /tim-kiem/?tinh=lam-dong
+    category: bool = False  # its terms are feed categories (scheme: the overview, or the site)
 
 
 def _province_term(profile: Profile) -> Term:
@@ -52,7 +80,7 @@ def _province_term(profile: Profile) -> Term:
 def province_term(p: Unit) -> Term:
     """The term of a current province, whether or not it has profiles."""
     return Term("province", p.slug, f"dia-phuong/{p.slug}/", p.name, collation_key(p.short_name),
-                (("Địa phương", "dia-phuong/"),))
+                (("Địa phương", "dia-phuong/"),), name=p.name, short=p.short_name)
 
 
 def _province_terms(profile: Profile) -> Iterable[Term]:
@@ -72,7 +100,8 @@ def _commune_term(province_unit: Unit, commune: Unit) -> Term:
     return Term("commune", f"{province.key}/{commune.slug}", f"{province.url}{commune.slug}/",
                 f"{commune.name}, {province_unit.label}",
                 (province.sort_key, collation_key(commune.short_name)),
-                (*province.crumbs, (province.title, province.url)), _commune_note(commune))
+                (*province.crumbs, (province.title, province.url)), _commune_note(commune),
+                name=commune.name)
 
 
 def _commune_note(commune: Unit, limit: int = 12) -> str:
@@ -111,13 +140,13 @@ def _district_term(province_unit: Unit, district: Unit) -> Term:
                 f"{province.url}huyen-cu/{district.slug}/",
                 f"{district.name} ({old_province.label}, trước {REFORM_DATE_LABEL})",
                 (province.sort_key, collation_key(district.short_name)),
-                (*province.crumbs, (province.title, province.url)), note)
+                (*province.crumbs, (province.title, province.url)), note, name=district.name)
 
 
 @cache
 def _year_term(year: int) -> Term:
     return Term("year", str(year), f"nam/{year}/", f"Năm {year}", (-year,),
-                (("Theo năm", "nam/"),))
+                (("Theo năm", "nam/"),), name=str(year))
 
 
 def _year_terms(profile: Profile) -> Iterable[Term]:
@@ -133,13 +162,13 @@ def _province_year_term(province_unit: Unit, year: int) -> Term:
     province = province_term(province_unit)
     return Term("province_year", f"{province.key}/{year}", f"{province.url}nam/{year}/",
                 f"{province.title} — năm {year}", (province.sort_key, -year),
-                (*province.crumbs, (province.title, province.url)))
+                (*province.crumbs, (province.title, province.url)), name=str(year))
 
 
 @cache
 def field_term(value: Field) -> Term:
     return Term("field", value.value, f"linh-vuc/{value.value}/", f"Lĩnh vực {value.label}",
-                (list(Field).index(value),))
+                (list(Field).index(value),), name=value.label)
 
 
 def _field_terms(profile: Profile) -> Iterable[Term]:
@@ -148,7 +177,8 @@ def _field_terms(profile: Profile) -> Iterable[Term]:
 
 @cache
 def kind_term(value: Kind) -> Term:
-    return Term("kind", value.value, f"{value.value}/", value.plural_label, (list(Kind).index(value),))
+    return Term("kind", value.value, f"{value.value}/", value.plural_label, (list(Kind).index(value),),
+                name=value.label)
 
 
 def _kind_terms(profile: Profile) -> Iterable[Term]:
@@ -158,23 +188,61 @@ def _kind_terms(profile: Profile) -> Iterable[Term]:
 @cache
 def level_term(value: Level) -> Term:
     return Term("level", value.value, f"cap/{value.value}/", f"Công nhận {value.label.lower()}",
-                (value.rank,))
+                (value.rank,), name=value.label)
 
 
 def _level_terms(profile: Profile) -> Iterable[Term]:
     yield level_term(profile.level)
 
 
+FEATURED_TERM = Term("featured", "noi-bat", "noi-bat/", "Mô hình, điển hình nổi bật", (0,),
+                     name="Nổi bật")
+
+
+def _featured_terms(profile: Profile) -> Iterable[Term]:
+    if profile.featured:
+        yield FEATURED_TERM
+
+
 FACETS: tuple[Facet, ...] = (
-    Facet("province", "Tỉnh/thành phố", _province_terms),
-    Facet("commune", "Xã/phường", _commune_terms),
-    Facet("district", "Huyện cũ (trước 01/7/2025)", _district_terms),
-    Facet("year", "Năm công nhận", _year_terms),
-    Facet("province_year", "Năm công nhận trong tỉnh", _province_year_terms),
-    Facet("field", "Lĩnh vực", _field_terms),
-    Facet("kind", "Loại", _kind_terms),
-    Facet("level", "Cấp công nhận", _level_terms),
+    Facet("province", "Tỉnh/thành phố", _province_terms,
+          every_term=lambda: map(province_term, gazetteer().provinces()),
+          overview=Overview("dia-phuong/", "Địa phương",
+                            "34 tỉnh, thành phố sau sắp xếp đơn vị hành chính từ 01/7/2025."),
+          fact="Địa phương", chart="Số hồ sơ theo tỉnh, thành phố", param="tinh", category=True),
+    Facet("commune", "Xã/phường", _commune_terms, child_heading="Xã, phường có hồ sơ"),
+    Facet("district", "Huyện cũ (trước 01/7/2025)", _district_terms,
+          child_heading="Huyện cũ (trước 01/7/2025)"),
+    Facet("year", "Năm công nhận", _year_terms, overview=Overview("nam/", "Theo năm công nhận"),
+          fact="Năm công nhận", chart="Số hồ sơ theo năm công nhận", over_time=True, param="nam"),
+    Facet("province_year", "Năm công nhận trong tỉnh", _province_year_terms, child_heading="Theo năm"),
+    Facet("field", "Lĩnh vực", _field_terms, every_term=lambda: map(field_term, Field),
+          overview=Overview("linh-vuc/", "Theo lĩnh vực"), fact="Lĩnh vực",
+          chart="Số hồ sơ theo lĩnh vực", param="linh-vuc", category=True),
+    Facet("kind", "Loại", _kind_terms, every_term=lambda: map(kind_term, Kind), fact="Loại",
+          chart="Số hồ sơ theo loại", param="loai", category=True),
+    Facet("level", "Cấp công nhận", _level_terms, every_term=lambda: map(level_term, Level),
+          overview=Overview("cap/", "Theo cấp công nhận"), fact="Cấp công nhận",
+          chart="Số hồ sơ theo cấp công nhận", param="cap", category=True),
+    Facet("featured", "Nổi bật", _featured_terms, every_term=lambda: (FEATURED_TERM,)),
 )
+FACET_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
+
+
+def every_term(facets: Iterable[Facet] = FACETS) -> list[Term]:
+    """The terms that have a page whether or not they have profiles."""
+    return [term for facet in facets if facet.every_term for term in facet.every_term()]
+
+
+def children_of(index: dict[str, dict[str, TermIndex]]) -> dict[str, dict[str, list[TermIndex]]]:
+    """term url → facet name → the terms whose breadcrumbs end at that term."""
+    children: dict[str, dict[str, list[TermIndex]]] = {}
+    for facet_name, terms in index.items():
+        for entry in terms.values():
+            if entry.term.crumbs:
+                parent_url = entry.term.crumbs[-1][1]
+                children.setdefault(parent_url, {}).setdefault(facet_name, []).append(entry)
+    return children
 
 
 def facet_terms(profiles: Iterable[Profile],

@@ -154,6 +154,7 @@ class Profile:
     tags: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     status: Status = Status.PUBLISHED
+    featured: bool = False  # shown first on the front page and listed at /noi-bat/
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property

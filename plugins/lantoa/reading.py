@@ -7,30 +7,28 @@ values with the file, the line and a fix in Vietnamese.
 
 from __future__ import annotations
 
-import difflib
 import html as htmllib
 import os
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo
 
 import markdown
 import nh3
 
-from . import places
+from . import places, schema
 from .files import NOT_REGULAR, OUTSIDE, Refusal, content_file, read_content
 from .gazetteer import Gazetteer, gazetteer
-from .model import PHOTO_SCHEME, Field, Kind, Level, Place, Profile, Status
+from .model import PHOTO_SCHEME, Kind, Level, Place, Profile, Status
 from .problems import Problem, Severity
+from .schema import ParseContext
 from .text import nfc, slugify
 
-VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-FIRST_YEAR = 2009  # the movement's launch
 REFORM_YEAR = 2025  # districts abolished on 1 July 2025
 MAX_PROFILE_BYTES = 1_000_000
 MIN_BODY_WORDS = 60
@@ -43,33 +41,10 @@ def blocks_publication(problems: list[Problem]) -> bool:
     """Whether these problems keep a profile off the site (a bad photo does not)."""
     return any(p.is_error and p.code not in PHOTO_CODES for p in problems)
 
-KNOWN_KEYS = {
-    "title", "kind", "year", "period", "province", "district", "commune", "field", "level",
-    "unit", "person", "awarded_by", "award", "date", "modified", "summary", "image",
-    "image_caption", "results", "tags", "source", "status", "slug",
-}
-REQUIRED_KEYS = ("title", "kind", "year", "province", "field", "level", "date")
-KEY_LABELS = {
-    "title": "tên mô hình/điển hình", "kind": "loại", "year": "năm công nhận",
-    "province": "tỉnh/thành phố", "field": "lĩnh vực", "level": "cấp công nhận",
-    "date": "ngày đăng",
-}
-KIND_ALIASES = {
-    "mo-hinh": Kind.MO_HINH, "model": Kind.MO_HINH,
-    "dien-hinh": Kind.DIEN_HINH, "individual": Kind.DIEN_HINH, "collective": Kind.DIEN_HINH,
-}
-FIELD_ALIASES = {f.value: f for f in Field} | {
-    "van-hoa": Field.VAN_HOA_XA_HOI, "xa-hoi": Field.VAN_HOA_XA_HOI,
-    "quoc-phong": Field.QUOC_PHONG_AN_NINH, "an-ninh": Field.QUOC_PHONG_AN_NINH,
-    "xay-dung-dang-he-thong-chinh-tri": Field.XAY_DUNG_HE_THONG_CHINH_TRI,
-    "he-thong-chinh-tri": Field.XAY_DUNG_HE_THONG_CHINH_TRI,
-}
-LEVEL_ALIASES = {lv.value: lv for lv in Level} | {
-    f"cap-{lv.value}": lv for lv in Level
-}
 # A key is checked after splitting at the first colon: a regex spanning key and
 # spaces backtracks quadratically on a line of a key and a megabyte of spaces.
-HEADER_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_\- ]{0,39}")
+# Keys may be Vietnamese ("Lĩnh vực", "Tỉnh/Thành phố", "Huyện (cũ)").
+HEADER_KEY = re.compile(r"[^\W\d_][\w\- /().]{0,39}")
 # Markdown's inline parser is quadratic in the brackets of one paragraph, and its
 # block parser recursive in nesting: beyond these, a text is refused, not parsed.
 MAX_BRACKETS_PER_BLOCK = 200
@@ -99,10 +74,15 @@ ALLOWED_ATTRIBUTES = {
 
 @dataclass
 class Header:
-    """The `Key: value` lines of a profile, with the line each key sits on."""
+    """The `Key: value` lines of a profile, with the line each key sits on.
+
+    Declared keys are stored under their canonical name (`province`, whatever the
+    editor wrote: `Tỉnh`, `TINH`); undeclared ones under `?` + their slug.
+    """
 
     values: dict[str, str] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)  # key → the name as written
     body: str = ""
     body_line: int = 1
 
@@ -117,11 +97,18 @@ class _Context:
             severity: Severity = Severity.ERROR, line: int | None = None) -> None:
         self.problems.append(Problem(
             self.path, line if line is not None else self.header.lines.get(key),
-            key.capitalize() if key in KNOWN_KEYS else key, code, message, hint, severity,
+            self.display(key), code, message, hint, severity,
         ))
 
-    def warn(self, key: str, code: str, message: str, hint: str = "") -> None:
-        self.add(key, code, message, hint, Severity.WARNING)
+    def display(self, key: str) -> str:
+        """A key as the editor wrote it, or its English name when it is missing."""
+        if key in self.header.written:
+            return self.header.written[key]
+        declared = schema.BY_NAME.get(key)
+        return declared.written if declared else key
+
+    def warn(self, key: str, code: str, message: str, hint: str = "", line: int | None = None) -> None:
+        self.add(key, code, message, hint, Severity.WARNING, line)
 
     def get(self, key: str) -> str:
         # Zero-width characters make a title look empty or two equal names differ.
@@ -174,8 +161,22 @@ def _normalise(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
+def _key_line(line: str) -> tuple[str, str] | None:
+    """`Key: value` → (key as written, value), or None when the line is not one."""
+    key_text, colon, value = line.partition(":")
+    key_text = key_text.strip()
+    if not colon or HEADER_KEY.fullmatch(key_text) is None:
+        return None
+    return key_text, value[1:] if value.startswith(" ") else value
+
+
 def parse_header(text: str, path: str) -> tuple[Header, list[Problem]]:
-    """Split `Key: value` lines from the body, keeping each key's line number."""
+    """Split `Key: value` lines from the body, keeping each key's line number.
+
+    The header ends at the first blank line. A line that is not `Key: value`
+    ends it too (the body may start right after the header); a declared key in
+    the body's first lines is then reported, never published silently as text.
+    """
     header = Header()
     problems: list[Problem] = []
     lines = text.split("\n")
@@ -183,64 +184,72 @@ def parse_header(text: str, path: str) -> tuple[Header, list[Problem]]:
     while index < len(lines) and not lines[index].strip():
         index += 1
     last_key = None
+    ended_at_blank = True
     while index < len(lines):
         line = lines[index]
         if not line.strip():
             break
-        key_text, colon, value = line.partition(":")
-        key_text = key_text.strip()
-        is_key = bool(colon) and HEADER_KEY.fullmatch(key_text) is not None
+        parsed = _key_line(line)
         if last_key and line[:1] in (" ", "\t"):
             header.values[last_key] += " " + line.strip()
-        elif is_key:
-            key = key_text.lower().replace(" ", "_").replace("-", "_")
+        elif parsed:
+            key_text, value = parsed
+            declared = schema.find_key(key_text)
+            key = declared.name if declared else "?" + schema.key_slug(key_text)
             if key in header.values:
-                problems.append(Problem(path, index + 1, key.capitalize(), "E010",
-                                        f"khóa '{key_text}' lặp lại (đã có ở dòng {header.lines[key]})",
+                problems.append(Problem(path, index + 1, key_text, "E010",
+                                        f"khóa '{key_text}' lặp lại (đã có ở dòng {header.lines[key]}, "
+                                        f"viết là '{header.written[key]}')",
                                         "giữ một dòng, xóa dòng còn lại"))
             else:
-                header.values[key] = value[1:] if value.startswith(" ") else value
+                header.values[key] = value
                 header.lines[key] = index + 1
+                header.written[key] = key_text
             last_key = key
         else:
+            ended_at_blank = False
             break
         index += 1
     if not header.values:
         problems.append(Problem(path, 1, "tệp", "E004", "tệp không có phần đầu (metadata)",
-                                "bắt đầu tệp bằng các dòng 'Title: …', 'Kind: …', 'Year: …', … "
+                                "bắt đầu tệp bằng các dòng 'Title: …', 'Kind: …', 'Year: …' "
+                                "(hoặc 'Tiêu đề: …', 'Loại: …', 'Năm: …'), "
                                 "rồi một dòng trống trước nội dung"))
     header.body = "\n".join(lines[index:])
     header.body_line = index + 1
+    if header.values:
+        problems += _keys_in_body(lines, index, ended_at_blank, header, path)
     return header, problems
 
 
-def _choice(ctx: _Context, key: str, aliases: dict, code: str, what: str):
-    value = ctx.get(key)
-    found = aliases.get(slugify(value))
-    if found is None:
-        canonical = sorted({v.value for v in aliases.values()})
-        near = difflib.get_close_matches(slugify(value), list(aliases), n=1)
-        hint = f"có phải '{aliases[near[0]].value}'? " if near else ""
-        ctx.add(key, code, f"{what} '{value}' không hợp lệ",
-                hint + "dùng một trong: " + ", ".join(canonical))
-    return found
-
-
-def _parse_datetime(ctx: _Context, key: str) -> datetime | None:
-    value = ctx.get(key)
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return datetime.combine(date.fromisoformat(value), time(), VIETNAM_TZ)
-        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
-    except ValueError:
-        ctx.add(key, "E021", f"ngày '{value}' không đúng định dạng",
-                "viết theo dạng năm-tháng-ngày, ví dụ 2024-05-19 hoặc 2024-05-19 08:30")
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VIETNAM_TZ)
-
-
-def _split(value: str, separators: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in re.split(f"[{separators}]", value) if part.strip())
+def _keys_in_body(lines: list[str], start: int, ended_at_blank: bool, header: Header,
+                  path: str) -> list[Problem]:
+    """Declared keys that landed in the body: after a stray line, or in a key-only first paragraph."""
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    end = start
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    found = []
+    for number in range(start, end):
+        parsed = _key_line(lines[number])
+        declared = schema.find_key(parsed[0]) if parsed else None
+        if declared:
+            found.append((number, parsed[0], declared))
+    if not found:
+        return []
+    if ended_at_blank:
+        # After a blank line, "Kết quả: …" may well be prose; a paragraph made only of
+        # keys, or a missing required key, is a header cut in two.
+        missing = any(d.required and d.name not in header.values for _, _, d in found)
+        if len(found) < end - start or (len(found) == 1 and not missing):
+            return []
+    return [Problem(path, number + 1, written, "W005",
+                    f"dòng '{written}: …' nằm trong nội dung, không được đọc là khóa"
+                    + (" (trùng khóa đã có)" if declared.name in header.values else ""),
+                    "đưa dòng này lên phần đầu: các khóa viết liền nhau, không có dòng trống "
+                    "hay dòng chữ khác xen giữa", Severity.WARNING)
+            for number, written, declared in found]
 
 
 def resolve_place(ctx: _Context, year: int | None, geo: Gazetteer) -> Place | None:
@@ -360,62 +369,54 @@ def _body_html(ctx: _Context, profile_file: Path, content_root: Path) -> tuple[s
     return html, tuple(found)
 
 
+def _parse_declared(ctx: _Context, today: date) -> dict[str, Any]:
+    """Every declared key's value, parsed by its declaration; missing and bad ones reported."""
+    values: dict[str, Any] = {}
+    for key in schema.HEADER:
+        text = ctx.get(key.name)
+        if not text:
+            if key.required:
+                ctx.add(key.name, "E011", f"thiếu {key.label} ({key.written} hoặc {key.vietnamese})",
+                        f"thêm dòng '{key.vietnamese}: …' (hoặc '{key.written}: …') vào phần đầu tệp", line=1)
+            continue
+        if key.parse is None:
+            values[key.name] = text
+            continue
+
+        def fail(code: str, message: str, hint: str, name: str = key.name) -> None:
+            ctx.add(name, code, message, hint)
+        parsed = key.parse(text, ParseContext(today, fail))
+        if parsed is not None:
+            values[key.name] = parsed
+    return values
+
+
+def _warn_unknown_keys(ctx: _Context) -> None:
+    for key in ctx.header.values:
+        if key.startswith("?"):
+            written = ctx.header.written[key]
+            near = schema.nearest_key(written)
+            hint = (f"có phải '{near.vietnamese}' ({near.written})? sửa lại tên khóa" if near
+                    else "xóa dòng này, hoặc xem bảng khóa trong Hướng dẫn")
+            ctx.warn(key, "W001", f"khóa không xác định '{written}', giá trị sẽ bị bỏ qua", hint)
+
+
 def validate(header: Header, path: str, profile_file: Path, content_root: Path,
              today: date | None = None, geo: Gazetteer | None = None) -> tuple[Profile | None, list[Problem]]:
     """Header and body → a `Profile` (when there is no error) and every problem found."""
     ctx = _Context(path, header, [])
     today = today or date.today()
-    geo = geo or gazetteer()
-    for key in header.values:
-        if key not in KNOWN_KEYS:
-            near = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1)
-            ctx.warn(key, "W001", f"khóa không xác định '{key}', sẽ bị bỏ qua",
-                     f"có phải '{near[0].capitalize()}'?" if near else "xóa dòng này")
-    for key in REQUIRED_KEYS:
-        if not ctx.get(key):
-            ctx.add(key, "E011", f"thiếu {KEY_LABELS[key]} ({key.capitalize()})",
-                    f"thêm dòng '{key.capitalize()}: …' vào phần đầu tệp", line=1)
-    kind = _choice(ctx, "kind", KIND_ALIASES, "E012", "loại") if ctx.get("kind") else None
-    level = _choice(ctx, "level", LEVEL_ALIASES, "E014", "cấp") if ctx.get("level") else None
-    fields: list[Field] = []
-    for value in _split(ctx.get("field"), ",;"):
-        found = FIELD_ALIASES.get(slugify(value))
-        if found is None:
-            near = difflib.get_close_matches(slugify(value), list(FIELD_ALIASES), n=1)
-            ctx.add("field", "E013", f"lĩnh vực '{value}' không hợp lệ",
-                    (f"có phải '{FIELD_ALIASES[near[0]].value}'? " if near else "")
-                    + "dùng: " + ", ".join(f.value for f in Field))
-        elif found not in fields:
-            fields.append(found)
-    year = None
-    if ctx.get("year"):
-        value = ctx.get("year")
-        if re.fullmatch(r"[0-9]{4}", value) and FIRST_YEAR <= int(value) <= today.year:
-            year = int(value)
-        else:
-            ctx.add("year", "E015", f"năm '{value}' không hợp lệ",
-                    f"ghi năm công nhận gồm 4 chữ số, từ {FIRST_YEAR} đến {today.year}")
-    if level is Level.HUYEN and year and year > REFORM_YEAR:
+    _warn_unknown_keys(ctx)
+    values = _parse_declared(ctx, today)
+    year = values.get("year")
+    if values.get("level") is Level.HUYEN and year and year > REFORM_YEAR:
         ctx.add("level", "E016", f"không còn cấp huyện vào năm {year} (bỏ từ 01/7/2025)",
                 "dùng 'xa' hoặc 'tinh'")
-    period = ctx.get("period")
-    if period and not re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", period):
-        ctx.add("period", "E017", f"giai đoạn '{period}' không đúng dạng", "ví dụ: 2021-2025")
-    published = _parse_datetime(ctx, "date") if ctx.get("date") else None
-    modified = _parse_datetime(ctx, "modified") if ctx.get("modified") else None
-    unit, person = ctx.get("unit"), ctx.get("person")
-    if not unit and not person:
+    if not values.get("unit") and not values.get("person"):
         ctx.add("unit", "E018", "thiếu đơn vị thực hiện (Unit) hoặc cá nhân (Person)",
-                "thêm 'Unit: …' cho tập thể hoặc 'Person: …' cho cá nhân", line=1)
-    status = Status.PUBLISHED
-    if ctx.get("status"):
-        status = _choice(ctx, "status", {s.value: s for s in Status}, "E019", "trạng thái") or status
-    sources = _split(ctx.get("source"), " ,;\n")
-    for url in sources:
-        if urlsplit(url).scheme not in ("http", "https"):
-            ctx.add("source", "E020", f"nguồn '{url}' không phải địa chỉ web",
-                    "ghi địa chỉ đầy đủ bắt đầu bằng https://")
-    place = resolve_place(ctx, year, geo)
+                "thêm 'Unit: …' ('Đơn vị: …') cho tập thể hoặc 'Person: …' ('Cá nhân: …') cho cá nhân",
+                line=1)
+    place = resolve_place(ctx, year, geo or gazetteer())
     slug = slugify(ctx.get("slug") or profile_file.stem)
     if not slug:
         ctx.add("slug", "E022", "không tạo được đường dẫn từ tên tệp",
@@ -428,7 +429,7 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
     if words < MIN_BODY_WORDS:
         ctx.warn("nội dung", "W002", f"nội dung rất ngắn ({words} từ)",
                  "mô tả cách làm, kết quả và bài học của mô hình (nên từ 150 từ)")
-    if kind is Kind.DIEN_HINH:
+    if values.get("kind") is Kind.DIEN_HINH:
         text = header.body + " " + " ".join(header.values.values())
         for pattern, what in PRIVATE_DATA:
             if pattern.search(text):
@@ -436,17 +437,18 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
                          "không đăng số điện thoại, số căn cước, ngày sinh của cá nhân")
     if blocks_publication(ctx.problems):
         return None, ctx.problems
-    assert kind and level and year and published and place and fields
+    assert place is not None
     summary = ctx.get("summary") or _first_paragraph(body_html)
     profile = Profile(
-        source=path, slug=slug, kind=kind, title=ctx.get("title"), year=year, place=place,
-        fields=tuple(fields), level=level, date=published, body_html=body_html, summary=summary,
-        summary_given=bool(ctx.get("summary")),
-        unit=unit, person=person, period=period.replace(" ", "").replace("–", "-"),
-        awarded_by=ctx.get("awarded_by"), award=ctx.get("award"), modified=modified,
-        image=image, image_caption=ctx.get("image_caption"), body_images=body_images,
-        results=_split(ctx.get("results"), ";"), tags=_split(ctx.get("tags"), ","),
-        sources=sources, status=status,
+        source=path, slug=slug, kind=values["kind"], title=values["title"], year=values["year"],
+        place=place, fields=values["field"], level=values["level"], date=values["date"],
+        body_html=body_html, summary=summary, summary_given=bool(ctx.get("summary")),
+        unit=values.get("unit", ""), person=values.get("person", ""), period=values.get("period", ""),
+        awarded_by=values.get("awarded_by", ""), award=values.get("award", ""),
+        modified=values.get("modified"), image=image, image_caption=values.get("image_caption", ""),
+        body_images=body_images, results=values.get("results", ()), tags=values.get("tags", ()),
+        sources=values.get("source", ()), status=values.get("status", Status.PUBLISHED),
+        featured=values.get("featured", False),
     )
     return profile, ctx.problems
 

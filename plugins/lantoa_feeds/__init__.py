@@ -18,10 +18,11 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from feedgen.feed import FeedEntry, FeedGenerator
-from lantoa.facets import Term, TermIndex
+from lantoa.facets import Term
 from lantoa.model import Profile
-from lantoa.reading import VIETNAM_TZ
+from lantoa.schema import VIETNAM_TZ
 from lantoa.site import absolute_url
+from lantoa.state import BuildState, build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
 
@@ -65,25 +66,26 @@ class FeedsGenerator(Generator):
     """Writes every feed and the OPML list; shares one entry object per profile."""
 
     def generate_context(self) -> None:
-        index: dict[str, dict[str, TermIndex]] = self.context["facet_index"]
-        terms = [(entry.term, entry.profiles) for by_key in index.values() for entry in by_key.values()]
-        terms += [(term, []) for term in self.context.get("fixed_terms", [])]
+        state = build_state(self.context, "lantoa_feeds")
+        terms = [(entry.term, entry.profiles) for by_key in state.index.values() for entry in by_key.values()]
+        terms += [(term, []) for term in state.empty_terms]
         feeds = {term.url: feed_of(term) for term, _ in terms}
         self.context["feeds"] = [SITE_FEED, *sorted(feeds.values(), key=lambda f: f.folder)]
         self.context["feed_of"] = feed_of
-        self.listed = {SITE_FEED.folder: self.context["profiles"],
+        self.listed = {SITE_FEED.folder: list(state.profiles),
                        **{term.url: profiles for term, profiles in terms}}
 
     def generate_output(self, writer) -> None:
         base = feed_base(self.settings)
         authority = self.settings["LANTOA_FEED_AUTHORITY"]
         size = self.settings["LANTOA_FEED_SIZE"]
-        cache, digests = self.context["page_cache"], self.context["profile_digests"]
+        state = build_state(self.context, "lantoa_feeds")
+        cache, digests = state.pages, state.digests
         entries: dict[str, FeedEntry] = {}
 
         def entry_for(profile: Profile) -> FeedEntry:
             if profile.url not in entries:
-                entries[profile.url] = self._entry(profile, base, authority)
+                entries[profile.url] = self._entry(state, profile, base, authority)
             return entries[profile.url]
 
         for feed in self.context["feeds"]:
@@ -98,7 +100,7 @@ class FeedsGenerator(Generator):
         cache.flush()
         self._write_opml(Path(self.output_path), base)
 
-    def _entry(self, profile: Profile, base: str, authority: str) -> FeedEntry:
+    def _entry(self, state: BuildState, profile: Profile, base: str, authority: str) -> FeedEntry:
         entry = FeedEntry()
         entry.id(entry_id(profile, authority))
         entry.guid(entry_id(profile, authority), permalink=False)
@@ -108,22 +110,20 @@ class FeedsGenerator(Generator):
         # <description> as HTML, so there it is escaped once more, as HTML.
         entry.summary(profile.summary, type="text")
         entry.description(html.escape(profile.summary, quote=False))
-        body = _RELATIVE_LINK.sub(rf'\1{base}/', self.context["render_photos"](profile, base))
+        body = _RELATIVE_LINK.sub(rf'\1{base}/', state.photos.render_body(profile, base))
         entry.content(body, type="html")
         entry.published(profile.date)
         entry.updated(profile.updated)
         entry.author({"name": profile.actor})
         entry.load_extension("dc", atom=False, rss=True)
         entry.dc.dc_creator(profile.actor)  # RSS <author> needs an e-mail address
-        for term in [*profile.fields]:
-            entry.category(term=term.value, label=term.label, scheme=absolute_url(base, "linh-vuc/"))
-        entry.category(term=profile.place.province.slug, label=profile.place.province.name,
-                       scheme=absolute_url(base, "dia-phuong/"))
-        entry.category(term=profile.kind.value, label=profile.kind.label, scheme=absolute_url(base, ""))
-        entry.category(term=profile.level.value, label=profile.level.label,
-                       scheme=absolute_url(base, "cap/"))
-        enclosure = self.context.get("photo_enclosure")
-        if enclosure and (found := enclosure(profile, base)):
+        for facet in state.facets:
+            if facet.category:
+                scheme = absolute_url(base, facet.overview.url if facet.overview else "")
+                for term in state.extras[profile.url].terms.get(facet.name, ()):
+                    entry.category(term=term.key, label=term.name, scheme=scheme)
+        found = state.photos.enclosure(profile, base)
+        if found:
             entry.enclosure(url=found[0], length=str(found[1]), type=found[2])
         return entry
 
@@ -166,6 +166,11 @@ def get_generators(pelican):
     return FeedsGenerator
 
 
+def check_plugins(pelican) -> None:
+    require_plugins(pelican.settings, "lantoa_feeds", ("lantoa_profiles",))
+
+
 def register() -> None:
+    signals.initialized.connect(check_plugins)
     signals.get_generators.connect(get_generators)
 

@@ -4,8 +4,9 @@ Runs when the profiles are read (`lantoa.signals.profiles_read`): every photo a
 profile names is checked and processed by `lantoa.images` in parallel, cached by
 content hash under `LANTOA_CACHE_DIR/images/`, and linked into the output; a
 rejected photo becomes a problem of the run and the profile is built without it.
-Templates get `photos` (content path → ProcessedPhoto), `picture`, `card_picture`,
-`share_card` and `render_photos` (body photos as <picture> elements).
+Templates get `photos` (content path → ProcessedPhoto), `picture`, `card_picture` and
+`share_card`; the build state gets the `PhotoPublisher` as its photo renderer
+(body photos as <picture> elements, feed enclosures, photo digests).
 """
 
 from __future__ import annotations
@@ -74,9 +75,13 @@ class PhotoPublisher:
         self.cache = Path(settings["LANTOA_CACHE_DIR"]) / "images"
         self.fonts = Path(settings["THEME"]) / "fonts"
         self.processed = self.reused = self.cards_drawn = 0
+        self.photos: dict[str, ProcessedPhoto] = {}
         self._links: list[tuple[Path, Path]] = []
 
-    def run(self, collection: Collection) -> None:
+    def digest(self, profile: Profile) -> str:
+        return "".join(self.photos[s].digest for s in profile.photos if s in self.photos)
+
+    def run(self, collection: Collection) -> PhotoPublisher:
         profiles = collection.profiles
         run = check_photos(profiles, self.content, self.settings)
         self.processed, self.reused = run.processed, run.reused
@@ -86,20 +91,16 @@ class PhotoPublisher:
             for variant in (*photo.variants, *photo.card):
                 link_or_copy(self.cache / photo.digest / variant.name,
                              self.output / photo_folder(source) / variant.name)
-        digests = self.context["profile_digests"]
-        for profile in profiles:
-            shown = [published[s].digest for s in profile.photos if s in published]
-            digests[profile.url] = hashlib.sha256(
-                (digests[profile.url] + "".join(shown)).encode()).hexdigest()[:32]
         self._share_cards(profiles, published)
+        self.photos = published
+        # Template globals; other plugins reach photos through the build state's renderer.
         self.context["photos"] = published
         self.context["share_card"] = share_card_path
-        self.context["render_photos"] = self.render_photos
         self.context["picture"] = self.picture
         self.context["card_picture"] = self.card_picture
-        self.context["photo_enclosure"] = self.enclosure
         print(f"Ảnh: {self.processed} ảnh xử lý mới, {self.reused} ảnh dùng lại, "
               f"{self.cards_drawn} thẻ chia sẻ vẽ mới.", file=sys.stderr)
+        return self
 
     def _share_cards(self, profiles: list[Profile], photos: dict[str, ProcessedPhoto]) -> None:
         folder = self.cache / "cards"
@@ -131,7 +132,7 @@ class PhotoPublisher:
     def picture(self, source: str, base: str, alt: str, lazy: bool = True,
                 alt_is_html: bool = False) -> str:
         """A <picture> with WebP and JPEG srcsets, intrinsic size and lazy loading."""
-        photo = self.context["photos"].get(source)
+        photo = self.photos.get(source)
         if photo is None:
             return ""
         alt = alt if alt_is_html else str(escape(alt))
@@ -148,7 +149,7 @@ class PhotoPublisher:
 
     def card_picture(self, source: str, base: str, alt: str) -> str:
         """The small 4:3 crop a listing card shows."""
-        photo = self.context["photos"].get(source)
+        photo = self.photos.get(source)
         if photo is None:
             return ""
         url = photo_url(base, source)
@@ -157,20 +158,21 @@ class PhotoPublisher:
                 f'<img src="{escape(url + jpeg.name)}" width="{jpeg.width}" height="{jpeg.height}" '
                 f'alt="{escape(alt)}" loading="lazy" decoding="async"></picture>')
 
-    def render_photos(self, profile: Profile, base: str) -> str:
+    def render_body(self, profile: Profile, base: str) -> str:
         # The alt text comes from the sanitised body, already escaped.
         return resolve_photos(profile, lambda source, alt: self.picture(source, base, alt, alt_is_html=True))
 
     def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
-        photo = self.context["photos"].get(profile.image) if profile.image else None
+        photo = self.photos.get(profile.image) if profile.image else None
         if photo is None:
             return None
         jpeg = photo.largest("image/jpeg")
         return photo_url(base, profile.image) + jpeg.name, jpeg.size, jpeg.mime
 
 
-def publish_photos(sender, collection: Collection, context: dict, settings: dict) -> None:
-    PhotoPublisher(context, settings).run(collection)
+def publish_photos(sender, collection: Collection, context: dict, settings: dict) -> PhotoPublisher:
+    """Process every photo; the answer is the build state's photo renderer."""
+    return PhotoPublisher(context, settings).run(collection)
 
 
 def register() -> None:

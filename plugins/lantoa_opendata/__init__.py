@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lantoa.model import Profile
 from lantoa.site import absolute_url
+from lantoa.state import build_state
 from pelican import signals
 
 COLUMNS = (
@@ -21,7 +22,7 @@ COLUMNS = (
     "province", "province_code", "commune", "commune_code",
     "historical_province", "historical_province_code", "historical_district",
     "historical_district_code", "historical_commune", "historical_commune_code",
-    "locality_as_written", "fields", "level", "unit", "person", "awarded_by", "award",
+    "locality_as_written", "fields", "level", "featured", "unit", "person", "awarded_by", "award",
     "results", "tags", "sources", "summary", "source_file",
 )
 LIST_COLUMNS = {"fields", "results", "tags", "sources"}
@@ -60,6 +61,7 @@ def record(profile: Profile, siteurl: str) -> dict:
         "locality_as_written": place.as_written,
         "fields": [f.value for f in profile.fields],
         "level": profile.level.value,
+        "featured": profile.featured,
         "unit": profile.unit,
         "person": profile.person,
         "awarded_by": profile.awarded_by,
@@ -93,9 +95,9 @@ def to_csv(records: list[dict]) -> str:
 
 
 def write_open_data(generators) -> None:
-    context = generators[0].context
     settings = generators[0].settings
-    records = [record(p, settings["SITEURL"]) for p in context["profiles"]]
+    state = build_state(generators[0].context, "lantoa_opendata")
+    records = [record(p, settings["SITEURL"]) for p in state.profiles]
     folder = Path(settings["OUTPUT_PATH"]) / "du-lieu"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "ho-so.json").write_text(

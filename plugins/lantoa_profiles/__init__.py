@@ -9,22 +9,27 @@ other Lan Tỏa plugins find them, and writes `/mo-hinh/<slug>/` and
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
 from lantoa.collection import collect
+from lantoa.facets import FACET_BY_NAME
 from lantoa.model import Profile
-from lantoa.output import PageCache, profile_digest
+from lantoa.output import PageCache
 from lantoa.problems import StrictBuildError, report
 from lantoa.settings import apply_defaults
 from lantoa.signals import profiles_read
-from lantoa.site import resolve_photos, site_context
+from lantoa.site import site_context
+from lantoa.state import CONTEXT_KEY, NoPhotos, PhotoRenderer, build_state, make_state
 from pelican import signals
 from pelican.generators import Generator
 
 
 class ProfilesGenerator(Generator):
-    """Reads every profile into `context['profiles']` and writes their pages."""
+    """Reads every profile, makes the build state (`context['lantoa']`) and writes the profile pages."""
+
+    pelican = None  # the run this generator belongs to (set per run by `get_generators`)
 
     def generate_context(self) -> None:
         settings = self.settings
@@ -35,37 +40,35 @@ class ProfilesGenerator(Generator):
             today=today,
             workers=settings["LANTOA_WORKERS"],
         )
-        self.context["lantoa_collection"] = collection
-        self.context["profiles"] = collection.profiles
-        self.context["profile_digests"] = {p.url: profile_digest(p) for p in collection.profiles}
-        self.context["page_cache"] = _caches[id(settings)] = PageCache(settings)
-        profiles_read.send(self, collection=collection, context=self.context, settings=settings)
+        # Receivers (the photo plugin) may add problems before they are reported, and
+        # one of them may answer with the renderer that turns photo references into markup.
+        answers = profiles_read.send(self, collection=collection, context=self.context, settings=settings)
+        photos: PhotoRenderer = next((r for _, r in answers if r is not None), NoPhotos())
         report(collection.problems)
         if settings["LANTOA_STRICT"] and collection.errors:
             raise StrictBuildError(collection.problems)
+        state = make_state(collection, photos, PageCache(settings))
+        if self.pelican is not None:
+            self.pelican.lantoa_state = state  # for `finish`, when every file is written
+        self.context[CONTEXT_KEY] = state
         self.context.update(site_context(settings))
-        # Without the image plugin, photos are left out rather than linked to originals.
-        self.context.setdefault("render_photos", _without_photos)
-        # Later plugins attach per-profile extras (breadcrumbs, neighbours, photos).
-        self.context.setdefault("profile_extras", {p.url: {} for p in collection.profiles})
+        # Template globals: the profiles, the facet declarations, the body renderer.
+        self.context["profiles"] = list(state.profiles)
+        self.context["facets"] = FACET_BY_NAME
+        self.context["render_photos"] = photos.render_body
 
     def generate_output(self, writer) -> None:
+        state = build_state(self.context, "lantoa_profiles")
         template = self.get_template("profile")
-        extras = self.context["profile_extras"]
-        cache: PageCache = self.context["page_cache"]
-        digests = self.context["profile_digests"]
-        for profile in self.context["profiles"]:
-            extra = extras.get(profile.url, {})
-            inputs = (digests[profile.url], {key: _summary(value) for key, value in extra.items()})
-            cache.write_page(
-                writer, f"{profile.url}index.html", template, self.context, inputs,
+        for profile in state.profiles:
+            extra = state.extras.get(profile.url)
+            shown = {f.name: _summary(getattr(extra, f.name)) for f in fields(extra)} if extra else {}
+            state.pages.write_page(
+                writer, f"{profile.url}index.html", template, self.context,
+                (state.digests[profile.url], shown),
                 lastmod=profile.updated, profile=profile, page_url=profile.url, extras=extra,
             )
-        cache.flush()
-
-
-def _without_photos(profile: Profile, base: str) -> str:
-    return resolve_photos(profile, lambda source, alt: "")
+        state.pages.flush()
 
 
 def _summary(value):
@@ -74,12 +77,9 @@ def _summary(value):
         return (value.url, value.title, value.year, value.place.province.short_name)
     if isinstance(value, (list, tuple)):
         return [_summary(v) for v in value]
-    if isinstance(value, dict):
+    if hasattr(value, "items"):
         return {k: _summary(v) for k, v in value.items()}
     return value
-
-
-_caches: dict[int, PageCache] = {}
 
 
 def initialise(pelican) -> None:
@@ -87,13 +87,14 @@ def initialise(pelican) -> None:
 
 
 def finish(pelican) -> None:
-    cache = _caches.pop(id(pelican.settings), None)
-    if cache is not None:
-        cache.finish()
+    state = getattr(pelican, "lantoa_state", None)
+    if state is not None:
+        state.pages.finish()
 
 
 def get_generators(pelican):
-    return ProfilesGenerator
+    # A subclass per run, so that `finish` finds this run's state without a global.
+    return type("ProfilesGenerator", (ProfilesGenerator,), {"pelican": pelican})
 
 
 def register() -> None:

@@ -13,7 +13,6 @@ import os
 import shutil
 from pathlib import Path
 
-from lantoa.facets import TermIndex
 from lantoa.files import (
     SUMS,
     discard_entry,
@@ -23,9 +22,8 @@ from lantoa.files import (
     write_checksums,
     write_pickle,
 )
-from lantoa.gazetteer import gazetteer
-from lantoa.model import Field, Kind, Level
 from lantoa.search_index import FORMAT_VERSION, profile_terms, write_index
+from lantoa.state import BuildState, build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
 
@@ -36,24 +34,24 @@ class SearchGenerator(Generator):
     """Writes /tim-kiem/ with the filter labels, and the index beside it."""
 
     def generate_output(self, writer) -> None:
-        index: dict[str, dict[str, TermIndex]] = self.context["facet_index"]
-        # Filter values in the index and the URL are slugs; the page shows these labels.
-        labels = {
-            "tinh": {p.slug: p.name for p in gazetteer().provinces()},
-            "nam": {key: key for key in sorted(index["year"], reverse=True)},
-            "linh-vuc": {f.value: f.label for f in Field},
-            "loai": {k.value: k.label for k in Kind},
-            "cap": {lv.value: lv.label for lv in Level},
-        }
-        self.context["page_cache"].write_page(
-            writer, "tim-kiem/index.html", self.get_template("search"), self.context, labels,
-            labels=labels, page_url="tim-kiem/")
+        state = build_state(self.context, "lantoa_search")
+        # Filter values in the index and the URL are term keys; the page shows their names.
+        labels = {}
+        for facet in state.facets:
+            if facet.param:
+                terms = [e.term for e in state.index[facet.name].values()]
+                terms += [t for t in state.empty_terms if t.facet == facet.name]
+                labels[facet.param] = {t.key: t.name for t in sorted(terms, key=lambda t: t.sort_key)}
+        filters = [(f.param, f.label) for f in state.facets if f.param]
+        state.pages.write_page(
+            writer, "tim-kiem/index.html", self.get_template("search"), self.context, (labels, filters),
+            labels=labels, filters=filters, page_url="tim-kiem/")
         if self.settings["LANTOA_SEARCH"]:
-            self._write_index()
+            self._write_index(state)
 
-    def _write_index(self) -> None:
-        profiles = self.context["profiles"]
-        digests = self.context["profile_digests"]
+    def _write_index(self, state: BuildState) -> None:
+        profiles = list(state.profiles)
+        digests = state.digests
         key = hashlib.sha256(repr((FORMAT_VERSION, self.settings["SITEURL"],
                                    [digests[p.url] for p in profiles])).encode()).hexdigest()[:24]
         cached = Path(self.settings["LANTOA_CACHE_DIR"]) / "search" / key
@@ -87,5 +85,10 @@ def get_generators(pelican):
     return SearchGenerator
 
 
+def check_plugins(pelican) -> None:
+    require_plugins(pelican.settings, "lantoa_search", ("lantoa_profiles",))
+
+
 def register() -> None:
+    signals.initialized.connect(check_plugins)
     signals.get_generators.connect(get_generators)

@@ -2,7 +2,7 @@
 
 Lan Tỏa's own pages are known to the page cache (with the newest profile date
 each shows, even when a page was kept from the previous build); Pelican's static
-pages are collected as its writer writes them. `lastmod` is never the build
+pages are taken from its own list of pages. `lastmod` is never the build
 time, so an unchanged site gives an identical sitemap. Listed last in PLUGINS,
 this generator runs after every other one.
 """
@@ -14,27 +14,17 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from lantoa.site import absolute_url
+from lantoa.state import build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
-
-_written: dict[str, dict[str, datetime | None]] = {}
-
-
-def remember(path: str, context: dict) -> None:
-    """Pages Pelican itself writes (content/pages/)."""
-    if path.endswith(".html"):
-        relative = Path(path).relative_to(Path(context["OUTPUT_PATH"])).as_posix()
-        page = context.get("page")
-        date = getattr(page, "modified", None) or getattr(page, "date", None)
-        _written.setdefault(context["OUTPUT_PATH"], {})[relative.removesuffix("index.html")] = date
 
 
 class SitemapGenerator(Generator):
     def generate_output(self, writer) -> None:
         siteurl = self.settings["SITEURL"]
         output = Path(self.output_path)
-        pages = {**_written.pop(self.settings["OUTPUT_PATH"], {}),
-                 **self.context["page_cache"].lastmod}
+        state = build_state(self.context, "lantoa_sitemap")
+        pages = {**_pelican_pages(self.context), **state.pages.lastmod}
         lines = ['<?xml version="1.0" encoding="UTF-8"?>',
                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
         for url in sorted(pages):
@@ -51,10 +41,24 @@ class SitemapGenerator(Generator):
             encoding="utf-8")
 
 
+def _pelican_pages(context: dict) -> dict[str, datetime | None]:
+    """The pages Pelican itself writes (content/pages/), with their dates."""
+    found = {}
+    for page in context.get("pages", ()):
+        if page.save_as.endswith(".html"):
+            found[page.save_as.removesuffix("index.html")] = (getattr(page, "modified", None)
+                                                              or getattr(page, "date", None))
+    return found
+
+
 def get_generators(pelican):
     return SitemapGenerator
 
 
+def check_plugins(pelican) -> None:
+    require_plugins(pelican.settings, "lantoa_sitemap", ("lantoa_profiles",))
+
+
 def register() -> None:
-    signals.content_written.connect(remember)
+    signals.initialized.connect(check_plugins)
     signals.get_generators.connect(get_generators)

@@ -1,6 +1,6 @@
 """Pelican plugin: the statistics page `/thong-ke/`, charts drawn at build time.
 
-Counts by province, year, field, level and kind come from the facet indexes;
+Every facet declared with a chart gets one, from the facet indexes;
 pygal draws each as an inline SVG (no JavaScript), and every chart has a data
 table beside it for screen readers and for copying into reports.
 """
@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass
 
 import pygal
-from lantoa.facets import TermIndex, province_term
-from lantoa.gazetteer import gazetteer
-from lantoa.model import Field, Kind, Level
+from lantoa.state import BuildState, build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
 from pygal.style import Style
@@ -53,59 +51,45 @@ def draw(slug: str, title: str, rows: list[tuple[str, str, int]], horizontal: bo
     return Chart(slug, title, rows, svg)
 
 
-def count(index: dict[str, dict[str, TermIndex]], total: int) -> dict:
+def count(state: BuildState) -> dict:
     """Every number the statistics page shows, without drawing anything."""
-    def counted(facet: str) -> list[tuple[str, str, int]]:
-        return [(e.term.title, e.term.url, len(e.profiles)) for e in index[facet].values()]
-
-    provinces = [(p.short_name, province_term(p).url, _count(index, "province", p.slug))
-                 for p in gazetteer().provinces()]
-    years = sorted(counted("year"), key=lambda row: row[0])
-    year_numbers = sorted({int(e.term.key) for e in index["year"].values()})
+    rows = {}
+    for facet in state.facets:
+        if not facet.chart:
+            continue
+        counted = [(e.term, len(e.profiles)) for e in state.index[facet.name].values()]
+        counted += [(t, 0) for t in state.empty_terms if t.facet == facet.name]
+        order = (lambda row: row[0].name) if facet.over_time else (lambda row: row[0].sort_key)
+        rows[facet.param or facet.name] = [(t.label, t.url, n) for t, n in sorted(counted, key=order)]
+    years = sorted(int(key) for key in state.index["year"])
     table = []
-    for name, url, n in provinces:
-        if n:
-            slug = url.split("/")[1]
-            table.append((name, url, [_count(index, "province_year", f"{slug}/{y}")
-                                      for y in year_numbers], n))
-    return {
-        "rows": {
-            "tinh": provinces,
-            "nam": [(y.removeprefix("Năm "), u, n) for y, u, n in years],
-            "linh-vuc": [(f.label, f"linh-vuc/{f.value}/", _count(index, "field", f.value))
-                         for f in Field],
-            "cap": [(lv.label, f"cap/{lv.value}/", _count(index, "level", lv.value)) for lv in Level],
-            "loai": [(k.label, f"{k.value}/", _count(index, "kind", k.value)) for k in Kind],
-        },
-        "years": year_numbers, "province_year": table, "total": total,
-    }
-
-
-TITLES = {
-    "tinh": "Số hồ sơ theo tỉnh, thành phố", "nam": "Số hồ sơ theo năm công nhận",
-    "linh-vuc": "Số hồ sơ theo lĩnh vực", "cap": "Số hồ sơ theo cấp công nhận",
-    "loai": "Số hồ sơ theo loại",
-}
+    for entry in state.index["province"].values():
+        cells = [_count(state, "province_year", f"{entry.term.key}/{y}") for y in years]
+        table.append((entry.term.label, entry.term.url, cells, len(entry.profiles)))
+    titles = {f.param or f.name: f.chart for f in state.facets if f.chart}
+    over_time = [f.param or f.name for f in state.facets if f.over_time]
+    return {"rows": rows, "titles": titles, "over_time": over_time, "years": years,
+            "province_year": table, "total": len(state.profiles)}
 
 
 def statistics(counts: dict) -> dict:
     """The counts with their charts drawn."""
-    charts = [draw(slug, TITLES[slug], rows, horizontal=slug != "nam")
+    charts = [draw(slug, counts["titles"][slug], rows, horizontal=slug not in counts["over_time"])
               for slug, rows in counts["rows"].items()]
     return {**counts, "charts": charts}
 
 
-def _count(index: dict[str, dict[str, TermIndex]], facet: str, key: str) -> int:
-    entry = index[facet].get(key)
+def _count(state: BuildState, facet: str, key: str) -> int:
+    entry = state.index[facet].get(key)
     return len(entry.profiles) if entry else 0
 
 
 class StatisticsGenerator(Generator):
     def generate_output(self, writer) -> None:
         # Counts are cheap; drawing is not: draw only when the counts changed.
-        counts = count(self.context["facet_index"], len(self.context["profiles"]))
+        counts = count(build_state(self.context, "lantoa_stats"))
         name = "thong-ke/index.html"
-        if self.context["page_cache"].needs_render(name, counts):
+        if build_state(self.context, "lantoa_stats").pages.needs_render(name, counts):
             writer.write_file(name, self.get_template("statistics"), self.context,
                               stats=statistics(counts), page_url="thong-ke/")
 
@@ -114,5 +98,10 @@ def get_generators(pelican):
     return StatisticsGenerator
 
 
+def check_plugins(pelican) -> None:
+    require_plugins(pelican.settings, "lantoa_stats", ("lantoa_profiles",))
+
+
 def register() -> None:
+    signals.initialized.connect(check_plugins)
     signals.get_generators.connect(get_generators)

@@ -23,17 +23,13 @@ STAGES = ("rendered", "withdrawn", "exchanged", "swapped")
 
 
 def build(content: Path, output: Path, cache: Path, fault: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "LANTOA_TEST_CACHE": str(cache)}
+    env = dict(os.environ)
     env.pop(FAULT_VARIABLE, None)
     if fault:
         env[FAULT_VARIABLE] = fault
-    code = ("import os, sys; from lantoa import cli; real = cli.load_settings\n"
-            "def load(*a, **k):\n"
-            "    s = real(*a, **k); s['LANTOA_CACHE_DIR'] = os.environ['LANTOA_TEST_CACHE']; return s\n"
-            "cli.load_settings = load; sys.exit(cli.main(sys.argv[1:]))")
-    return subprocess.run([sys.executable, "-c", code, "build", "--content", str(content),
-                           "--output", str(output)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", "lantoa.cli", "build", "--content", str(content),
+                           "--output", str(output), "--cache", str(cache)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -12,7 +12,8 @@ from lantoa.facets import _commune_note, _commune_terms
 from lantoa.gazetteer import Gazetteer, gazetteer
 from lantoa.model import Place
 from lantoa.places import resolve_place
-from lantoa.problems import Severity
+from lantoa.problems import CODES, Severity
+from lantoa.schema import HEADER
 from lantoa.text import name_key
 from vietnam_provinces import Province as DatasetProvince
 
@@ -326,11 +327,22 @@ def test_lantoa_check_accepts_every_variant_of_the_corpus_with_the_right_warning
 # -- the editor's guide documents every code ---------------------------------------------
 
 
-def test_every_problem_code_is_documented_in_the_editors_guide():
+def test_every_problem_code_is_registered_and_documented_in_the_editors_guide():
     used = set()
     for module in (ROOT / "plugins").rglob("*.py"):
         used |= set(re.findall(r"\"([EW]\d{3})\"", module.read_text(encoding="utf-8")))
     guide = (ROOT / "content" / "pages" / "huong-dan.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| ([EW]\d{3}) \|", guide, re.M))
     assert {"W030", "W031", "W032", "E036"} <= used
-    assert used - documented == set()
+    assert used - set(CODES) == set(), "a code used in the code is missing from problems.CODES"
+    assert set(CODES) - documented == set(), "a registered code is missing from the editor's guide"
+
+
+def test_every_header_key_is_in_the_editors_guide_table_with_its_vietnamese_name():
+    guide = (ROOT / "content" / "pages" / "huong-dan.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `(\w+)` \|.*$", guide, re.M)}
+    for key in HEADER:
+        assert key.written in rows, f"the guide's key table lacks {key.written}"
+        row = rows[key.written]
+        assert f"`{key.vietnamese}`" in row, (key.written, row)
+        assert ("| có |" in row) == key.required, (key.written, row)

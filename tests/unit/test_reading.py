@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lantoa.model import Field, Kind, Level, Status
 from lantoa.problems import Problem, Severity
-from lantoa.reading import PHOTO_CODES, VIETNAM_TZ, parse_header, read_profile, render_markdown
+from lantoa.reading import PHOTO_CODES, parse_header, read_profile, render_markdown
+from lantoa.schema import HEADER, VIETNAM_TZ, find_key
 
 from tests.conftest import valid_header
 
@@ -549,7 +550,7 @@ def test_no_unit_nor_person(content):
 
 @pytest.mark.parametrize(("key", "value", "code"), [
     ("Period", "2021 đến 2025", "E017"),
-    ("Status", "nháp", "E019"),
+    ("Status", "xuất bản sau", "E019"),
     ("Source", "www.example.vn", "E020"),
 ])
 def test_other_malformed_values(content, key, value, code):
@@ -570,9 +571,9 @@ def test_unknown_key_is_a_warning_and_the_profile_stays_valid(content):
     assert len(problems) == 1
     assert problem.severity is Severity.WARNING
     assert not problem.is_error
-    assert problem.field == "tag"
+    assert problem.field == "Tag"  # as the editor wrote it
     assert problem.line == line_of(file, "Tag:")
-    assert_helpful(problem, "'tag'", hint="có phải 'Tags'?")
+    assert_helpful(problem, "'Tag'", hint="có phải 'Từ khóa' (Tags)?")
 
 
 def test_phone_number_in_dien_hinh_is_a_warning(content):
@@ -760,3 +761,81 @@ def test_overlong_image_name_is_a_problem_not_a_crash(content):
     profile, problems = read(file, content)
     assert profile is not None and profile.image is None
     assert "E041" in codes(problems)
+
+
+# -- header keys in Vietnamese ---------------------------------------------------------------
+
+VIETNAMESE_HEADER = (
+    "Tiêu đề: Dân vận khéo trong xây dựng nông thôn mới\n"
+    "Loại: mô hình\n"
+    "Năm: 2023\n"
+    "Tỉnh: Lâm Đồng\n"
+    "Huyện: Lâm Hà\n"
+    "Xã: Đinh Văn\n"
+    "Linh vuc: Kinh tế, Văn hóa - xã hội\n"
+    "CẤP: cấp huyện\n"
+    "Đơn vị: Ban Dân vận Huyện ủy Lâm Hà\n"
+    "Ngày đăng: 2023-11-20\n"
+    "Nổi bật: có\n"
+    "Từ khoá: xóa nhà tạm, nông thôn mới\n"
+)
+
+
+def test_vietnamese_keys_with_or_without_marks_are_read_like_english_ones(content):
+    file = content / "profiles" / PROFILE_DIR / f"{STEM}.md"
+    file.parent.mkdir(parents=True)
+    file.write_text(VIETNAMESE_HEADER + "\n" + BODY + "\n", encoding="utf-8")
+    profile, problems = read(file, content)
+    assert problems == []
+    english, _ = read(write_profile(content, {"Tags": "xóa nhà tạm, nông thôn mới", "Field":
+                                              "kinh-te, van-hoa-xa-hoi", "Commune": "Đinh Văn"},
+                                    stem="english"), content)
+    assert profile is not None and english is not None
+    assert profile.place == english.place
+    assert profile.fields == english.fields and profile.level == english.level
+    assert profile.tags == ("xóa nhà tạm", "nông thôn mới")  # the last header line stays a key
+    assert profile.featured and not english.featured
+    assert "xóa nhà tạm" not in profile.body_html
+
+
+def test_a_problem_names_the_key_as_the_editor_wrote_it(content):
+    file = content / "profiles" / PROFILE_DIR / f"{STEM}.md"
+    file.parent.mkdir(parents=True)
+    text = VIETNAMESE_HEADER.replace("Năm: 2023", "Năm: 2031")
+    file.write_text(text + "\n" + BODY + "\n", encoding="utf-8")
+    _, problems = read(file, content)
+    problem = only(problems, "E015")
+    assert problem.field == "Năm" and problem.line == 3
+
+
+def test_a_key_after_a_blank_line_is_reported_not_published_silently(content):
+    text = profile_text().replace("Date: ", "\nDate: ", 1)
+    file = content / "profiles" / PROFILE_DIR / f"{STEM}.md"
+    file.parent.mkdir(parents=True)
+    file.write_text(text, encoding="utf-8")
+    profile, problems = read(file, content)
+    assert profile is None  # Date is now missing …
+    assert only(problems, "E011").field == "Date"
+    stray = only(problems, "W005")  # … and the reason is said where it is
+    assert stray.line == line_of(file, "Date:") and stray.field == "Date"
+
+
+def test_a_paragraph_that_merely_starts_like_a_key_is_body_text(content):
+    profile, problems = read(write_profile(content, body="Kết quả: sau hai năm, 40 hộ thoát nghèo.\n\n"
+                                           + BODY), content)
+    assert profile is not None and [p.code for p in problems] == []
+    assert "Kết quả: sau hai năm" in profile.body_html
+
+
+def test_an_unknown_vietnamese_key_names_the_nearest_declared_one(content):
+    _, problems = read(write_profile(content, {"Linh vục chính": "kinh tế"}), content)
+    problem = only(problems, "W001")
+    assert "Lĩnh vực" in problem.hint and problem.field == "Linh vục chính"
+
+
+@given(st.sampled_from([name for key in HEADER for name in key.names]), st.sampled_from([
+    str.lower, str.upper, str.title, lambda s: s, lambda s: s.replace(" ", "_"),
+    lambda s: "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))]))
+def test_every_declared_name_is_found_whatever_its_case_or_marks(name, spell):
+    written = spell(name)
+    assert find_key(written) is find_key(name) is not None, written

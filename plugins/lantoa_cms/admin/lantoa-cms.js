@@ -2,8 +2,9 @@
  * Lan Tỏa's profile format for Decap CMS, and the editor's start.
  *
  * A profile is "Key: value" header lines, a blank line, then Markdown: the format
- * reads it the way lantoa.reading does (keys case-insensitive, "-" and " " as "_",
- * continuation lines, the first blank line ends the header) and writes it back so
+ * reads it the way lantoa.reading does (keys in English or Vietnamese, compared by
+ * their ASCII slug; continuation lines; the first blank line ends the header, and so
+ * does the first line that is not "Key: value") and writes it back so
  * that every line whose value the editor did not change is written as it was:
  * an unchanged profile is saved byte for byte, a changed one differs only on the
  * lines of the changed fields. The schema (keys, aliases, choices, provinces)
@@ -16,9 +17,10 @@
   var schema = settings.schema;
   var SOURCE = "_lantoa_source"; // the file as read, kept in the entry to compare against
   var BEFORE = schema.province_before;
-  var HEADER_KEY = /^[A-Za-z][A-Za-z0-9_\- ]{0,39}$/;
+  // lantoa.reading.HEADER_KEY: a letter, then letters, digits, "_- /()." (40 at most).
+  var HEADER_KEY = /^[\p{L}][\p{L}\p{M}\p{N}_\- \/().]{0,39}$/u;
 
-  var byId = {};
+  var byId = {}; // a key's canonical name, and the slug of each of its names → the key
   var order = {};
   schema.keys.forEach(function (key, index) {
     order[key.name] = index;
@@ -26,16 +28,17 @@
     key.aliases.forEach(function (alias) { byId[alias] = key; });
   });
 
-  function keyId(text) {
-    return text.trim().toLowerCase().replace(/[ -]/g, "_");
+  // lantoa.schema.key_slug: "TỈNH/Thành phố" → "tinh-thanh-pho".
+  function keySlug(text) {
+    return slugify(text.replace(/[_\/]/g, " "));
   }
 
   function canonicalKey(text) {
-    var id = keyId(text);
-    return byId[id] ? byId[id].name : id;
+    var found = byId[keySlug(text)];
+    return found ? found.name : "?" + keySlug(text);
   }
 
-  // lantoa.text.slugify for the short ASCII-ish values of choice keys.
+  // lantoa.text.slugify, for key names and the values of choice keys.
   function slugify(text) {
     return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "")
       .replace(/[đĐ]/g, "d").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
@@ -61,7 +64,7 @@
       if (!line.trim()) break;
       var colon = line.indexOf(":");
       var keyText = colon === -1 ? "" : line.slice(0, colon).trim();
-      var isKey = colon !== -1 && (HEADER_KEY.test(keyText) || byId[keyId(keyText)] !== undefined);
+      var isKey = colon !== -1 && HEADER_KEY.test(keyText);
       if (last && (line.charAt(0) === " " || line.charAt(0) === "\t")) {
         last.lines.push(line);
         last.value += " " + line.trim();
@@ -98,7 +101,7 @@
     }
     if (aliases) {
       var slug = slugify(value);
-      return aliases[slug] || value;
+      return aliases[slug] !== undefined ? aliases[slug] : value;
     }
     return value;
   }
@@ -145,6 +148,7 @@
       return isEmpty(data[BEFORE]) ? (isEmpty(now) ? "" : clean(now)) : clean(data[BEFORE]);
     }
     var value = data[dataName(name)];
+    if (schema.booleans[name] !== undefined) return value === true ? schema.booleans[name] : "";
     if (isEmpty(value)) return "";
     if (Array.isArray(value)) return value.map(clean).filter(Boolean).join(schema.lists[name] || ", ");
     return clean(value);
@@ -163,6 +167,7 @@
     }
     var now = data[dataName(entry.name)];
     var was = fieldValue(entry.name, entry.value);
+    if (typeof was === "boolean") return Boolean(now) !== was;
     if (Array.isArray(was)) return !same((now || []).map(String), was.map(String));
     return clean(now === undefined || now === null ? "" : now) !== clean(was);
   }

@@ -1,0 +1,128 @@
+"""Building a site: settings from a config file, then an atomic build swapped into place."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .output import commit_manifest, discard_pending, link_previous, withdraw_manifest
+from .problems import StrictBuildError
+from .publish import build_lock, checkpoint, recover, staging_folder, swap_in
+from .settings import SettingError, apply_defaults
+
+DEFAULT_CONFIG = "pelicanconf.py"
+PUBLISH_CONFIG = "publishconf.py"
+CACHE_VARIABLE = "LANTOA_CACHE_DIR"  # the cache folder, when no option names one
+
+
+def project_root(config: Path) -> Path:
+    return config.resolve().parent
+
+
+def load_settings(config: Path, content: Path | None, output: Path | None,
+                  strict: bool | None = None, siteurl: str | None = None,
+                  cache: Path | None = None) -> dict:
+    """Pelican settings from a config file, with the command-line overrides.
+
+    The cache folder is, in order: `cache`, the LANTOA_CACHE_DIR environment
+    variable, the config's LANTOA_CACHE_DIR, `.cache/` beside the config.
+    """
+    from pelican.settings import read_settings
+
+    overrides: dict = {}
+    if content is not None:
+        overrides["PATH"] = str(content.resolve())
+    if output is not None:
+        overrides["OUTPUT_PATH"] = str(output.resolve())
+    if strict is not None:
+        overrides["LANTOA_STRICT"] = strict
+    if siteurl is not None:
+        overrides["SITEURL"] = siteurl
+    if cache is None and os.environ.get(CACHE_VARIABLE):
+        cache = Path(os.environ[CACHE_VARIABLE])
+    if cache is not None:
+        overrides["LANTOA_CACHE_DIR"] = str(cache.resolve())
+    root = project_root(config)
+    cwd = os.getcwd()
+    os.chdir(root)  # relative paths in the config (theme, plugins, cache) are the project's
+    try:
+        settings = read_settings(str(config.resolve()), override=overrides)
+    finally:
+        os.chdir(cwd)
+    apply_defaults(settings)
+    if not os.path.isabs(settings["LANTOA_CACHE_DIR"]):
+        settings["LANTOA_CACHE_DIR"] = str(root / settings["LANTOA_CACHE_DIR"])
+    return settings
+
+
+def run_pelican(settings: dict) -> None:
+    from pelican import Pelican
+
+    logging.getLogger("pelican").setLevel(logging.WARNING)
+    Pelican(settings).run()
+
+
+def build_atomic(settings: dict) -> Path:
+    """Build into a fresh sibling folder, then swap it in: a failed build leaves the old site."""
+    target = Path(settings["OUTPUT_PATH"])
+    with build_lock(Path(settings["LANTOA_CACHE_DIR"]), target):
+        recover(target)
+        staging = staging_folder(target)
+        settings = {**settings, "OUTPUT_PATH": str(staging), "LANTOA_TARGET": str(target)}
+        discard_pending(settings)
+        if target.is_dir():
+            # Pages whose inputs did not change are kept from the previous site (hard links).
+            link_previous(apply_defaults(settings), target, staging)
+        try:
+            run_pelican(settings)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        checkpoint("rendered")
+        withdraw_manifest(settings)
+        checkpoint("withdrawn")
+        swap_in(staging, target)
+        checkpoint("swapped")
+        commit_manifest(settings)
+    return target
+
+
+DISK_ERRORS = {
+    errno.ENOSPC: "ổ đĩa đã đầy", errno.EDQUOT: "đã hết hạn mức dung lượng",
+    errno.EROFS: "ổ đĩa chỉ cho phép đọc", errno.EACCES: "không có quyền ghi",
+    errno.EPERM: "không có quyền ghi",
+}
+
+
+def disk_error_message(error: OSError) -> str:
+    """A sentence for a file-system failure of the build; the site in place is untouched."""
+    what = DISK_ERRORS.get(error.errno or 0, error.strerror or str(error))
+    where = f" ({error.filename})" if error.filename else ""
+    return (f"Không dựng được trang: {what}{where}. Trang đang có vẫn giữ nguyên; "
+            "giải phóng dung lượng hoặc kiểm tra quyền ghi của thư mục xuất và thư mục .cache rồi chạy lại.")
+
+
+def build(config: Path, content: Path, output: Path, strict: bool | None = None,
+          siteurl: str | None = None, cache: Path | None = None) -> int:
+    """One build, reported on the terminal in Vietnamese; the exit code of `lantoa build`."""
+    started = time.perf_counter()
+    try:
+        settings = load_settings(config, content, output, strict=strict, siteurl=siteurl, cache=cache)
+        target = build_atomic(settings)
+    except StrictBuildError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    except SettingError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(disk_error_message(error), file=sys.stderr)
+        return 3
+    print(f"Đã dựng trang vào {target} trong {time.perf_counter() - started:.1f} giây.",
+          file=sys.stderr)
+    return 0

@@ -1,0 +1,159 @@
+"""One typed build state: what the plugins share, made once per build and never changed.
+
+`lantoa_profiles` reads the profiles, asks the photo plugin (if any) for a
+`PhotoRenderer`, and makes a `BuildState`: profiles, their digests, facet
+terms and indexes, the per-profile extras (breadcrumbs, neighbours, related)
+and the page cache. It is stored under one key of Pelican's context,
+`lantoa`, and every other plugin reads it through `build_state(context)`.
+See docs/architecture.md for the hooks a plugin may rely on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Protocol
+
+from .collection import Collection
+from .facets import (
+    FACETS,
+    Facet,
+    Term,
+    TermIndex,
+    children_of,
+    every_term,
+    facet_terms,
+    index_profiles,
+    related,
+)
+from .model import Profile
+from .output import PageCache, profile_digest
+from .site import resolve_photos
+
+CONTEXT_KEY = "lantoa"
+
+
+class PhotoRenderer(Protocol):
+    """What pages and feeds need from the photo pipeline."""
+
+    def digest(self, profile: Profile) -> str:
+        """Changes whenever any photo the profile shows changes ("" without photos)."""
+
+    def render_body(self, profile: Profile, base: str) -> str:
+        """The profile's body with its photos as <picture> elements."""
+
+    def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
+        """(URL, bytes, MIME type) of the lead photo for feeds, or None."""
+
+
+class NoPhotos:
+    """The renderer without the photo plugin: photos are left out, never linked to originals."""
+
+    def digest(self, profile: Profile) -> str:
+        return ""
+
+    def render_body(self, profile: Profile, base: str) -> str:
+        return resolve_photos(profile, lambda source, alt: "")
+
+    def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
+        return None
+
+
+@dataclass(frozen=True)
+class ProfileExtras:
+    """What a profile page shows around the profile itself."""
+
+    crumbs: tuple[tuple[str, str], ...]
+    newer: Profile | None
+    older: Profile | None
+    related: tuple[Profile, ...]
+    terms: Mapping[str, Sequence[Term]]  # facet name → the profile's terms
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """Everything the plugins share in one build."""
+
+    collection: Collection
+    profiles: tuple[Profile, ...]  # published, newest first
+    digests: Mapping[str, str]  # profile URL → digest of everything its page shows of it
+    facets: tuple[Facet, ...]
+    index: Mapping[str, Mapping[str, TermIndex]]  # facet → term key → term and profiles
+    children: Mapping[str, Mapping[str, list[TermIndex]]]  # term URL → facet → child terms
+    empty_terms: tuple[Term, ...]  # terms with a page but no profile yet
+    extras: Mapping[str, ProfileExtras]
+    photos: PhotoRenderer
+    pages: PageCache  # the one service that changes: it records what this build wrote
+
+    def facet(self, name: str) -> Facet:
+        return next(f for f in self.facets if f.name == name)
+
+
+def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache,
+               facets: tuple[Facet, ...] = FACETS) -> BuildState:
+    profiles = tuple(collection.profiles)
+    digests = {p.url: _digest(p, photos) for p in profiles}
+    terms = facet_terms(profiles, facets)
+    index = index_profiles(profiles, facets, terms)
+    empty = tuple(t for t in every_term(facets) if t.key not in index[t.facet])
+    return BuildState(
+        collection=collection, profiles=profiles, digests=MappingProxyType(digests),
+        facets=facets, index=MappingProxyType(index), children=MappingProxyType(children_of(index)),
+        empty_terms=empty, extras=MappingProxyType(_extras(profiles, index, terms)),
+        photos=photos, pages=pages,
+    )
+
+
+def _digest(profile: Profile, photos: PhotoRenderer) -> str:
+    shown = photos.digest(profile)
+    plain = profile_digest(profile)
+    return hashlib.sha256((plain + shown).encode()).hexdigest()[:32] if shown else plain
+
+
+def _extras(profiles: Sequence[Profile], index: Mapping[str, Mapping[str, TermIndex]],
+            terms: Mapping[str, Mapping[str, list[Term]]]) -> dict[str, ProfileExtras]:
+    """Per profile: breadcrumbs, previous/next in its province, related profiles, its terms."""
+    extras: dict[str, ProfileExtras] = {}
+    related_profiles = related(list(profiles))
+    for entry in index["province"].values():
+        ordered = entry.profiles
+        for position, profile in enumerate(ordered):
+            crumbs = [*entry.term.crumbs, (entry.term.title, entry.term.url)]
+            commune = next(iter(terms[profile.url].get("commune", ())), None)
+            if commune:
+                crumbs.append((commune.name, commune.url))
+            extras[profile.url] = ProfileExtras(
+                crumbs=tuple(crumbs),
+                newer=ordered[position - 1] if position > 0 else None,
+                older=ordered[position + 1] if position + 1 < len(ordered) else None,
+                related=tuple(related_profiles[profile.url]),
+                terms=MappingProxyType({k: tuple(v) for k, v in terms[profile.url].items()}),
+            )
+    return extras
+
+
+def build_state(context: Mapping[str, Any], plugin: str) -> BuildState:
+    """The build state, or a message that says which plugin is missing."""
+    state = context.get(CONTEXT_KEY)
+    if not isinstance(state, BuildState):
+        raise PluginOrderError(plugin)
+    return state
+
+
+class PluginOrderError(RuntimeError):
+    def __init__(self, plugin: str):
+        super().__init__(f"Plugin {plugin} cần plugin lantoa_profiles đứng trước trong PLUGINS "
+                         "(pelicanconf.py).")
+
+
+def require_plugins(settings: Mapping[str, Any], plugin: str, needs: Sequence[str]) -> None:
+    """At start-up: fail with a clear message when a plugin this one needs is missing or after it."""
+    names = [getattr(p, "__name__", str(p)).rsplit(".", 1)[-1] for p in settings.get("PLUGINS") or ()]
+    if plugin not in names:
+        return
+    for needed in needs:
+        if needed not in names or names.index(needed) > names.index(plugin):
+            raise PluginOrderError(plugin) if needed == "lantoa_profiles" else RuntimeError(
+                f"Plugin {plugin} cần plugin {needed} đứng trước trong PLUGINS (pelicanconf.py).")
