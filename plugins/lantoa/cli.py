@@ -48,7 +48,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     root = project_root(config)
     watched = [args.content.resolve(), root / "theme", root / "plugins", config.resolve()]
     # The editor at /quan-tri/ reads and writes the --content folder through this server.
-    handler = with_local_editor(PreviewHandler, args.content, load_settings(config, args.content, args.output))
+    settings = load_settings(config, args.content, args.output)
+    handler = with_local_editor(PreviewHandler, args.content, settings)
     return serve(lambda: build(config, args.content, args.output, False, "", args.cache),
                  args.output, watched, args.bind, args.port, handler)
 
