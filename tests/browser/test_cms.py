@@ -118,7 +118,7 @@ def test_a_new_profile_through_the_form_lands_checked_and_shows_on_the_preview_s
     page.locator('input[type="file"]').set_input_files(photo)
     page.get_by_role("button", name="Lấy những cái đã chọn").click()
     page.locator('[id^="image_caption-field-"]').fill("Chị em thôn 9 bên khung dệt")
-    page.get_by_role("switch").click()  # the text as Markdown, the way the file holds it
+    page.get_by_label("markdown field").get_by_role("switch").click()  # Markdown, as the file holds it
     text = page.locator('.cms-editor-raw [contenteditable="true"]')
     text.click()
     page.keyboard.press("Control+A")
