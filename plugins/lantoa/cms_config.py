@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import schema
-from .gazetteer import REFORM_DATE_LABEL, gazetteer
+from .gazetteer import FORMER_PROVINCE_NAMES, REFORM_DATE_LABEL, gazetteer
 from .model import Field, Kind, Level, Status
 
 # What the local backend of `lantoa serve` answers on (lantoa.cms_local).
@@ -141,6 +141,8 @@ def province_choices() -> tuple[list[dict[str, str]], list[dict[str, str]], dict
         for name in (legacy.name, legacy.short_name):
             names.setdefault(name.lower(), [now, "" if legacy.short_name in current_names
                                             else legacy.short_name])
+    for former, code in FORMER_PROVINCE_NAMES.items():  # "Thừa Thiên Huế": the same unit, renamed
+        names.setdefault(former.lower(), names[geo.legacy_provinces[code].short_name.lower()])
     from .text import sort_vietnamese
 
     legacy_options = [{"label": f"{name} (nay thuộc {now})", "value": name}

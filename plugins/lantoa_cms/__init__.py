@@ -29,7 +29,9 @@ NOT_INSTALLED = ("Chưa cài trình soạn thảo ({package}@{version}): chạy 
 
 def admin_page(policy: str, sitename: str) -> str:
     template = Template((ADMIN / "index.html").read_text(encoding="utf-8"))
-    return template.substitute(policy=html.escape(policy), sitename=html.escape(sitename))
+    # Single quotes stay readable in the double-quoted attribute.
+    return template.substitute(policy=html.escape(policy, quote=False).replace('"', "&quot;"),
+                               sitename=html.escape(sitename))
 
 
 def write_admin(settings: dict, output: Path) -> Path:
