@@ -208,3 +208,20 @@ def test_a_year_after_this_one_is_refused_by_the_form(editor_site, desk):
     error.scroll_into_view_if_needed()
     shot(page, "cms-year-refused.png")
     assert not list((content / "profiles").rglob("mo-hinh-cua-nam-chua-toi.md"))
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (768, 1024)])
+def test_the_form_fits_a_laptop_and_a_tablet_held_upright(editor_site, browser, width: int, height: int):
+    url, _ = editor_site
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    try:
+        log_in(page, url)
+        page.goto(f"{url}/quan-tri/#/collections/ho-so/entries/lam-dong/2023/nong-dan-dinh-van-lam-duong")
+        page.get_by_label("Tên mô hình / điển hình").wait_for()
+        page.get_by_label("markdown field").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+        box = page.get_by_label("Tên mô hình / điển hình").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width
+    finally:
+        context.close()
