@@ -4,13 +4,14 @@ Writes the admin page (noindex, its own Content-Security-Policy, linked from no
 public page), the generated configuration (`config.js`, lantoa.cms_config), the
 page's script with the `lantoa` header format, and the pinned Decap CMS files
 vendored under `vendor/` (lantoa.cms_vendor). Without them the page says how to
-install them, and the rest of the site builds as usual.
+install them, and the rest of the site builds as usual. Every file goes through the
+page cache, so an unchanged rebuild keeps them as they were.
 """
 
 from __future__ import annotations
 
 import html
-import shutil
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,7 +19,7 @@ from string import Template
 
 from lantoa.cms_config import ADMIN_FOLDER, Backend, admin_policy, page_script
 from lantoa.cms_vendor import PACKAGE, VERSION, is_installed, vendored_files
-from lantoa.files import link_or_copy, write_atomic
+from lantoa.state import build_state
 from pelican import signals
 
 ADMIN = Path(__file__).resolve().parent / "admin"
@@ -34,31 +35,38 @@ def admin_page(policy: str, sitename: str) -> str:
                                sitename=html.escape(sitename))
 
 
-def write_admin(settings: dict, output: Path) -> Path:
-    """Write the editor into `output/quan-tri/`; return that folder."""
-    folder = output / ADMIN_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+def admin_files(settings: dict) -> dict[str, bytes | Path]:
+    """Every file of `/quan-tri/`: generated text as bytes, copied files as their source."""
     backend = Backend.from_settings(settings)
     today = date.fromisoformat(settings["LANTOA_TODAY"]) if settings.get("LANTOA_TODAY") else date.today()
-    write_atomic(folder / "index.html",
-                 admin_page(admin_policy(backend), settings.get("SITENAME", "")).encode())
     script = page_script(backend, today, settings.get("SITEURL", ""))
     if not is_installed():
-        script += ("window.LANTOA_CMS.missing = "
-                   + repr(NOT_INSTALLED.format(package=PACKAGE, version=VERSION)).replace("<", "\\x3c")
-                   + ";\nwindow.CMS = {};\n")
-        print(f"Lan Tỏa: {NOT_INSTALLED.format(package=PACKAGE, version=VERSION)}", file=sys.stderr)
-    write_atomic(folder / "config.js", script.encode())
-    for name in OWN_FILES:
-        shutil.copyfile(ADMIN / name, folder / name)
-    for path in vendored_files():  # read-only and large: linked, not copied, where possible
-        link_or_copy(path, folder / path.name)
-    return folder
+        note = NOT_INSTALLED.format(package=PACKAGE, version=VERSION)
+        script += f"window.LANTOA_CMS.missing = {json.dumps(note, ensure_ascii=False)};\nwindow.CMS = {{}};\n"
+        print(f"Lan Tỏa: {note}", file=sys.stderr)
+    files: dict[str, bytes | Path] = {
+        "index.html": admin_page(admin_policy(backend), settings.get("SITENAME", "")).encode(),
+        "config.js": script.encode(),
+    }
+    files |= {name: ADMIN / name for name in OWN_FILES}
+    files |= {path.name: path for path in vendored_files()}
+    return files
 
 
-def on_finalized(pelican) -> None:
-    write_admin(pelican.settings, Path(pelican.settings["OUTPUT_PATH"]))
+def write_admin(generators) -> None:
+    """Queue the editor's files with the page cache: rewritten only when they change."""
+    settings = generators[0].settings
+    pages = build_state(generators[0].context, "lantoa_cms").pages
+    for name, source in admin_files(settings).items():
+        if isinstance(source, Path):
+            stat = source.stat()
+            inputs = (str(source), stat.st_size, stat.st_mtime_ns)
+            pages.write_bytes(f"{ADMIN_FOLDER}/{name}", inputs, source.read_bytes)
+        else:
+            pages.write_bytes(f"{ADMIN_FOLDER}/{name}", source, lambda data=source: data)
+    # The page cache lists every index.html it writes for the sitemap: not this one (noindex).
+    pages.lastmod.pop(f"{ADMIN_FOLDER}/", None)
 
 
 def register() -> None:
-    signals.finalized.connect(on_finalized)
+    signals.all_generators_finalized.connect(write_admin)
