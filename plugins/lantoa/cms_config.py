@@ -34,6 +34,8 @@ BACKENDS = ("github", "gitlab", "gitea")
 REVIEW_BACKENDS = ("github", "gitlab")
 DEFAULT_API_ROOTS = {"github": "https://api.github.com", "gitlab": "https://gitlab.com/api/v4"}
 DEFAULT_BASE_URLS = {"github": "https://api.netlify.com", "gitlab": "https://gitlab.com"}
+# Where the host serves the signed-in editor's avatar, shown in the editor's header.
+AVATAR_ORIGINS = {"github": "https://avatars.githubusercontent.com", "gitlab": "https://secure.gravatar.com"}
 # The field that fills the folder: the current province; a pre-2025 one is its own field.
 PROVINCE_BEFORE = "province_before"
 
@@ -411,11 +413,13 @@ def admin_policy(backend: Backend, local: bool = False) -> str:
     - style-src 'unsafe-inline': Decap's components inject their styles at run time.
     - img-src, media-src, connect-src blob:: a photo chosen for upload is shown, and kept
       in the draft Decap saves in the browser, from a blob: URL.
-    - connect-src: the git host's API and login server (none in local mode).
+    - connect-src: the git host's API and login server (none in local mode); img-src
+      also the host's avatars.
     """
     remote = [] if local else backend.origins()
     extra = "".join(f" {o}" for o in remote)
+    avatar = "" if local or backend.name not in AVATAR_ORIGINS else f" {AVATAR_ORIGINS[backend.name]}"
     return ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-            f"img-src 'self' data: blob:{extra}; media-src 'self' blob:; font-src 'self' data:; "
+            f"img-src 'self' data: blob:{extra}{avatar}; media-src 'self' blob:; font-src 'self' data:; "
             f"connect-src 'self' blob:{extra}; frame-src 'self' blob:; worker-src 'self' blob:; "
             "object-src 'none'; base-uri 'self'; form-action 'self'")
