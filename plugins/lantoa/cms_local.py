@@ -259,7 +259,7 @@ def with_local_editor(base: type[http.server.SimpleHTTPRequestHandler], content:
 
         def do_POST(self) -> None:
             if urlsplit(self.path).path != LOCAL_API_PATH:
-                self._reply(404, b'{"error": "not found"}', "application/json")
+                self.send_error(405)  # the preview's own page: it only shows pages
                 return
             refusal = self._foreign()
             if refusal:

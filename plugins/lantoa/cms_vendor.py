@@ -1,10 +1,11 @@
 """The browser editor's JavaScript: Decap CMS, from one pinned npm package, checked.
 
 The editor at `/quan-tri/` runs Decap CMS. Its files are never loaded from a CDN:
-`scripts/vendor-cms` (run by `scripts/bootstrap`) takes the pinned release from the
-npm registry with npm itself, checks the tarball against the SHA-512 written here,
-and unpacks the files the page loads into `vendor/decap-cms-<version>/`. Builds copy
-them from there into the site. Changing the version means changing both constants.
+`scripts/vendor-cms` (run by `scripts/bootstrap`), or the first build that needs them,
+takes the pinned release from the npm registry with npm itself, checks the tarball
+against the SHA-512 written here, and unpacks the files the page loads into
+`vendor/decap-cms-<version>/` of the project. Builds copy them from there into the
+site. Changing the version means changing both constants.
 """
 
 from __future__ import annotations
@@ -25,18 +26,19 @@ INTEGRITY = "sha512-hf+dPlCh7TJmWl8+6VRzHYOWhri5xgUknrZbDewaWe4s9B7xJ8PQugp2QHeS
 MAIN_SCRIPT = "decap-cms.js"
 LICENCE_FILES = ("decap-cms.js.LICENSE.txt",)
 STAMP = ".complete"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+NPM_TIMEOUT = 300  # seconds; a build without the registry gives up and says so
 
 
 class VendorError(Exception):
     """The pinned package could not be fetched or is not the one pinned."""
 
 
-def vendor_dir(root: Path = PROJECT_ROOT) -> Path:
+def vendor_dir(root: Path) -> Path:
+    """Where the project at `root` keeps the unpacked release."""
     return root / "vendor" / f"{PACKAGE}-{VERSION}"
 
 
-def is_installed(root: Path = PROJECT_ROOT) -> bool:
+def is_installed(root: Path) -> bool:
     return (vendor_dir(root) / STAMP).is_file()
 
 
@@ -51,7 +53,7 @@ def wanted(name: str) -> bool:
     return name.endswith((".js", ".wasm")) or name in LICENCE_FILES
 
 
-def vendored_files(root: Path = PROJECT_ROOT) -> list[Path]:
+def vendored_files(root: Path) -> list[Path]:
     """Every vendored file, sorted (empty when not installed)."""
     folder = vendor_dir(root)
     if not is_installed(root):
@@ -100,28 +102,32 @@ def fetch_tarball() -> bytes:
     with tempfile.TemporaryDirectory() as scratch:
         result = subprocess.run(
             [npm, "pack", f"{PACKAGE}@{VERSION}", "--pack-destination", scratch, "--silent"],
-            capture_output=True, text=True, timeout=600, check=False)
+            capture_output=True, text=True, timeout=NPM_TIMEOUT, check=False)
         tarballs = list(Path(scratch).glob("*.tgz"))
         if result.returncode != 0 or len(tarballs) != 1:
             raise VendorError(f"npm pack {PACKAGE}@{VERSION} thất bại: {result.stderr.strip()[-300:]}")
         return tarballs[0].read_bytes()
 
 
-def install(root: Path = PROJECT_ROOT) -> Path:
-    """Make sure the pinned editor is unpacked under `vendor/`; return its folder."""
+def install(root: Path) -> Path:
+    """Make sure the pinned editor is unpacked under `root/vendor/`; return its folder."""
     target = vendor_dir(root)
     if not is_installed(root):
-        unpack(fetch_tarball(), target)
+        try:
+            unpack(fetch_tarball(), target)
+        except subprocess.TimeoutExpired as error:
+            raise VendorError(f"npm không trả lời sau {NPM_TIMEOUT} giây") from error
     return target
 
 
 def main() -> int:
+    root = Path.cwd()  # scripts/vendor-cms runs in the project folder
     try:
-        folder = install()
+        folder = install(root)
     except VendorError as error:
         print(f"Không cài được trình soạn thảo /quan-tri/: {error}", file=sys.stderr)
         return 1
-    size = sum(p.stat().st_size for p in vendored_files())
+    size = sum(p.stat().st_size for p in vendored_files(root))
     print(f"Trình soạn thảo {PACKAGE}@{VERSION}: {folder} ({size / 1e6:.1f} MB)", file=sys.stderr)
     return 0
 

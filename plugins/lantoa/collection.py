@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .cache import PLUGINS, code_digest
 from .files import Refusal, content_file, read_content, read_pickle, walk_content, write_pickle
 from .gazetteer import gazetteer
 from .model import Profile
@@ -27,15 +28,6 @@ PARALLEL_THRESHOLD = 150
 
 
 
-def _code_version() -> str:
-    """Cached results are only valid for the code that produced them."""
-    digest = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CACHE_VERSION = _code_version()
 
 
 @dataclass
@@ -84,9 +76,9 @@ def _read_one(args: tuple[Path, Path, date]) -> tuple[Profile | None, list[Probl
     return read_profile(file, content, today)
 
 
-def _fingerprint(file: Path, content: Path, today: date) -> str:
+def _fingerprint(file: Path, content: Path, today: date, salt: str) -> str:
     digest = hashlib.sha256()
-    digest.update(f"{CACHE_VERSION}|{today.year}|{file}|".encode())
+    digest.update(f"{salt}|{today.year}|{file}|".encode())
     data = read_content(content, file, MAX_PROFILE_BYTES)
     digest.update(data if isinstance(data, bytes) else repr(data).encode())
     return digest.hexdigest()
@@ -137,9 +129,14 @@ def cross_check(profiles: Iterable[Profile]) -> list[Problem]:
 
 
 def collect(content: Path, cache_dir: Path | None = None, today: date | None = None,
-            workers: int | None = None) -> Collection:
-    """Read, validate and cross-check every profile under `content`."""
+            workers: int | None = None, salt: str | None = None) -> Collection:
+    """Read, validate and cross-check every profile under `content`.
+
+    A file's cached result is reused while its bytes, the year and `salt` (the
+    cache's code-and-settings digest; the code alone by default) are unchanged.
+    """
     today = today or date.today()
+    salt = salt if salt is not None else code_digest(PLUGINS)
     content = content.resolve()
     files, refused = scan_content(content)
     workers = worker_count(workers)
@@ -150,7 +147,7 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     fingerprints = {}
     stale = []
     for file in files:
-        fingerprint = fingerprints[file] = _fingerprint(file, content, today)
+        fingerprint = fingerprints[file] = _fingerprint(file, content, today, salt)
         hit = cache.get(str(file))
         # Broken files are read again: the fix may lie outside them (a photo added).
         reusable = hit and not any(p.is_error for p in hit[2])

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
+from .cache import Cache
 from .files import (
     TOO_LARGE,
     Refusal,
@@ -41,7 +42,6 @@ LEAD_MIN_SIDE = 960  # long side, in pixels, below which a lead photo looks blur
 SHARE_SIZE = (1200, 630)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 78
-PIPELINE_VERSION = "2"  # bump when the output of this module changes
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Variant:
 @dataclass(frozen=True)
 class ProcessedPhoto:
     source: str  # content-relative path of the original
-    digest: str  # content hash of the original with the settings
+    digest: str  # its cache entry's key: the original's bytes, the widths, the code and settings
     width: int
     height: int
     variants: tuple[Variant, ...]  # full pictures, every width, WebP and JPEG
@@ -73,9 +73,6 @@ class ProcessedPhoto:
         return ", ".join(f"{base_url}{v.name} {v.width}w" for v in chosen if v.mime == mime)
 
 
-def photo_digest(data: bytes, widths: tuple[int, ...]) -> str:
-    return hashlib.sha256(
-        data + repr((PIPELINE_VERSION, widths, JPEG_QUALITY, WEBP_QUALITY)).encode()).hexdigest()
 
 
 def _problem(source: str, code: str, message: str, hint: str) -> Problem:
@@ -178,7 +175,7 @@ def process_photo(data: bytes, source: str, widths: tuple[int, ...], max_pixels:
         name = f"the.{ext}"
         files[name] = _encode(card_image, mime)
         card.append(Variant(*card_size, mime, name, len(files[name])))
-    photo = ProcessedPhoto(source, photo_digest(data, widths), upright.width, upright.height,
+    photo = ProcessedPhoto(source, hashlib.sha256(data).hexdigest(), upright.width, upright.height,
                            tuple(variants), tuple(card), len(data))
     return files, photo, problems
 
@@ -269,6 +266,8 @@ def _process_job(job: tuple[str, Path, Path, tuple[int, ...], int, int]):
         return None, [_problem(source, "E043", f"ảnh thay đổi trong lúc dựng ({data.message})",
                                "chạy lại lệnh dựng")]
     files, photo, problems = process_photo(data, source, widths, max_pixels)
+    if photo:  # its digest names its cache entry, where its files are linked from
+        photo = replace(photo, digest=folder.name)
     # Written aside and renamed: a concurrent build never sees half a cache entry.
     staging = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
@@ -292,7 +291,7 @@ class PhotoRun:
     reused: int  # photos found in the cache
 
 
-def process_all(sources: list[str], content: Path, cache: Path, widths: tuple[int, ...],
+def process_all(sources: list[str], content: Path, cache: Cache, widths: tuple[int, ...],
                 max_bytes: int, max_pixels: int, workers: int) -> PhotoRun:
     """Check and process every photo, in parallel; photos already in the cache cost a hash."""
     run = PhotoRun({}, [], 0, 0)
@@ -311,8 +310,8 @@ def process_all(sources: list[str], content: Path, cache: Path, widths: tuple[in
                 run.problems.append(_problem(source, "E040", f"ảnh không dùng được: {data.message}",
                                              data.hint))
             continue
-        digest = photo_digest(data, widths)
-        folder = cache / digest
+        # The entry's key is the photo's address: its bytes and the widths asked for.
+        folder = cache.entry("images", hashlib.sha256(data).hexdigest(), widths)
         cached = read_pickle(folder / "meta.pickle", None) if folder.is_dir() else None
         if cached is not None and verify_checksums(folder):
             photo, found = cached
@@ -337,14 +336,14 @@ def process_all(sources: list[str], content: Path, cache: Path, widths: tuple[in
     return run
 
 
-def check_photos(profiles: list, content: Path, settings: dict) -> PhotoRun:
+def check_photos(profiles: list, content: Path, settings: dict, cache: Cache | None = None) -> PhotoRun:
     """Check and process every photo the profiles show, within the LANTOA_* limits.
 
     Shared by `lantoa check` and the build: both fill the same cache, and each
     problem names the profiles that show the photo.
     """
     sources = sorted({photo for profile in profiles for photo in profile.photos})
-    run = process_all(sources, content, Path(settings["LANTOA_CACHE_DIR"]) / "images",
+    run = process_all(sources, content, cache or Cache(settings),
                       tuple(sorted(settings["LANTOA_IMAGE_WIDTHS"])), settings["LANTOA_MAX_IMAGE_BYTES"],
                       settings["LANTOA_MAX_IMAGE_PIXELS"], worker_count(settings["LANTOA_WORKERS"]))
     run.problems = name_profiles(run.problems, profiles) + small_lead_photos(profiles, run.photos)

@@ -19,24 +19,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .cache import Cache
 from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
 from .parallel import single_threaded, worker_count
 
 MANIFEST = "output-manifest.pickle"
 PARALLEL_RENDER_MIN = 200  # fewer files than this per worker are rendered in-process
-SETTINGS_THAT_SHOW = ("SITEURL", "SITENAME", "SITESUBTITLE", "FEED_DOMAIN", "THEME",
-                      "RELATIVE_URLS")
-
-
-def _tree_digest(*folders: Path) -> str:
-    digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def profile_digest(profile: Profile) -> str:
@@ -94,19 +83,17 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> in
 class PageCache:
     """Fingerprints of the files of the last build in one output folder."""
 
-    def __init__(self, settings: dict[str, Any]):
+    def __init__(self, settings: dict[str, Any], cache: Cache | None = None):
+        cache = cache or Cache(settings)
+        self.cache = cache
         self.output = Path(settings["OUTPUT_PATH"])
         self.manifest_path = _manifest_path(settings)
+        cache.use(self.manifest_path)
         # A build into a staging folder describes a site not yet published: its
         # manifest waits beside the current one until the swap (lantoa.publish).
         staged = bool(settings.get("LANTOA_TARGET"))
         self.written_manifest = _pending_path(settings) if staged else self.manifest_path
-        plugins = Path(__file__).resolve().parent.parent
-        salt = [_tree_digest(Path(settings["THEME"]), plugins)]
-        salt += [repr(settings.get(name)) for name in SETTINGS_THAT_SHOW]
-        salt += [repr(v) for k, v in sorted(settings.items()) if k.startswith("LANTOA_")
-                 and k not in ("LANTOA_STRICT", "LANTOA_WORKERS", "LANTOA_TARGET")]
-        self.salt = hashlib.sha256("\n".join(salt).encode()).hexdigest()
+        self.salt = cache.salt
         self.previous: dict[str, str] = read_pickle(self.manifest_path, {})
         self.current: dict[str, str] = {}
         self.lastmod: dict[str, datetime | None] = {}  # site-relative URL → newest date shown
@@ -181,7 +168,7 @@ class PageCache:
             raise RuntimeError(f"{len(failed)} tiến trình dựng trang gặp lỗi (xem ở trên)")
 
     def finish(self) -> None:
-        """Remove what only the previous build wrote; remember this build."""
+        """Remove what only the previous build wrote; remember this build; prune the cache."""
         self.flush()
         print(f"Lan Tỏa: {self.rendered} tệp dựng mới, {self.skipped} tệp giữ nguyên.", file=sys.stderr)
         for name in set(self.previous) - set(self.current):
@@ -192,3 +179,5 @@ class PageCache:
                 parent.rmdir()
                 parent = parent.parent
         write_pickle(self.written_manifest, self.current)
+        self.cache.use(self.written_manifest)
+        self.cache.prune()

@@ -13,13 +13,14 @@ of them), so each code is cached under the URL it encodes.
 from __future__ import annotations
 
 import base64
-import hashlib
+import contextlib
 import json
-from pathlib import Path
+import os
 
 import segno
 from markupsafe import Markup
 
+from .cache import Cache
 from .files import read_checked, write_checked
 
 # Level M: a code stays readable with 15 % of it smudged, folded or badly photocopied.
@@ -47,18 +48,20 @@ class QrCodes:
 
     Pages are rendered in forked workers that share nothing back, so each code is
     its own checked cache entry (`lantoa.files.write_checked`); a damaged one is
-    drawn again, never trusted.
+    drawn again, never trusted. A code found is touched, which tells the cache's
+    pruning that this build used it.
     """
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, cache: Cache):
+        self.cache = cache
 
     def __call__(self, url: str) -> Markup:
-        key = hashlib.sha256(f"{segno.__version__}\n{QR_ERROR}\n{url}".encode()).hexdigest()
-        path = self.folder / f"{key}.svg"
+        path = self.cache.root / "qr" / f"{self.cache.key('qr', segno.__version__, QR_ERROR, url)}.svg"
         cached = read_checked(path)
         if cached is not None:
             svg = cached.decode("utf-8")
+            with contextlib.suppress(OSError):
+                os.utime(path)
         else:
             svg = qr_svg(url)
             write_checked(path, svg.encode("utf-8"))

@@ -6,5 +6,6 @@ reporter prints them all and a strict build decides to stop.
 
 from blinker import signal
 
-# sender: the profiles generator; keyword arguments: collection, context, settings
+# sender: the profiles generator; keyword arguments: collection, context, settings, cache
+# (the build's `lantoa.cache.Cache`). A receiver may answer with a `PhotoRenderer`.
 profiles_read = signal("lantoa-profiles-read")

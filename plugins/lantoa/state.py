@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from .cache import Cache
 from .collection import Collection
 from .facets import (
     FACETS,
@@ -85,13 +86,14 @@ class BuildState:
     empty_terms: tuple[Term, ...]  # terms with a page but no profile yet
     extras: Mapping[str, ProfileExtras]
     photos: PhotoRenderer
-    pages: PageCache  # the one service that changes: it records what this build wrote
+    pages: PageCache  # the services that change: the pages this build wrote …
+    cache: Cache  # … and the cache entries it used
 
     def facet(self, name: str) -> Facet:
         return next(f for f in self.facets if f.name == name)
 
 
-def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache,
+def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, cache: Cache,
                facets: tuple[Facet, ...] = FACETS) -> BuildState:
     profiles = tuple(collection.profiles)
     digests = {p.url: _digest(p, photos) for p in profiles}
@@ -102,7 +104,7 @@ def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache,
         collection=collection, profiles=profiles, digests=MappingProxyType(digests),
         facets=facets, index=MappingProxyType(index), children=MappingProxyType(children_of(index)),
         empty_terms=empty, extras=MappingProxyType(_extras(profiles, index, terms)),
-        photos=photos, pages=pages,
+        photos=photos, pages=pages, cache=cache,
     )
 
 

@@ -18,11 +18,15 @@ from pathlib import Path
 from string import Template
 
 from lantoa.cms_config import ADMIN_FOLDER, Backend, admin_policy, page_script
-from lantoa.cms_vendor import PACKAGE, VERSION, is_installed, vendored_files
+from lantoa.cms_vendor import PACKAGE, VERSION, VendorError, install, is_installed, vendored_files
 from lantoa.state import build_state
 from pelican import signals
 
 ADMIN = Path(__file__).resolve().parent / "admin"
+# The project this plugin is loaded from (PLUGIN_PATHS), where vendor/ lives; not where the
+# `lantoa` package is installed, which may be site-packages.
+PROJECT = Path(__file__).resolve().parent.parent.parent
+_tried_install: list[bool] = []  # one attempt per process: `lantoa serve` rebuilds often
 OWN_FILES = ("lantoa-cms.js", "lantoa-cms.css", "LICENSE-decap-cms.txt")
 NOT_INSTALLED = ("Chưa cài trình soạn thảo ({package}@{version}): chạy scripts/vendor-cms "
                  "(hoặc make serve) trên máy dựng trang rồi dựng lại.")
@@ -40,7 +44,13 @@ def admin_files(settings: dict) -> dict[str, bytes | Path]:
     backend = Backend.from_settings(settings)
     today = date.fromisoformat(settings["LANTOA_TODAY"]) if settings.get("LANTOA_TODAY") else date.today()
     script = page_script(backend, today, settings.get("SITEURL", ""))
-    if not is_installed():
+    if not is_installed(PROJECT) and not _tried_install:
+        _tried_install.append(True)
+        try:  # a build on a fresh clone (CI) fetches the pinned release itself
+            install(PROJECT)
+        except VendorError as error:
+            print(f"Lan Tỏa: không tải được trình soạn thảo: {error}", file=sys.stderr)
+    if not is_installed(PROJECT):
         note = NOT_INSTALLED.format(package=PACKAGE, version=VERSION)
         script += f"window.LANTOA_CMS.missing = {json.dumps(note, ensure_ascii=False)};\nwindow.CMS = {{}};\n"
         print(f"Lan Tỏa: {note}", file=sys.stderr)
@@ -49,7 +59,7 @@ def admin_files(settings: dict) -> dict[str, bytes | Path]:
         "config.js": script.encode(),
     }
     files |= {name: ADMIN / name for name in OWN_FILES}
-    files |= {path.name: path for path in vendored_files()}
+    files |= {path.name: path for path in vendored_files(PROJECT)}
     return files
 
 

@@ -13,21 +13,32 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
+import jinja2
+from lantoa.cache import Cache
 from lantoa.collection import Collection
 from lantoa.files import checksum, link_or_copy, read_content, warn_cache, write_atomic
-from lantoa.images import PIPELINE_VERSION, ProcessedPhoto, check_photos, draw_share_card
+from lantoa.images import ProcessedPhoto, check_photos, draw_share_card
 from lantoa.model import Profile
 from lantoa.parallel import process_pool, worker_count
 from lantoa.signals import profiles_read
 from lantoa.site import resolve_photos
-from markupsafe import escape
+from markupsafe import Markup
 
 PHOTO_FOLDER = "anh"
 SIZES = "(min-width: 48rem) 42rem, 100vw"
 MAX_CARD_SOURCE_BYTES = 200_000_000  # the photo itself was checked against LANTOA_MAX_IMAGE_BYTES
+
+
+@cache
+def picture_macros(theme: str):
+    """The theme's `_picture.html` macros, for markup made outside a page's own template."""
+    loader = jinja2.FileSystemLoader(str(Path(theme) / "templates"))
+    environment = jinja2.Environment(loader=loader, autoescape=True)
+    return environment.get_template("_picture.html").module
 
 
 def photo_folder(content_path: str) -> str:
@@ -67,15 +78,16 @@ def _card_is_whole(cached: Path) -> bool:
 class PhotoPublisher:
     """Everything the image pipeline does in one build."""
 
-    def __init__(self, context: dict, settings: dict):
+    def __init__(self, context: dict, settings: dict, cache: Cache):
         self.context = context
+        self.cache = cache
         self.settings = settings
         self.content = Path(settings["PATH"])
         self.output = Path(settings["OUTPUT_PATH"])
-        self.cache = Path(settings["LANTOA_CACHE_DIR"]) / "images"
         self.fonts = Path(settings["THEME"]) / "fonts"
         self.processed = self.reused = self.cards_drawn = 0
         self.photos: dict[str, ProcessedPhoto] = {}
+        self.markup = picture_macros(settings["THEME"])
         self._links: list[tuple[Path, Path]] = []
 
     def digest(self, profile: Profile) -> str:
@@ -83,13 +95,13 @@ class PhotoPublisher:
 
     def run(self, collection: Collection) -> PhotoPublisher:
         profiles = collection.profiles
-        run = check_photos(profiles, self.content, self.settings)
+        run = check_photos(profiles, self.content, self.settings, self.cache)
         self.processed, self.reused = run.processed, run.reused
         published = run.photos
         collection.problems.extend(run.problems)
         for source, photo in published.items():
             for variant in (*photo.variants, *photo.card):
-                link_or_copy(self.cache / photo.digest / variant.name,
+                link_or_copy(self.cache.root / "images" / photo.digest / variant.name,
                              self.output / photo_folder(source) / variant.name)
         self._share_cards(profiles, published)
         self.photos = published
@@ -103,14 +115,14 @@ class PhotoPublisher:
         return self
 
     def _share_cards(self, profiles: list[Profile], photos: dict[str, ProcessedPhoto]) -> None:
-        folder = self.cache / "cards"
-        folder.mkdir(parents=True, exist_ok=True)
+        (self.cache.root / "cards").mkdir(parents=True, exist_ok=True)
         jobs = []
         for profile in profiles:
             photo = photos.get(profile.image) if profile.image else None
-            key = repr((PIPELINE_VERSION, profile.title, profile.place.label, profile.year,
-                        self.settings["SITENAME"], photo.digest if photo else None))
-            cached = folder / f"{hashlib.sha256(key.encode()).hexdigest()}.jpg"
+            cached = self.cache.entry("cards", profile.title, profile.place.label, profile.year,
+                                      self.settings["SITENAME"], photo.digest if photo else None,
+                                      suffix=".jpg")
+            self.cache.use(_card_sum(cached))
             if not _card_is_whole(cached):
                 if cached.exists():
                     warn_cache(cached)
@@ -135,28 +147,22 @@ class PhotoPublisher:
         photo = self.photos.get(source)
         if photo is None:
             return ""
-        alt = alt if alt_is_html else str(escape(alt))
         url = photo_url(base, source)
         jpegs = [v for v in photo.variants if v.mime == "image/jpeg"]
         fallback = max((v for v in jpegs if v.width <= 960), key=lambda v: v.width, default=jpegs[0])
         largest = photo.largest("image/jpeg")
-        loading = ' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'
-        webp_set, jpeg_set = (escape(photo.srcset(mime, url)) for mime in ("image/webp", "image/jpeg"))
-        return (f'<picture><source type="image/webp" srcset="{webp_set}" '
-                f'sizes="{SIZES}"><img src="{escape(url + fallback.name)}" '
-                f'srcset="{jpeg_set}" sizes="{SIZES}" '
-                f'width="{largest.width}" height="{largest.height}" alt="{alt}"{loading}></picture>')
+        return str(self.markup.picture(
+            url, photo.srcset("image/webp", url), photo.srcset("image/jpeg", url), fallback.name,
+            largest.width, largest.height, SIZES, alt,
+            alt_html=Markup(alt) if alt_is_html else None, lazy=lazy))
 
     def card_picture(self, source: str, base: str, alt: str) -> str:
         """The small 4:3 crop a listing card shows."""
         photo = self.photos.get(source)
         if photo is None:
             return ""
-        url = photo_url(base, source)
         webp, jpeg = (next(v for v in photo.card if v.mime == m) for m in ("image/webp", "image/jpeg"))
-        return (f'<picture><source type="image/webp" srcset="{escape(url + webp.name)}">'
-                f'<img src="{escape(url + jpeg.name)}" width="{jpeg.width}" height="{jpeg.height}" '
-                f'alt="{escape(alt)}" loading="lazy" decoding="async"></picture>')
+        return str(self.markup.card_picture(photo_url(base, source), webp, jpeg, alt))
 
     def render_body(self, profile: Profile, base: str) -> str:
         # The alt text comes from the sanitised body, already escaped.
@@ -170,9 +176,10 @@ class PhotoPublisher:
         return photo_url(base, profile.image) + jpeg.name, jpeg.size, jpeg.mime
 
 
-def publish_photos(sender, collection: Collection, context: dict, settings: dict) -> PhotoPublisher:
+def publish_photos(sender, collection: Collection, context: dict, settings: dict,
+                   cache: Cache) -> PhotoPublisher:
     """Process every photo; the answer is the build state's photo renderer."""
-    return PhotoPublisher(context, settings).run(collection)
+    return PhotoPublisher(context, settings, cache).run(collection)
 
 
 def register() -> None:

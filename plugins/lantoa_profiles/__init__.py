@@ -13,6 +13,7 @@ from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
+from lantoa.cache import Cache
 from lantoa.collection import collect
 from lantoa.facets import FACET_BY_NAME
 from lantoa.model import Profile
@@ -34,20 +35,24 @@ class ProfilesGenerator(Generator):
     def generate_context(self) -> None:
         settings = self.settings
         today = date.fromisoformat(settings["LANTOA_TODAY"]) if settings["LANTOA_TODAY"] else None
+        cache = Cache(settings)
         collection = collect(
             Path(self.path),
-            cache_dir=Path(settings["LANTOA_CACHE_DIR"]),
+            cache_dir=cache.root,
             today=today,
             workers=settings["LANTOA_WORKERS"],
+            salt=cache.salt,
         )
+        cache.file("profiles.pickle")
         # Receivers (the photo plugin) may add problems before they are reported, and
         # one of them may answer with the renderer that turns photo references into markup.
-        answers = profiles_read.send(self, collection=collection, context=self.context, settings=settings)
+        answers = profiles_read.send(self, collection=collection, context=self.context, settings=settings,
+                                     cache=cache)
         photos: PhotoRenderer = next((r for _, r in answers if r is not None), NoPhotos())
         report(collection.problems)
         if settings["LANTOA_STRICT"] and collection.errors:
             raise StrictBuildError(collection.problems)
-        state = make_state(collection, photos, PageCache(settings))
+        state = make_state(collection, photos, PageCache(settings, cache), cache)
         if self.pelican is not None:
             self.pelican.lantoa_state = state  # for `finish`, when every file is written
         self.context[CONTEXT_KEY] = state

@@ -8,7 +8,6 @@ the digests of every profile, so an unchanged set of profiles reuses it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -52,15 +51,13 @@ class SearchGenerator(Generator):
     def _write_index(self, state: BuildState) -> None:
         profiles = list(state.profiles)
         digests = state.digests
-        key = hashlib.sha256(repr((FORMAT_VERSION, self.settings["SITEURL"],
-                                   [digests[p.url] for p in profiles])).encode()).hexdigest()[:24]
-        cached = Path(self.settings["LANTOA_CACHE_DIR"]) / "search" / key
+        cached = state.cache.entry("search", FORMAT_VERSION, [digests[p.url] for p in profiles])
         if cached.is_dir() and not verify_checksums(cached):
             discard_entry(cached)
         if not cached.is_dir():
             staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
             shutil.rmtree(staging, ignore_errors=True)
-            write_index(profiles, staging, self.settings["SITEURL"], self._terms(profiles, digests))
+            write_index(profiles, staging, self.settings["SITEURL"], self._terms(state, profiles, digests))
             write_checksums(staging)
             try:
                 staging.rename(cached)
@@ -71,9 +68,9 @@ class SearchGenerator(Generator):
         shutil.copytree(cached, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns(SUMS))
 
 
-    def _terms(self, profiles, digests) -> dict:
+    def _terms(self, state: BuildState, profiles, digests) -> dict:
         """Each profile's index terms, tokenised again only when the profile changed."""
-        store = Path(self.settings["LANTOA_CACHE_DIR"]) / "search-terms.pickle"
+        store = state.cache.file("search-terms.pickle")
         known = read_pickle(store, {})
         fresh = {(FORMAT_VERSION, digests[p.url]): known.get((FORMAT_VERSION, digests[p.url]))
                  or profile_terms(p) for p in profiles}

@@ -9,16 +9,15 @@ markup in `profile.html`.
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from lantoa.cache import Cache
 from lantoa.collection import Collection
 from lantoa.sharing import QrCodes, zalo_payload
 from lantoa.signals import profiles_read
 
 
-def add_share_helpers(sender, collection: Collection, context: dict, settings: dict) -> None:
+def add_share_helpers(sender, collection: Collection, context: dict, settings: dict, cache: Cache) -> None:
     context["zalo_payload"] = zalo_payload
-    context["qr_code"] = QrCodes(Path(settings["LANTOA_CACHE_DIR"]) / "qr")
+    context["qr_code"] = QrCodes(cache)
 
 
 def register() -> None:

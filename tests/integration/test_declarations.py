@@ -71,3 +71,16 @@ def test_a_plugin_listed_before_the_one_it_needs_is_named_in_the_message():
     with pytest.raises(PluginOrderError, match="lantoa_feeds cần plugin lantoa_profiles"):
         require_plugins(settings, "lantoa_feeds", ("lantoa_profiles",))
     require_plugins({"PLUGINS": ["lantoa_profiles", "lantoa_feeds"]}, "lantoa_feeds", ("lantoa_profiles",))
+
+
+def test_the_portals_guide_documents_every_feed_that_always_answers_and_every_column():
+    from lantoa_opendata import COLUMNS
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "portals.md").read_text(encoding="utf-8")
+    for facet in FACETS:
+        if facet.every_term:
+            term = next(iter(facet.every_term()))
+            folder = term.url.split("/")[0]
+            assert f"/{folder}/" in guide, (facet.name, folder)
+    for column in COLUMNS:
+        assert f"| `{column}` |" in guide, column

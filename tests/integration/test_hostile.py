@@ -68,7 +68,9 @@ def test_check_reports_every_case_with_its_file_in_bounded_time(corpus):
     elapsed = time.perf_counter() - started
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 1
-    assert elapsed < 10, f"lantoa check took {elapsed:.1f} s on the hostile corpus"
+    # A guard against quadratic blow-ups (minutes), not a speed measurement: generous
+    # enough for a loaded 2-core machine.
+    assert elapsed < 30, f"lantoa check took {elapsed:.1f} s on the hostile corpus"
     lines = result.stderr.splitlines()
     for case in cases:
         for code in case.codes:

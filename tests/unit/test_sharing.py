@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 import segno
 from lantoa import sharing
+from lantoa.cache import Cache
 from lantoa.sharing import QrCodes, qr_svg, zalo_payload
 
 URL = "https://lantoa.example.vn/mo-hinh/nong-dan-dinh-van-lam-duong/"
@@ -28,8 +30,12 @@ def test_the_qr_svg_is_inline_html_sized_by_css():
     assert f'viewBox="0 0 {size} {size}"' in svg
 
 
+def cache_in(folder: Path) -> Cache:
+    return Cache({"LANTOA_CACHE_DIR": str(folder)})
+
+
 def test_a_qr_code_is_drawn_once_then_read_from_the_cache(tmp_path, monkeypatch):
-    codes = QrCodes(tmp_path / "qr")
+    codes = QrCodes(cache_in(tmp_path))
     first = codes(URL)
     assert first == qr_svg(URL) and len(list((tmp_path / "qr").iterdir())) == 1
 
@@ -37,15 +43,15 @@ def test_a_qr_code_is_drawn_once_then_read_from_the_cache(tmp_path, monkeypatch)
         raise AssertionError("drawn again")
 
     monkeypatch.setattr(sharing, "qr_svg", fail)
-    assert QrCodes(tmp_path / "qr")(URL) == first
+    assert QrCodes(cache_in(tmp_path))(URL) == first
     with pytest.raises(AssertionError, match="drawn again"):
         codes(URL + "khac/")
 
 
 def test_a_damaged_cache_entry_is_drawn_again(tmp_path):
-    codes = QrCodes(tmp_path)
+    codes = QrCodes(cache_in(tmp_path))
     good = codes(URL)
-    entry = next(tmp_path.iterdir())
+    entry = next((tmp_path / "qr").iterdir())
     entry.write_text(entry.read_text().replace("h1", "h2", 1))
     assert codes(URL) == good
     entry.write_bytes(b"\xff\xfe")

@@ -1,0 +1,142 @@
+"""The cache folder: one key rule, atomic entries, and a size that stays bounded.
+
+Every cached thing (a profile read, a processed photo, a share card, a QR code,
+a search index, a page fingerprint) is an *entry*: a top-level file of the
+cache folder, or one child of a top-level folder (`images/<key>/`,
+`search/<key>/`, `cards/<key>.jpg` …). Keys follow one rule: a hash of what the
+entry is made from, salted with the digest of the code and theme that make it
+and of the settings that show in it (`Cache.key`). Nothing is ever bumped by
+hand.
+
+After a build, `prune` keeps the entries this build used (asked for, or wrote)
+and those the previous build used, and removes the rest: however many builds
+run, the folder holds at most two generations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .files import read_pickle, write_pickle
+
+GENERATION = "generation.pickle"  # the entries the previous build used
+PLUGINS = Path(__file__).resolve().parent.parent
+SETTINGS_THAT_SHOW = ("SITEURL", "SITENAME", "SITESUBTITLE", "FEED_DOMAIN", "THEME", "RELATIVE_URLS")
+# Settings that change how a build runs, never what it makes.
+SETTINGS_THAT_DO_NOT_SHOW = ("LANTOA_STRICT", "LANTOA_WORKERS", "LANTOA_TARGET", "LANTOA_CACHE_DIR")
+
+
+@cache
+def code_digest(*folders: Path) -> str:
+    """Digest of every file of the code and theme folders (once per process)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and ".egg-info" not in str(path):
+                digest.update(path.relative_to(folder).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def settings_salt(settings: dict[str, Any]) -> str:
+    """The one invalidation rule: the code and theme, and every setting that shows."""
+    theme = settings.get("THEME")
+    parts = [code_digest(PLUGINS, *([Path(theme).resolve()] if theme else []))]
+    parts += [repr(settings.get(name)) for name in SETTINGS_THAT_SHOW]
+    parts += [repr(v) for k, v in sorted(settings.items())
+              if k.startswith("LANTOA_") and k not in SETTINGS_THAT_DO_NOT_SHOW]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+class Cache:
+    """One build's view of the cache folder."""
+
+    def __init__(self, settings: dict[str, Any]):
+        self.root = Path(settings["LANTOA_CACHE_DIR"])
+        self.salt = settings_salt(settings)
+        self.started = time.time()
+        self.used: set[str] = set()
+
+    def key(self, *inputs: Any) -> str:
+        """A content address: the inputs' `repr`, salted with the code and settings."""
+        return hashlib.sha256((self.salt + "\n" + repr(inputs)).encode()).hexdigest()[:40]
+
+    def entry(self, namespace: str, *inputs: Any, suffix: str = "") -> Path:
+        """The path of the entry made from `inputs`, counted as used by this build."""
+        path = self.root / namespace / f"{self.key(*inputs)}{suffix}"
+        self.use(path)
+        return path
+
+    def file(self, name: str) -> Path:
+        """A fixed top-level file (a pickle of all profiles), counted as used."""
+        path = self.root / name
+        self.use(path)
+        return path
+
+    def use(self, path: Path) -> None:
+        self.used.add(_entry_of(self.root, path))
+
+    def prune(self) -> int:
+        """Remove entries neither this build nor the previous one used; return how many."""
+        generation = self.root / GENERATION
+        previous: set[str] = read_pickle(generation, set())
+        current = set(self.used)
+        removed = 0
+        for name, path in _entries(self.root):
+            if name in current or name == GENERATION:
+                continue
+            with contextlib.suppress(OSError):
+                # Written during this build (by a worker process that could not say so).
+                if path.stat().st_mtime >= self.started:
+                    current.add(name)
+                    continue
+            if name in previous or (name.startswith("build-") and name.endswith(".lock")
+                                    and not _unlocked(path)):
+                continue
+            _remove(path)
+            removed += 1
+        write_pickle(generation, current)
+        return removed
+
+
+def _entry_of(root: Path, path: Path) -> str:
+    parts = path.relative_to(root).parts
+    return "/".join(parts[:2]) if len(parts) > 1 else parts[0]
+
+
+def _entries(root: Path):
+    if not root.is_dir():
+        return
+    for child in root.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            for grandchild in child.iterdir():
+                yield f"{child.name}/{grandchild.name}", grandchild
+        else:
+            yield child.name, child
+
+
+def _unlocked(lock: Path) -> bool:
+    """True when no build holds this lock file (so it may go)."""
+    try:
+        with open(lock, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return True
+    except OSError:
+        return False
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -1,0 +1,68 @@
+"""The cache stays bounded: after any number of builds it holds at most two generations."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from lantoa.cache import Cache, code_digest
+
+from tests.conftest import build_site, valid_header, write_profile
+from tests.hostile.corpus import jpeg
+
+
+def entries(cache: Path) -> dict[str, set[str]]:
+    """namespace → the entries in it ("" for the top-level files)."""
+    found: dict[str, set[str]] = {}
+    for child in cache.iterdir():
+        if child.is_dir():
+            found[child.name] = {c.name for c in child.iterdir()}
+        else:
+            found.setdefault("", set()).add(child.name)
+    return found
+
+
+def test_twenty_builds_with_an_edit_each_keep_two_generations(tmp_path: Path):
+    content = tmp_path / "content"
+    edited = write_profile(content, "lam-dong/2023/duoc-sua.md",
+                           valid_header(Title="Mô hình được sửa", Image="anh.jpg"))
+    (edited.parent / "anh.jpg").write_bytes(jpeg((1200, 800)))
+    write_profile(content, "lam-dong/2023/khong-doi.md", valid_header(Title="Mô hình không đổi"))
+    output, cache = tmp_path / "site", tmp_path / ".cache"
+    counts = []
+    for number in range(20):
+        text = edited.read_text(encoding="utf-8").replace(
+            "Title: Mô hình được sửa", f"Title: Mô hình được sửa lần {number}", 1)
+        edited.write_text(text + f"\nLần sửa thứ {number}.\n", encoding="utf-8")
+        if number % 5 == 4:  # the photo changes too, now and then
+            (edited.parent / "anh.jpg").write_bytes(jpeg((1200, 800 + number)))
+        shutil.rmtree(output, ignore_errors=True)
+        build_site(content, output)
+        found = entries(cache)
+        # One search index per generation, one share card per profile per generation …
+        assert len(found["search"]) <= 2, found["search"]
+        assert len([c for c in found["cards"] if c.endswith(".jpg")]) <= 2 * 2
+        assert len(found["images"]) <= 2
+        assert len(found["qr"]) <= 2 * 2
+        counts.append(sum(len(names) for names in found.values()))
+    # … so the number of entries stops growing once two generations exist (the files'
+    # sizes follow the content, which grows here by a sentence a build).
+    assert max(counts) <= 2 * counts[0], counts
+
+
+def test_a_build_reuses_what_the_previous_build_cached(tmp_path: Path):
+    content = tmp_path / "content"
+    write_profile(content, "lam-dong/2023/mot.md", valid_header(Title="Một mô hình"))
+    build_site(content, tmp_path / "a")
+    before = entries(tmp_path / ".cache")
+    build_site(content, tmp_path / "a")
+    assert entries(tmp_path / ".cache") == before
+
+
+def test_keys_change_with_the_code_and_the_settings_that_show(tmp_path: Path):
+    settings = {"LANTOA_CACHE_DIR": str(tmp_path), "SITEURL": "https://a.example", "LANTOA_WORKERS": 1}
+    one = Cache(settings)
+    assert one.key("x") == Cache({**settings, "LANTOA_WORKERS": 4}).key("x")  # does not show
+    assert one.key("x") != Cache({**settings, "SITEURL": "https://b.example"}).key("x")
+    assert one.key("x") != one.key("y")
+    assert code_digest.cache_info().currsize >= 1
