@@ -25,6 +25,7 @@ PLUGINS = [
     "lantoa_opendata",
     "lantoa_search",
     "lantoa_sitemap",
+    "lantoa_cms",
 ]
 
 # Profiles are read by the lantoa_profiles plugin; Pelican reads only static pages.

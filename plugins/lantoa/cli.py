@@ -69,13 +69,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .preview import serve
+    from .cms_local import with_local_editor
+    from .preview import PreviewHandler, serve
 
     config = args.config or Path(DEFAULT_CONFIG)
     root = project_root(config)
     watched = [args.content.resolve(), root / "theme", root / "plugins", config.resolve()]
+    # The editor at /quan-tri/ reads and writes the --content folder through this server.
+    settings = load_settings(config, args.content, args.output)
+    handler = with_local_editor(PreviewHandler, args.content, settings)
     return serve(lambda: build(config, args.content, args.output, False, "", args.cache),
-                 args.output, watched, args.bind, args.port, args.content)
+                 args.output, watched, args.bind, args.port, args.content, handler)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -164,8 +164,11 @@ class BuildProblems:
 
 
 def serve(rebuild: Callable[[], int], output: Path, watched: list[Path], bind: str, port: int,
-          content: Path | None = None) -> int:
-    """Build once, serve `output`, and rebuild whenever a watched file changes."""
+          content: Path | None = None, handler_class: type[PreviewHandler] = PreviewHandler) -> int:
+    """Build once, serve `output`, and rebuild whenever a watched file changes.
+
+    `handler_class` may extend the preview's handler (the editor's local backend does).
+    """
     from watchfiles import watch
 
     problems = BuildProblems(content or Path("content"))
@@ -184,7 +187,7 @@ def serve(rebuild: Callable[[], int], output: Path, watched: list[Path], bind: s
         return built
 
     build()
-    handler = functools.partial(PreviewHandler, directory=str(output.resolve()))
+    handler = functools.partial(handler_class, directory=str(output.resolve()))
     server = http.server.ThreadingHTTPServer((bind, port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Xem trước tại http://localhost:{port}/ — sửa tệp để dựng lại, Ctrl+C để dừng.",

@@ -67,6 +67,21 @@ SETTINGS = (
     Setting("LANTOA_LICENSE_NAME", "", (str,),
             "giấy phép nội dung, ví dụ \"CC BY 4.0\"; để trống nếu giữ mọi quyền"),
     Setting("LANTOA_LICENSE_URL", "", (str,), "địa chỉ văn bản giấy phép"),
+    # The browser editor at /quan-tri/ (lantoa.cms_config); content/pages/huong-dan.md explains each.
+    Setting("LANTOA_CMS_BACKEND", "github", (str,),
+            "nơi lưu kho git của trình soạn thảo /quan-tri/: github, gitlab hoặc gitea (cả Forgejo)"),
+    Setting("LANTOA_CMS_REPO", "", (str,),
+            "kho git mà trình soạn thảo ghi vào, dạng chủ/tên; "
+            "bỏ trống: trang /quan-tri/ chỉ dùng được với lantoa serve"),
+    Setting("LANTOA_CMS_BRANCH", "main", (str,), "nhánh mà trình soạn thảo ghi vào"),
+    Setting("LANTOA_CMS_BASE_URL", "", (str,),
+            "máy chủ đăng nhập OAuth (GitHub), hoặc địa chỉ máy chủ GitLab/Gitea/Forgejo riêng"),
+    Setting("LANTOA_CMS_API_ROOT", "", (str,), "địa chỉ API của máy chủ git riêng, nếu khác mặc định"),
+    Setting("LANTOA_CMS_APP_ID", "", (str,),
+            "mã ứng dụng OAuth (GitLab, Gitea/Forgejo) để đăng nhập không cần máy chủ trung gian"),
+    Setting("LANTOA_CMS_CONTENT_DIR", "content", (str,), "thư mục nội dung tính từ gốc kho git"),
+    Setting("LANTOA_CMS_REVIEW", True, (bool,),
+            "mỗi hồ sơ mới qua một yêu cầu hợp nhất (pull/merge request) để duyệt, nơi máy chủ hỗ trợ"),
 )
 
 
