@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 import vietnamadminunits
+from lantoa.geography import simplify
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "plugins" / "lantoa" / "data"
@@ -80,31 +81,6 @@ def decode_topojson(path: Path):
         return []
 
     return topology["objects"]["countries"]["geometries"], polygons
-
-
-def simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
-    """Douglas–Peucker, iterative (the mainland ring has thousands of points)."""
-    if len(points) < 4:
-        return points
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        (x1, y1), (x2, y2) = points[first], points[last]
-        dx, dy = x2 - x1, y2 - y1
-        norm = (dx * dx + dy * dy) ** 0.5
-        worst, index = 0.0, 0
-        for i in range(first + 1, last):
-            x, y = points[i]
-            distance = (abs(dy * x - dx * y + x2 * y1 - y2 * x1) / norm if norm
-                        else ((x - x1) ** 2 + (y - y1) ** 2) ** 0.5)
-            if distance > worst:
-                worst, index = distance, i
-        if worst > tolerance:
-            keep[index] = True
-            stack += [(first, index), (index, last)]
-    return [p for p, k in zip(points, keep, strict=True) if k]
 
 
 def area(ring: list[tuple[float, float]]) -> float:

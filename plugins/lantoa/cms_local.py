@@ -251,7 +251,7 @@ def with_local_editor(base: type[http.server.SimpleHTTPRequestHandler], content:
             if path == admin + "config.js":
                 origin = f"http://{self.headers.get('Host', 'localhost')}"
                 script = page_script(backend, today or date.today(), origin, local=True)
-                self._reply(200, script.encode(), "text/javascript; charset=utf-8")
+                self._send(script.encode(), "text/javascript; charset=utf-8")
             elif path.startswith(admin):
                 http.server.SimpleHTTPRequestHandler.do_GET(self)
             else:
@@ -296,14 +296,6 @@ def with_local_editor(base: type[http.server.SimpleHTTPRequestHandler], content:
 
         def _json(self, status: int, value: Any) -> None:
             body = json.dumps(value, ensure_ascii=False).encode()
-            self._reply(status, body, "application/json; charset=utf-8")
-
-        def _reply(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
+            self._send(body, "application/json; charset=utf-8", status)
 
     return EditorHandler
