@@ -5,18 +5,35 @@ of them: an index of single syllables makes "dan van kheo" touch nearly every
 profile. This index keeps, for every folded syllable and every pair of adjacent
 syllables, the sorted ids of the profiles that contain it — in the strong fields
 (title, unit or person, place names) and anywhere. A query fetches one bucket
-file per term, intersects, and reads the profiles' facets from three one-byte
-columns, so recall is complete and a query costs the same whatever came before.
+file per term, intersects, and reads the profiles' facets from small columns, so
+recall is complete and a query costs the same whatever came before.
+
+A pair is only taken inside one piece of text — one field, one block of the body,
+one sentence — and is written with a space ("lam ha"), so it can never equal a
+syllable ("k ho", from K'Ho, is not "kho") nor another pair ("ha noi" is not
+"han oi"). Beside the folded terms, the terms as written (tone mark moved to the
+end: `text.marked_key`) that carry a diacritic are kept in their own buckets, as
+subsets of their folded term: a query typed with marks ranks first the profiles
+holding it exactly as typed, at the cost of one more small file per term.
 
 Layout under the index folder (every binary file gzip-compressed, mtime 0):
-  meta.json            counts, bucket count, facet values, chunk size
-  cot-tinh.bin.gz      one byte per profile: index of its province in meta
-  cot-nam.bin.gz       one byte per profile: year - 2000
-  cot-khac.bin.gz      one byte per profile: fields (bits 0-3), kind (4), level (5-6)
-  t/<bucket>.bin.gz    postings of the terms whose FNV-1a hash falls in the bucket
-  am-tiet.json.gz      every syllable, sorted, to complete one still being typed
+  meta.json            counts, bucket counts, chunk size, and the facet columns:
+                       for each, its URL parameter, label, values, value labels,
+                       and where its bits lie (file, shift, bits, one value or a set)
+  cot-<n>.bin.gz       one byte per profile, holding the bits of one or more columns
+  t/<bucket>.bin.gz    folded terms whose FNV-1a hash (of the UTF-8 key) falls in the bucket
+  dau/<bucket>.bin.gz  marked terms, likewise
+  am-tiet.json.gz      every folded syllable, sorted, with how many profiles hold it:
+                       a syllable still being typed is completed from it, most common first
   d/<chunk>.json.gz    what a result shows (and the text its excerpt is cut from),
                        for CHUNK profiles in id order
+A bucket file is a run of entries: varint key length, key (UTF-8), varint payload
+length, payload. A folded payload is two sets: the ids holding the term anywhere
+(universe: every profile) and, of those, the ones holding it in a strong field
+(universe: the positions in the first set). A marked payload is one set: the
+positions, in its folded term's first set, of the profiles holding it as written.
+A set is a type byte and data: 0 the members as varint deltas (count first),
+1 a bitmap of the universe, 2 the non-members as varint deltas (count first).
 Profile ids are positions in newest-first order, so id order is the default ranking.
 """
 
@@ -26,62 +43,189 @@ import gzip
 import html
 import json
 import math
+import operator
 import re
 import shutil
 import sys
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 
 from .gazetteer import gazetteer
 from .model import Field, Kind, Level, Profile
 from .site import absolute_url
-from .text import fold
+from .text import ABBREVIATIONS, fold, marked_key, nfc, sort_vietnamese
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CHUNK = 40  # results shown per document file
-BUCKET_BYTES = 16_000  # target size of one postings file on the wire (gzip)
+BUCKET_BYTES = 12_000  # target size of one postings file on the wire (gzip)
+MARKED_BUCKET_BYTES = 4_000  # marked terms are small subsets: smaller files, fetched only with marks
 EXCERPT_SOURCE_CHARS = 1200  # text a result's excerpt is cut from
-_WORD = re.compile(r"[0-9a-z]+")
-_ANY_WORD = re.compile(r"\w+")
-_TAG = re.compile(r"<[^>]+>")
-
 
 # A Vietnamese syllable has at most seven letters; longer runs are numbers, codes or
-# pasted junk. Skipping them keeps every term (a pair is two) within the one-byte
-# length the index format gives it.
+# pasted junk. They are not indexed, and a pair never spans one.
 MAX_SYLLABLE = 40
+
+# Tags that do not end a block of text: a pair may span them ("<b>Lâm</b> Hà").
+_INLINE_TAGS = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i",
+                "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
+                "time", "u", "var", "wbr"}
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>|<!--.*?-->", re.S)
+# A sentence ends with a word (text between spaces) ending in . ! ? … or ;, closing
+# quotes and brackets after it included, unless the word is an abbreviation or an
+# initial: "TP. Huế", "TT. Đinh Văn", "Nguyễn V. An".
+_SENTENCE_END = re.compile(r"[.!?…;]+[\"”’»)\]]*$")
+_OPENERS = "(\"“‘«["
+
+
+def _ends_sentence(word: str) -> bool:
+    end = _SENTENCE_END.search(word)
+    if not end:
+        return False
+    before = word[:end.start()].lstrip(_OPENERS)
+    return not (end.group().startswith(".") and (len(before) == 1 or before in ABBREVIATIONS))
+
+
+def html_blocks(body_html: str) -> list[str]:
+    """The text of each block (paragraph, heading, list item, cell …) of a body."""
+    # A line break in the source is only a space: a block ends at a tag that ends it.
+    cut = _TAG.sub(lambda m: " " if (m.group(2) or "").lower() in _INLINE_TAGS else "\0", body_html)
+    return [html.unescape(block) for block in cut.split("\0") if block.strip()]
+
+
+@lru_cache(maxsize=4096)
+def _letter(char: str) -> str:
+    """The ASCII letter or digit a character folds to, or "" when it separates syllables."""
+    folded = fold(char)
+    return folded if len(folded) == 1 and (folded.isascii() and folded.isalnum()) else ""
+
+
+class Syllable(NamedTuple):
+    folded: str  # "ha": what a query without marks is matched against
+    marked: str  # "ha\u0300": as written, tone mark last (text.marked_key)
+
+
+_BREAK = None  # a run too long to be a syllable: pairs do not span it
 
 
 @lru_cache(maxsize=200_000)
-def _word_syllables(word: str) -> tuple[str, ...]:
-    return tuple(s for s in _WORD.findall(fold(word)) if len(s) <= MAX_SYLLABLE)
+def _token_syllables(token: str) -> tuple[Syllable | None, ...]:
+    """The syllables of one lowercase token without spaces ("k'ho" → k, ho)."""
+    found: list[Syllable | None] = []
+    run: list[str] = []
+    letters: list[str] = []
+
+    def close() -> None:
+        if run:
+            written = "".join(run)
+            found.append(Syllable("".join(letters), marked_key(written))
+                         if len(run) <= MAX_SYLLABLE else _BREAK)
+            run.clear()
+            letters.clear()
+
+    for char in token:
+        letter = _letter(char)
+        if letter:
+            run.append(char)
+            letters.append(letter)
+        else:
+            close()
+    close()
+    return tuple(found)
+
+
+def chains(text: str) -> list[list[Syllable]]:
+    """The runs of adjacent syllables of one piece of text (cut only by over-long runs)."""
+    result: list[list[Syllable]] = [[]]
+    for token in nfc(text).lower().split():
+        for syllable in _token_syllables(token):
+            if syllable is _BREAK:
+                result.append([])
+            else:
+                result[-1].append(syllable)
+    return [chain for chain in result if chain]
+
+
+@lru_cache(maxsize=200_000)
+def _token_keys(token: str) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
+    """`_token_syllables` as (folded keys, marked keys, whether a sentence ends after the
+    token); None when it holds a run too long to be a syllable."""
+    found = _token_syllables(token)
+    if _BREAK in found:
+        return None
+    return (tuple(s.folded for s in found), tuple(s.marked for s in found),  # type: ignore[union-attr]
+            _ends_sentence(token))
+
+
+def _key_chains(text: str) -> list[tuple[list[str], list[str]]]:
+    """The runs of adjacent syllables of one field as lists of folded and of marked
+    keys, cut at the end of each sentence. Indexing reads every word of every
+    profile: each distinct token is worked out once."""
+    folded: list[str] = []
+    marked: list[str] = []
+    result = [(folded, marked)]
+    for token in nfc(text).lower().split():
+        keys = _token_keys(token)
+        if keys is None:
+            for syllable in _token_syllables(token):
+                if syllable is _BREAK:
+                    folded, marked = [], []
+                    result.append((folded, marked))
+                else:
+                    folded.append(syllable.folded)
+                    marked.append(syllable.marked)
+            keys = ((), (), _ends_sentence(token))
+        folded += keys[0]
+        marked += keys[1]
+        if keys[2]:
+            folded, marked = [], []
+            result.append((folded, marked))
+    return result
 
 
 def syllables(text: str) -> list[str]:
-    """Folded syllables; Vietnamese repeats a few thousand syllables, so each is folded once."""
-    return [s for word in _ANY_WORD.findall(text.lower()) for s in _word_syllables(word)]
+    """Folded syllables of a text, in order."""
+    return [s.folded for chain in chains(text) for s in chain]
 
 
-def terms_of(text: str) -> set[str]:
-    """Every folded syllable and every pair of adjacent syllables ("danvan")."""
-    words = syllables(text)
-    return set(words) | {a + b for a, b in pairwise(words)}
+def pair_key(first: str, second: str) -> str:
+    """The key of two adjacent syllables: joined by a space, unlike any syllable."""
+    return f"{first} {second}"
+
+
+def terms_of(texts: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Folded and marked terms of separate pieces of text: every syllable, and every
+    pair of syllables adjacent inside one sentence of one piece (`pair_key`). A marked
+    term is kept only when it carries a diacritic, that is when it is not ASCII like
+    every folded term."""
+    folded: set[str] = set()
+    marked: set[str] = set()
+    for text in texts:
+        for folded_keys, marked_keys in _key_chains(text):
+            folded.update(folded_keys)
+            folded.update(map(" ".join, pairwise(folded_keys)))
+            marked.update(marked_keys)
+            marked.update(map(" ".join, pairwise(marked_keys)))
+    return folded, marked - folded
 
 
 def query_terms(query: str) -> list[str]:
-    """What the client looks up: pairs for two syllables or more, else the syllable."""
-    words = syllables(query)
-    if len(words) < 2:
-        return words
-    return [a + b for a, b in pairwise(words)]
+    """What a query without marks looks up: its pairs for two syllables or more, else the syllable."""
+    words = chains(query)
+    flat = [s.folded for chain in words for s in chain]
+    if len(flat) < 2:
+        return flat
+    return [pair_key(a.folded, b.folded) for chain in words for a, b in pairwise(chain)]
 
 
 def fnv1a(term: str) -> int:
     value = 0x811C9DC5
-    for byte in term.encode("ascii"):
+    for byte in term.encode("utf-8"):
         value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
     return value
 
@@ -93,36 +237,60 @@ def _varint(number: int, out: bytearray) -> None:
     out.append(number)
 
 
-def encode_ids(ids: list[int], count: int) -> bytes:
-    """Sorted ids as deltas in varints, or as a bitmap when that is smaller."""
-    out = bytearray()
-    if len(ids) * 8 > count:  # dense: a bitmap of `count` bits is smaller
-        out.append(1)
-        bitmap = bytearray(math.ceil(count / 8))
-        for i in ids:
-            bitmap[i >> 3] |= 1 << (i & 7)
-        out += bitmap
-        return bytes(out)
-    out.append(0)
-    _varint(len(ids), out)
+def _deltas(ids: Iterable[int], count: int, out: bytearray) -> None:
+    _varint(count, out)
     previous = -1
     for i in ids:
         _varint(i - previous - 1, out)
         previous = i
+
+
+def encode_set(members: Sequence[int], universe: int) -> bytes:
+    """Sorted members of 0 … universe-1: as deltas, as a bitmap, or as the deltas of
+    the non-members, whichever is smaller (a term in nearly every profile costs bytes)."""
+    out = bytearray()
+    size = len(members)
+    absent = universe - size
+    if min(size, absent) * 8 > universe:
+        out.append(1)
+        bitmap = bytearray(math.ceil(universe / 8))
+        for i in members:
+            bitmap[i >> 3] |= 1 << (i & 7)
+        out += bitmap
+    elif size <= absent:
+        out.append(0)
+        _deltas(members, size, out)
+    else:
+        out.append(2)
+        _deltas(sorted(set(range(universe)).difference(members)), absent, out)
     return bytes(out)
 
 
-def _strong_text(profile: Profile) -> str:
+def _subset(ids: Sequence[int], universe: Sequence[int]) -> bytes:
+    """`encode_set` of sorted `ids`, all of them in the sorted `universe`, by their positions there."""
+    return encode_set([bisect_left(universe, i) for i in ids], len(universe))
+
+
+def _entry(key: str, payload: bytes) -> bytes:
+    name = key.encode("utf-8")
+    out = bytearray()
+    _varint(len(name), out)
+    out += name
+    _varint(len(payload), out)
+    out += payload
+    return bytes(out)
+
+
+def _strong_texts(profile: Profile) -> list[str]:
     place = profile.place
     units = [place.province, *place.communes, place.historical_province, place.historical_district,
              place.historical_commune]
-    return " . ".join([profile.title, profile.unit, profile.person, *(u.name for u in units if u)])
+    return [profile.title, profile.unit, profile.person, *(u.name for u in units if u)]
 
 
-def _all_text(profile: Profile) -> str:
-    return " . ".join([_strong_text(profile), profile.summary, _TAG.sub(" ", profile.body_html),
-                       " . ".join(profile.results), " . ".join(profile.tags), profile.awarded_by,
-                       profile.award])
+def _other_texts(profile: Profile) -> list[str]:
+    return [profile.summary, *html_blocks(profile.body_html), *profile.results, *profile.tags,
+            profile.awarded_by, profile.award]
 
 
 def excerpt_source(profile: Profile) -> str:
@@ -138,24 +306,140 @@ def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-def facet_values() -> dict[str, list[str]]:
-    return {
-        "tinh": [p.slug for p in gazetteer().provinces()],
-        "linh-vuc": [f.value for f in Field],
-        "loai": [k.value for k in Kind],
-        "cap": [lv.value for lv in Level],
-    }
+@dataclass(frozen=True)
+class FacetColumn:
+    """A filter of the search page, stored as one small number per profile.
+
+    `values` lists (value, label) in the order the filter shows them; a profile's
+    code is the position of its value, or with `multi` a bit per value it holds.
+    """
+
+    name: str  # the facet it filters by (lantoa.facets)
+    param: str  # URL parameter of the search page
+    label: str  # the filter's label
+    values: Callable[[Sequence[Profile]], list[tuple[str, str]]]
+    of: Callable[[Profile], Iterable[str]]
+    multi: bool = False
+
+    def bits(self, count: int) -> int:
+        return count if self.multi else max(1, (count - 1).bit_length())
 
 
-Terms = tuple[frozenset[str], frozenset[str], frozenset[str]]
+def _sorted_labels(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sort_vietnamese(pairs, key=lambda pair: pair[1])
+
+
+def _provinces(profiles: Sequence[Profile]) -> list[tuple[str, str]]:
+    return _sorted_labels((p.slug, p.name) for p in gazetteer().provinces())
+
+
+def _years(profiles: Sequence[Profile]) -> list[tuple[str, str]]:
+    return [(str(year), str(year)) for year in sorted({p.year for p in profiles}, reverse=True)]
+
+
+def _choices(enum: Iterable[Field | Kind | Level]) -> Callable[[Sequence[Profile]], list[tuple[str, str]]]:
+    return lambda profiles: _sorted_labels((member.value, member.label) for member in enum)
+
+
+SEARCH_COLUMNS: tuple[FacetColumn, ...] = (
+    FacetColumn("province", "tinh", "Tỉnh, thành phố", _provinces, lambda p: (p.place.province.slug,)),
+    FacetColumn("year", "nam", "Năm", _years, lambda p: (str(p.year),)),
+    FacetColumn("field", "linh-vuc", "Lĩnh vực", _choices(Field), lambda p: (f.value for f in p.fields),
+                multi=True),
+    FacetColumn("kind", "loai", "Loại", _choices(Kind), lambda p: (p.kind.value,)),
+    FacetColumn("level", "cap", "Cấp công nhận", _choices(Level), lambda p: (p.level.value,)),
+)
+
+
+def _layout(widths: list[int], alone: list[bool]) -> list[tuple[int, int]]:
+    """(file, shift) of each column: first fit into bytes, in declaration order; a
+    column in id order (the year: ids are newest first) gets a byte of its own, where
+    its long runs compress to almost nothing."""
+    used: list[int] = []
+    shared: list[bool] = []
+    places = []
+    for width, own in zip(widths, alone, strict=True):
+        if width > 8:
+            raise ValueError(f"a search column of {width} bits does not fit in a byte")
+        file = len(used) if own else next(
+            (i for i, bits in enumerate(used) if shared[i] and bits + width <= 8), len(used))
+        if file == len(used):
+            used.append(0)
+            shared.append(not own)
+        places.append((file, used[file]))
+        used[file] += width
+    return places
+
+
+def write_columns(profiles: Sequence[Profile], folder: Path,
+                  columns: Sequence[FacetColumn] = SEARCH_COLUMNS) -> list[dict]:
+    """Write the facet columns of `profiles`; return their description for meta.json."""
+    described = []
+    values = [column.values(profiles) for column in columns]
+    widths = [column.bits(len(pairs)) for column, pairs in zip(columns, values, strict=True)]
+    codes = []
+    for column, pairs in zip(columns, values, strict=True):
+        position = {value: i for i, (value, _) in enumerate(pairs)}
+        held = ([position[value] for value in column.of(profile)] for profile in profiles)
+        codes.append([sum(1 << i for i in set(h)) if column.multi else h[0] for h in held])
+    layout = _layout(widths, [not column.multi and all(map(operator.le, c, c[1:]))
+                              for column, c in zip(columns, codes, strict=True)])
+    files = [bytearray(len(profiles)) for _ in range(max((f for f, _ in layout), default=-1) + 1)]
+    for column, pairs, width, (file, shift), column_codes in zip(columns, values, widths, layout, codes,
+                                                                   strict=True):
+        data = files[file]
+        for doc, code in enumerate(column_codes):
+            data[doc] |= code << shift
+        described.append({"name": column.name, "param": column.param, "label": column.label,
+                          "file": f"cot-{file}.bin.gz", "shift": shift, "bits": width,
+                          "multi": column.multi, "values": [v for v, _ in pairs],
+                          "labels": [label for _, label in pairs]})
+    for i, data in enumerate(files):
+        (folder / f"cot-{i}.bin.gz").write_bytes(_gzip(bytes(data)))
+    return described
+
+
+class Terms(NamedTuple):
+    """The terms of one profile, kept between builds while the profile is unchanged."""
+
+    strong: frozenset[str]  # folded terms of its strong fields
+    anywhere: frozenset[str]  # folded terms of all its text
+    marked: frozenset[str]  # terms as written, where they carry a diacritic
 
 
 def profile_terms(profile: Profile) -> Terms:
-    """The terms of one profile: (in its strong fields, anywhere, its single syllables)."""
-    text = _all_text(profile)
-    return (frozenset(map(sys.intern, terms_of(_strong_text(profile)))),
-            frozenset(map(sys.intern, terms_of(text))),
-            frozenset(map(sys.intern, syllables(text))))
+    strong, strong_marked = terms_of(_strong_texts(profile))
+    other, other_marked = terms_of(_other_texts(profile))
+    return Terms(frozenset(map(sys.intern, strong)), frozenset(map(sys.intern, strong | other)),
+                 frozenset(map(sys.intern, strong_marked | other_marked)))
+
+
+def _group(entries: dict[str, bytes], buckets: int) -> dict[int, bytes]:
+    grouped: dict[int, list[bytes]] = defaultdict(list)
+    for term in sorted(entries):
+        grouped[fnv1a(term) % buckets].append(entries[term])
+    return {bucket: _gzip(b"".join(chunk)) for bucket, chunk in grouped.items()}
+
+
+def _write_buckets(entries: dict[str, bytes], folder: Path, target: int, compression: float) -> int:
+    """Group encoded entries into files of about `target` bytes on the wire; return how many."""
+    # A first guess from the raw size; how well postings compress depends on the
+    # corpus, so the count is set again from the compressed size when it is far off.
+    buckets = max(1, math.ceil(sum(map(len, entries.values())) / (target * compression)))
+    files = _group(entries, buckets)
+    wire = sum(map(len, files.values()))
+    if abs(wire / buckets - target) > target / 10:
+        buckets = max(1, math.ceil(wire / target))
+        files = _group(entries, buckets)
+    folder.mkdir(parents=True)
+    for bucket, data in files.items():
+        (folder / f"{bucket}.bin.gz").write_bytes(data)
+    return buckets
+
+
+def _postings(profiles: Sequence[Profile], known_terms: dict[str, Terms]) -> Iterator[Terms]:
+    for profile in profiles:
+        yield known_terms.get(profile.url) or profile_terms(profile)
 
 
 def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
@@ -168,42 +452,24 @@ def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
     profiles = list(profiles)
     count = len(profiles)
     shutil.rmtree(folder, ignore_errors=True)
-    (folder / "t").mkdir(parents=True)
-    (folder / "d").mkdir()
-    values = facet_values()
-    vocabulary: set[str] = set()
-    province_index = {slug: i for i, slug in enumerate(values["tinh"])}
-    strong: dict[str, list[int]] = defaultdict(list)
+    (folder / "d").mkdir(parents=True)
     anywhere: dict[str, list[int]] = defaultdict(list)
-    columns = {"tinh": bytearray(), "nam": bytearray(), "khac": bytearray()}
-    for doc, profile in enumerate(profiles):
-        strong_terms, all_terms, words = (known_terms or {}).get(profile.url) or profile_terms(profile)
-        vocabulary |= words
-        for term in strong_terms:
-            strong[term].append(doc)
-        for term in all_terms:
+    strong: dict[str, list[int]] = defaultdict(list)
+    marked: dict[str, list[int]] = defaultdict(list)
+    for doc, terms in enumerate(_postings(profiles, known_terms or {})):
+        for term in terms.anywhere:
             anywhere[term].append(doc)
-        columns["tinh"].append(province_index[profile.place.province.slug])
-        columns["nam"].append(profile.year - 2000)
-        fields = sum(1 << list(Field).index(f) for f in profile.fields)
-        kind = list(Kind).index(profile.kind) << 4
-        columns["khac"].append(fields | kind | (profile.level.rank << 5))
-    encoded = {}
-    total = 0
-    for term in sorted(anywhere):
-        entry = bytearray([len(term)]) + term.encode("ascii")
-        entry += encode_ids(anywhere[term], count) + encode_ids(strong.get(term, []), count)
-        encoded[term] = bytes(entry)
-        total += len(entry)
-    # Postings (varints, bitmaps) compress about 1.5-fold; aim at BUCKET_BYTES on the wire.
-    buckets = max(1, math.ceil(total / (BUCKET_BYTES * 1.5)))
-    grouped: dict[int, list[bytes]] = defaultdict(list)
-    for term, entry in encoded.items():
-        grouped[fnv1a(term) % buckets].append(entry)
-    for bucket, entries in grouped.items():
-        (folder / "t" / f"{bucket}.bin.gz").write_bytes(_gzip(b"".join(entries)))
-    for name, column in columns.items():
-        (folder / f"cot-{name}.bin.gz").write_bytes(_gzip(bytes(column)))
+        for term in terms.strong:
+            strong[term].append(doc)
+        for term in terms.marked:
+            marked[term].append(doc)
+    folded_entries = {term: _entry(term, encode_set(ids, count) + _subset(strong.get(term, ()), ids))
+                      for term, ids in anywhere.items()}
+    marked_entries = {term: _entry(term, _subset(ids, anywhere[fold(term)])) for term, ids in marked.items()}
+    # How much gzip shrinks each kind of entry, as measured on synthetic profiles.
+    buckets = _write_buckets(folded_entries, folder / "t", BUCKET_BYTES, 1.3)
+    marked_buckets = _write_buckets(marked_entries, folder / "dau", MARKED_BUCKET_BYTES, 2.2)
+    columns = write_columns(profiles, folder)
     for start in range(0, count, CHUNK):
         rows = []
         for profile in profiles[start:start + CHUNK]:
@@ -211,11 +477,13 @@ def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
                          profile.year, profile.kind.label, excerpt_source(profile)])
         data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
         (folder / "d" / f"{start // CHUNK}.json.gz").write_bytes(_gzip(data))
-    # Every syllable that occurs (numbers aside): a syllable still being typed is
-    # completed from this list.
-    words = sorted(w for w in vocabulary if not w.isdigit())
-    (folder / "am-tiet.json.gz").write_bytes(_gzip(json.dumps(words, separators=(",", ":")).encode()))
-    meta = {"version": FORMAT_VERSION, "count": count, "buckets": buckets, "chunk": CHUNK,
-            "values": values, "terms": len(encoded)}
+    # Every syllable that occurs (numbers aside) and in how many profiles: a syllable
+    # still being typed is completed with the commonest ones.
+    words = sorted(t for t in anywhere if " " not in t and not t.isdigit())
+    vocabulary = {"words": words, "counts": [len(anywhere[w]) for w in words]}
+    (folder / "am-tiet.json.gz").write_bytes(_gzip(json.dumps(vocabulary, separators=(",", ":")).encode()))
+    meta = {"version": FORMAT_VERSION, "count": count, "buckets": buckets, "markedBuckets": marked_buckets,
+            "chunk": CHUNK, "columns": columns, "terms": len(folded_entries),
+            "markedTerms": len(marked_entries)}
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return meta

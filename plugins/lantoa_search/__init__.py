@@ -1,7 +1,7 @@
 """Pelican plugin: the search page `/tim-kiem/` and its static index.
 
 The index (`lantoa.search_index`: folded syllables and syllable pairs, facet
-columns, result chunks) is written to `/tim-kiem/chi-muc/` from the validated
+columns that describe themselves, result chunks) is written to `/tim-kiem/chi-muc/` from the validated
 profiles — never from listings, menus or footers. It is kept in the cache by
 the digests of every profile, so an unchanged set of profiles reuses it.
 """
@@ -13,7 +13,6 @@ import os
 import shutil
 from pathlib import Path
 
-from lantoa.facets import TermIndex
 from lantoa.files import (
     SUMS,
     discard_entry,
@@ -23,8 +22,6 @@ from lantoa.files import (
     write_checksums,
     write_pickle,
 )
-from lantoa.gazetteer import gazetteer
-from lantoa.model import Field, Kind, Level
 from lantoa.search_index import FORMAT_VERSION, profile_terms, write_index
 from pelican import signals
 from pelican.generators import Generator
@@ -33,21 +30,12 @@ INDEX_FOLDER = "tim-kiem/chi-muc"
 
 
 class SearchGenerator(Generator):
-    """Writes /tim-kiem/ with the filter labels, and the index beside it."""
+    """Writes /tim-kiem/, and the index beside it; the page's filters come from the index."""
 
     def generate_output(self, writer) -> None:
-        index: dict[str, dict[str, TermIndex]] = self.context["facet_index"]
-        # Filter values in the index and the URL are slugs; the page shows these labels.
-        labels = {
-            "tinh": {p.slug: p.name for p in gazetteer().provinces()},
-            "nam": {key: key for key in sorted(index["year"], reverse=True)},
-            "linh-vuc": {f.value: f.label for f in Field},
-            "loai": {k.value: k.label for k in Kind},
-            "cap": {lv.value: lv.label for lv in Level},
-        }
         self.context["page_cache"].write_page(
-            writer, "tim-kiem/index.html", self.get_template("search"), self.context, labels,
-            labels=labels, page_url="tim-kiem/")
+            writer, "tim-kiem/index.html", self.get_template("search"), self.context, FORMAT_VERSION,
+            page_url="tim-kiem/")
         if self.settings["LANTOA_SEARCH"]:
             self._write_index()
 
