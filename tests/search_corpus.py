@@ -107,12 +107,19 @@ def plain_syllables(text: str) -> list[str]:
     return re.findall(r"[0-9a-z]+", _strip_accents(text))
 
 
+def typed_syllables(text: str) -> list[str]:
+    """Syllables as one would type them again: lower case, composed."""
+    return [unicodedata.normalize("NFC", part) for part in
+            re.findall(r"(?:[0-9a-zđ][\u0300-\u036f]*)+", unicodedata.normalize("NFD", text.lower()))]
+
+
 def written_syllables(text: str) -> list[str]:
     """Syllables as written, lower case, with the tone mark (if any) last in decomposed form."""
     found = []
-    for part in re.findall(r"(?:[0-9a-zđ][\u0300-\u036f]*)+", unicodedata.normalize("NFD", text.lower())):
-        tone = [c for c in part if c in _TONES]
-        kept = "".join(c for c in part if c not in _TONES)
+    for syllable in typed_syllables(text):
+        decomposed = unicodedata.normalize("NFD", syllable)
+        tone = [c for c in decomposed if c in _TONES]
+        kept = "".join(c for c in decomposed if c not in _TONES)
         found.append(unicodedata.normalize("NFC", kept) + (tone[-1] if tone else ""))
     return found
 

@@ -1,7 +1,7 @@
 // Lan Tỏa — search page. Progressive enhancement: without this script the page
 // shows a form and links to the browse pages. Query and filters live in the URL.
 // The index format, and the filters it describes, are in plugins/lantoa/search_index.py.
-import { SearchIndex, chains } from "./search-index.js";
+import { SearchIndex, chains, isMarked } from "./search-index.js";
 
 const script = document.querySelector("script[data-index]");
 const form = document.getElementById("tim-kiem");
@@ -82,11 +82,11 @@ function escapeHtml(text) {
 }
 
 // The ~30 words around the best cluster of matches, with the matched words marked:
-// compared as written when `asWritten` (the query had marks and the profile holds
-// it so), folded otherwise.
-function excerpt(text, query, asWritten, size = 30) {
-  const key = asWritten ? "marked" : "folded";
-  const wanted = new Set(chains(query).flat().map((s) => s[key]));
+// compared as written when the query was typed with marks, folded otherwise.
+function excerpt(text, query, size = 30) {
+  const typed = chains(query).flat();
+  const key = typed.some(isMarked) ? "marked" : "folded";
+  const wanted = new Set(typed.map((s) => s[key]));
   const words = text.split(/\s+/).filter(Boolean);
   const hit = words.map((word) => {
     const parts = chains(word).flat();
@@ -110,20 +110,19 @@ function showMore() {
   const mine = generation;
   const from = shown;
   const batch = current.ids.slice(from, from + PAGE);
-  const { exact } = current;
   shown += batch.length;
   const loading = index.documents(batch);
   appending = appending.then(async () => {
     const rows = await loading;
     if (mine !== generation) return; // a newer search has replaced the list
     const query = input.value;
-    rows.forEach(([url, title, place, year, kind, text], i) => {
+    for (const [url, title, place, year, kind, text] of rows) {
       const li = document.createElement("li");
       li.innerHTML = `<h2 class="result-title"><a href="${escapeHtml(url)}">${escapeHtml(title)}</a></h2>
         <p class="meta">${escapeHtml(kind)} · ${escapeHtml(place)} · ${escapeHtml(year)}</p>
-        <p>${excerpt(text, query, from + i < exact)}</p>`;
+        <p>${excerpt(text, query)}</p>`;
       list.append(li);
-    });
+    }
     more.hidden = shown >= current.ids.length;
   }).catch(() => {});
   return appending;
@@ -138,6 +137,7 @@ async function run() {
   if (!query && !Object.keys(chosen).length) {
     current = { ids: [], counts: {}, exact: 0 };
     shown = 0;
+    appending = Promise.resolve();
     list.replaceChildren();
     more.hidden = true;
     status.textContent = "Gõ từ khóa hoặc chọn bộ lọc để tìm.";
@@ -150,6 +150,7 @@ async function run() {
   if (mine !== generation) return; // a newer search has started
   current = found;
   shown = 0;
+  appending = Promise.resolve(); // batches of an older search are not waited for
   list.replaceChildren();
   fillFilters(found.counts);
   const what = query ? ` cho “${query}”` : "";
