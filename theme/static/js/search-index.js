@@ -117,12 +117,13 @@ class Reader {
   set(universe) {
     const type = this.data[this.at++];
     if (type === 1) {
-      const members = [];
-      for (let i = 0; i < universe; i++) {
-        if ((this.data[this.at + (i >> 3)] >> (i & 7)) & 1) members.push(i);
-      }
-      this.at += Math.ceil(universe / 8);
-      return Int32Array.from(members);
+      const bytes = this.data.subarray(this.at, this.at + Math.ceil(universe / 8));
+      this.at += bytes.length;
+      let size = 0;
+      for (const byte of bytes) size += BITS[byte];
+      const members = new Int32Array(size);
+      for (let i = 0, m = 0; i < universe; i++) if ((bytes[i >> 3] >> (i & 7)) & 1) members[m++] = i;
+      return members;
     }
     const listed = new Int32Array(this.varint());
     let previous = -1;
@@ -137,6 +138,7 @@ class Reader {
   }
 }
 
+const BITS = Uint8Array.from({ length: 256 }, (_, byte) => byte.toString(2).replaceAll("0", "").length);
 const same = (data, at, key) => key.every((byte, i) => data[at + i] === byte);
 
 function maskOf(ids, count) {

@@ -77,12 +77,14 @@ function fillFilters(counts) {
   }
 }
 
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+function element(name, text = "", attributes = {}) {
+  const made = document.createElement(name);
+  made.textContent = text;
+  return Object.assign(made, attributes);
 }
 
-// The ~30 words around the best cluster of matches, with the matched words marked:
-// compared as written when the query was typed with marks, folded otherwise.
+// A paragraph of the ~30 words around the best cluster of matches, the matched words
+// marked: compared as written when the query was typed with marks, folded otherwise.
 function excerpt(text, query, size = 30) {
   const typed = chains(query).flat();
   const key = typed.some(isMarked) ? "marked" : "folded";
@@ -98,9 +100,13 @@ function excerpt(text, query, size = 30) {
     const score = hit.slice(start, start + size).filter(Boolean).length;
     if (score > bestScore) [best, bestScore] = [start, score];
   }
-  const shown = words.slice(best, best + size)
-    .map((word, i) => (hit[best + i] ? `<mark>${escapeHtml(word)}</mark>` : escapeHtml(word)));
-  return (best > 0 ? "… " : "") + shown.join(" ") + (best + size < words.length ? " …" : "");
+  const paragraph = element("p", best > 0 ? "…" : "");
+  words.slice(best, best + size).forEach((word, i) => {
+    if (best > 0 || i > 0) paragraph.append(" ");
+    paragraph.append(hit[best + i] ? element("mark", word) : word);
+  });
+  if (best + size < words.length) paragraph.append(" …");
+  return paragraph;
 }
 
 // Batches are appended in the order asked for, and only to the list of the search
@@ -117,10 +123,11 @@ function showMore() {
     if (mine !== generation) return; // a newer search has replaced the list
     const query = input.value;
     for (const [url, title, place, year, kind, text] of rows) {
+      const heading = element("h2", "", { className: "result-title" });
+      heading.append(element("a", title, { href: url }));
       const li = document.createElement("li");
-      li.innerHTML = `<h2 class="result-title"><a href="${escapeHtml(url)}">${escapeHtml(title)}</a></h2>
-        <p class="meta">${escapeHtml(kind)} · ${escapeHtml(place)} · ${escapeHtml(year)}</p>
-        <p>${excerpt(text, query)}</p>`;
+      li.append(heading, element("p", `${kind} · ${place} · ${year}`, { className: "meta" }),
+        excerpt(text, query));
       list.append(li);
     }
     more.hidden = shown >= current.ids.length;
