@@ -2,19 +2,15 @@
 
 Vietnamese is written in short, very frequent syllables, and most words are two
 of them: an index of single syllables makes "dan van kheo" touch nearly every
-profile. This index keeps, for every folded syllable and every pair of adjacent
-syllables, the sorted ids of the profiles that contain it — in the strong fields
-(title, unit or person, place names) and anywhere. A query fetches one bucket
-file per term, intersects, and reads the profiles' facets from small columns, so
-recall is complete and a query costs the same whatever came before.
-
-A pair is only taken inside one piece of text — one field, one block of the body,
-one sentence — and is written with a space ("lam ha"), so it can never equal a
-syllable ("k ho", from K'Ho, is not "kho") nor another pair ("ha noi" is not
-"han oi"). Beside the folded terms, the terms as written (tone mark moved to the
-end: `text.marked_key`) that carry a diacritic are kept in their own buckets, as
-subsets of their folded term: a query typed with marks ranks first the profiles
-holding it exactly as typed, at the cost of one more small file per term.
+profile. This index keeps, for every term of `lantoa.search_terms` (folded
+syllables, and pairs of syllables adjacent in one sentence of one field), the
+sorted ids of the profiles that contain it — in the strong fields (title, unit or
+person, place names) and anywhere. A query fetches one bucket file per term,
+intersects, and reads the profiles' facets from small columns, so recall is
+complete and a query costs the same whatever came before. The terms as written
+that carry a diacritic are kept in their own buckets, as subsets of their folded
+term: a query typed with marks ranks first the profiles holding it exactly as
+typed, at the cost of one more small file per term.
 
 Layout under the index folder (every binary file gzip-compressed, mtime 0):
   meta.json            counts, bucket counts, chunk size, and the facet columns:
@@ -40,183 +36,28 @@ Profile ids are positions in newest-first order, so id order is the default rank
 from __future__ import annotations
 
 import gzip
-import html
 import json
 import math
 import operator
-import re
 import shutil
-import sys
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
-from typing import NamedTuple
 
 from .gazetteer import gazetteer
 from .model import Field, Kind, Level, Profile
+from .search_terms import Terms, html_blocks, profile_terms
 from .site import absolute_url
-from .text import ABBREVIATIONS, fold, marked_key, nfc, sort_vietnamese
+from .text import fold, sort_vietnamese
 
 FORMAT_VERSION = 4
 CHUNK = 10  # results per document file: the first page of a ranked search touches up to 10
 BUCKET_BYTES = 12_000  # target size of one postings file on the wire (gzip)
 MARKED_BUCKET_BYTES = 4_000  # marked terms are small subsets: smaller files, fetched only with marks
 EXCERPT_SOURCE_CHARS = 1200  # text a result's excerpt is cut from
-
-# A Vietnamese syllable has at most seven letters; longer runs are numbers, codes or
-# pasted junk. They are not indexed, and a pair never spans one.
-MAX_SYLLABLE = 40
-
-# Tags that do not end a block of text: a pair may span them ("<b>Lâm</b> Hà").
-_INLINE_TAGS = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i",
-                "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
-                "time", "u", "var", "wbr"}
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>|<!--.*?-->", re.S)
-# A sentence ends with a word (text between spaces) ending in . ! ? … or ;, closing
-# quotes and brackets after it included, unless the word is an abbreviation or an
-# initial: "TP. Huế", "TT. Đinh Văn", "Nguyễn V. An".
-_SENTENCE_END = re.compile(r"[.!?…;]+[\"”’»)\]]*$")
-_OPENERS = "(\"“‘«["
-
-
-def _ends_sentence(word: str) -> bool:
-    end = _SENTENCE_END.search(word)
-    if not end:
-        return False
-    before = word[:end.start()].lstrip(_OPENERS)
-    return not (end.group().startswith(".") and (len(before) == 1 or before in ABBREVIATIONS))
-
-
-def html_blocks(body_html: str) -> list[str]:
-    """The text of each block (paragraph, heading, list item, cell …) of a body."""
-    # A line break in the source is only a space: a block ends at a tag that ends it.
-    cut = _TAG.sub(lambda m: " " if (m.group(2) or "").lower() in _INLINE_TAGS else "\0", body_html)
-    return [html.unescape(block) for block in cut.split("\0") if block.strip()]
-
-
-@lru_cache(maxsize=4096)
-def _letter(char: str) -> str:
-    """The ASCII letter or digit a character folds to, or "" when it separates syllables."""
-    folded = fold(char)
-    return folded if len(folded) == 1 and (folded.isascii() and folded.isalnum()) else ""
-
-
-class Syllable(NamedTuple):
-    folded: str  # "ha": what a query without marks is matched against
-    marked: str  # "ha\u0300": as written, tone mark last (text.marked_key)
-
-
-_BREAK = None  # a run too long to be a syllable: pairs do not span it
-
-
-@lru_cache(maxsize=200_000)
-def _token_syllables(token: str) -> tuple[Syllable | None, ...]:
-    """The syllables of one lowercase token without spaces ("k'ho" → k, ho)."""
-    found: list[Syllable | None] = []
-    run: list[str] = []
-    letters: list[str] = []
-
-    def close() -> None:
-        if run:
-            written = "".join(run)
-            found.append(Syllable("".join(letters), marked_key(written))
-                         if len(run) <= MAX_SYLLABLE else _BREAK)
-            run.clear()
-            letters.clear()
-
-    for char in token:
-        letter = _letter(char)
-        if letter:
-            run.append(char)
-            letters.append(letter)
-        else:
-            close()
-    close()
-    return tuple(found)
-
-
-def chains(text: str) -> list[list[Syllable]]:
-    """The runs of adjacent syllables of one piece of text (cut only by over-long runs)."""
-    result: list[list[Syllable]] = [[]]
-    for token in nfc(text).lower().split():
-        for syllable in _token_syllables(token):
-            if syllable is _BREAK:
-                result.append([])
-            else:
-                result[-1].append(syllable)
-    return [chain for chain in result if chain]
-
-
-@lru_cache(maxsize=200_000)
-def _token_keys(token: str) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
-    """`_token_syllables` as (folded keys, marked keys, whether a sentence ends after the
-    token); None when it holds a run too long to be a syllable."""
-    found = _token_syllables(token)
-    if _BREAK in found:
-        return None
-    return (tuple(s.folded for s in found), tuple(s.marked for s in found),  # type: ignore[union-attr]
-            _ends_sentence(token))
-
-
-def _key_chains(text: str) -> list[tuple[list[str], list[str]]]:
-    """The runs of adjacent syllables of one field as lists of folded and of marked
-    keys, cut at the end of each sentence. Indexing reads every word of every
-    profile: each distinct token is worked out once."""
-    folded: list[str] = []
-    marked: list[str] = []
-    result = [(folded, marked)]
-    for token in nfc(text).lower().split():
-        keys = _token_keys(token)
-        if keys is None:
-            for syllable in _token_syllables(token):
-                if syllable is _BREAK:
-                    folded, marked = [], []
-                    result.append((folded, marked))
-                else:
-                    folded.append(syllable.folded)
-                    marked.append(syllable.marked)
-            keys = ((), (), _ends_sentence(token))
-        folded += keys[0]
-        marked += keys[1]
-        if keys[2]:
-            folded, marked = [], []
-            result.append((folded, marked))
-    return result
-
-
-def pair_key(first: str, second: str) -> str:
-    """The key of two adjacent syllables: joined by a space, unlike any syllable."""
-    return f"{first} {second}"
-
-
-def terms_of(texts: Iterable[str]) -> tuple[set[str], set[str]]:
-    """Folded and marked terms of separate pieces of text: every syllable, and every
-    pair of syllables adjacent inside one sentence of one piece (`pair_key`). A marked
-    term is kept only when it carries a diacritic, that is when it is not ASCII like
-    every folded term."""
-    folded: set[str] = set()
-    marked: set[str] = set()
-    for text in texts:
-        for folded_keys, marked_keys in _key_chains(text):
-            folded.update(folded_keys)
-            folded.update(map(" ".join, pairwise(folded_keys)))
-            marked.update(marked_keys)
-            marked.update(map(" ".join, pairwise(marked_keys)))
-    return folded, marked - folded
-
-
-def query_terms(query: str) -> list[str]:
-    """What a query without marks looks up: its pairs for two syllables or more, else the syllable."""
-    words = chains(query)
-    flat = [s.folded for chain in words for s in chain]
-    if len(flat) < 2:
-        return flat
-    return [pair_key(a.folded, b.folded) for chain in words for a, b in pairwise(chain)]
 
 
 def fnv1a(term: str) -> int:
@@ -277,25 +118,13 @@ def _entry(key: str, payload: bytes) -> bytes:
     return bytes(out)
 
 
-def _strong_texts(profile: Profile) -> list[str]:
-    place = profile.place
-    units = [place.province, *place.communes, place.historical_province, place.historical_district,
-             place.historical_commune]
-    return [profile.title, profile.unit, profile.person, *(u.name for u in units if u)]
-
-
-def _other_texts(profile: Profile) -> list[str]:
-    return [profile.summary, *html_blocks(profile.body_html), *profile.results, *profile.tags,
-            profile.awarded_by, profile.award]
-
-
 def excerpt_source(profile: Profile) -> str:
     """The start of a profile's text, from which the browser cuts the excerpt around a match."""
-    body = " ".join(_TAG.sub(" ", profile.body_html).split())
+    body = " ".join(" ".join(html_blocks(profile.body_html)).split())  # plain text, like the summary
     text = body if body.startswith(profile.summary[:40]) else f"{profile.summary} {body}"
     if len(text) > EXCERPT_SOURCE_CHARS:
         text = text[:EXCERPT_SOURCE_CHARS].rsplit(" ", 1)[0] + " …"
-    return html.unescape(text)
+    return text
 
 
 def _gzip(data: bytes) -> bytes:
@@ -393,24 +222,6 @@ def write_columns(profiles: Sequence[Profile], folder: Path,
     for i, data in enumerate(files):
         (folder / f"cot-{i}.bin.gz").write_bytes(_gzip(bytes(data)))
     return described
-
-
-class Terms(NamedTuple):
-    """The terms of one profile, kept between builds while the profile is unchanged.
-
-    Tuples of distinct interned strings, not sets: 100,000 profiles hold some 50
-    million of them, and a tuple costs a third of a set per term."""
-
-    strong: tuple[str, ...]  # folded terms of its strong fields
-    anywhere: tuple[str, ...]  # folded terms of all its text
-    marked: tuple[str, ...]  # terms as written, where they carry a diacritic
-
-
-def profile_terms(profile: Profile) -> Terms:
-    strong, strong_marked = terms_of(_strong_texts(profile))
-    other, other_marked = terms_of(_other_texts(profile))
-    return Terms(tuple(map(sys.intern, strong)), tuple(map(sys.intern, strong | other)),
-                 tuple(map(sys.intern, strong_marked | other_marked)))
 
 
 def _group(entries: dict[str, bytes], buckets: int) -> dict[int, bytes]:

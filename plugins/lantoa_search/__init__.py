@@ -1,8 +1,8 @@
 """Pelican plugin: the search page `/tim-kiem/` and its static index.
 
 The index (`lantoa.search_index`: folded syllables and syllable pairs, facet
-columns that describe themselves, result chunks) is written to `/tim-kiem/chi-muc/` from the validated
-profiles — never from listings, menus or footers. It is kept in the cache by
+columns that describe themselves, result chunks) is written to `/tim-kiem/chi-muc/`
+from the validated profiles — never from listings, menus or footers. It is kept in the cache by
 the digests of every profile, so an unchanged set of profiles reuses it.
 """
 
@@ -22,7 +22,8 @@ from lantoa.files import (
     write_checksums,
     write_pickle,
 )
-from lantoa.search_index import FORMAT_VERSION, profile_terms, write_index
+from lantoa.search_index import FORMAT_VERSION, write_index
+from lantoa.search_terms import profile_terms
 from pelican import signals
 from pelican.generators import Generator
 
