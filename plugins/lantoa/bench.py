@@ -152,7 +152,8 @@ def benchmark(count: int, project: Path, keep: Path | None = None) -> dict[str, 
     return results
 
 
-SEARCH_QUERIES = ("dan van kheo", "van", "nguyen van", "lam ha", "duc", "hien dat lam duong", "-")
+SEARCH_QUERIES = ("dan van kheo", "dân vận khéo", "van", "nguyen van", "lam ha", "Lâm Hà", "duc",
+                  "hien dat lam duong", "hiến đất làm đường", "-")
 
 
 def search_benchmark(count: int, project: Path, keep: Path | None = None) -> list[dict]:
