@@ -6,6 +6,7 @@ import { SearchIndex, chains, isMarked } from "./search-index.js";
 const script = document.querySelector("script[data-index]");
 const form = document.getElementById("tim-kiem");
 const filters = form.querySelector(".filters");
+const filterList = filters.querySelector("fieldset") || filters; // where the selects go
 const input = document.getElementById("q");
 const status = document.getElementById("trang-thai");
 const notice = document.getElementById("cum-tu");
@@ -47,7 +48,7 @@ function buildFilters(columns) {
     select.column = column;
     select.addEventListener("change", run);
     paragraph.append(label, document.createElement("br"), select);
-    (filters.querySelector("fieldset") || filters).append(paragraph);
+    filterList.append(paragraph);
     return select;
   });
   filters.hidden = false;
