@@ -10,7 +10,8 @@ intersects, and reads the profiles' facets from small columns, so recall is
 complete and a query costs the same whatever came before. The terms as written
 that carry a diacritic are kept in their own buckets, as subsets of their folded
 term: a query typed with marks ranks first the profiles holding it exactly as
-typed, at the cost of one more small file per term.
+typed, at the cost of one more small file per term (a second pass over the
+candidates' stored text would cost megabytes for common words).
 
 Layout under the index folder (every binary file gzip-compressed, mtime 0):
   meta.json            counts, bucket counts, chunk size, and the facet columns:

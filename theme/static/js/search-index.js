@@ -212,9 +212,8 @@ export class SearchIndex {
     return this.found.get(term);
   }
 
-  // Profiles holding a term exactly as written (its folded postings given), or null.
+  // Profiles holding a marked term exactly as written (its folded postings given), or null.
   async marked(term, folded) {
-    if (!isMarked(term)) return folded.anywhere;
     const reader = await this.entry("dau", this.meta.markedBuckets, term.marked);
     return reader && reader.set(folded.anywhere.length).map((rank) => folded.anywhere[rank]);
   }
@@ -244,11 +243,11 @@ export class SearchIndex {
     return { all, strong };
   }
 
-  // Profiles holding every term exactly as written, as a mask. The terms' folded
-  // postings are already loaded.
+  // Profiles holding every term exactly as written, as a mask; a term without marks
+  // asks nothing more than its folded match. The terms' folded postings are loaded.
   async exact(terms) {
     const mask = new Uint8Array(this.count).fill(1);
-    for (const term of terms) {
+    for (const term of terms.filter(isMarked)) {
       const folded = await this.postings(term.folded);
       const keep = maskOf((folded && await this.marked(term, folded)) || [], this.count);
       for (let i = 0; i < this.count; i++) mask[i] &= keep[i];
@@ -300,7 +299,7 @@ export class SearchIndex {
       matched = await this.match(terms);
       if (!matched || !matched.all.some(Boolean)) {
         // Not as a phrase: every syllable anywhere, the last one perhaps still being
-        // typed (then it is left out of the match as written).
+        // typed (then only a complete syllable counts for the match as written).
         const last = words[words.length - 1];
         const completed = (await this.complete(last.folded)).map((folded) => ({ folded, marked: folded }));
         terms = completed[0].folded === last.folded ? words : words.slice(0, -1);
