@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lantoa.collection import collect
 from lantoa.model import Kind
-from lantoa.search_index import SEARCH_COLUMNS, encode_set, fnv1a, write_index
+from lantoa.search_index import encode_set, fnv1a, search_columns, write_index
 from lantoa.search_terms import query_terms
 
 from tests.conftest import valid_header, write_profile
@@ -136,8 +136,8 @@ def test_the_columns_hold_each_profiles_facets_as_the_meta_describes(tmp_path_fa
     profiles = [fields.profile(n) for n, fields in enumerate(corpus)]
     write_index(profiles, folder, "")
     index = IndexReader(folder)
-    assert [c["param"] for c in index.meta["columns"]] == [c.param for c in SEARCH_COLUMNS]
-    for column, spec in zip(index.columns(), SEARCH_COLUMNS, strict=True):
+    assert [c["param"] for c in index.meta["columns"]] == [c.param for c in search_columns()]
+    for column, spec in zip(index.columns(), search_columns(), strict=True):
         assert [sorted(held) for held in column["values"]] == [sorted(spec.of(p)) for p in profiles]
     described = {c["param"]: c for c in index.meta["columns"]}
     assert described["nam"]["values"] == sorted({str(p.year) for p in profiles}, reverse=True)
