@@ -11,6 +11,12 @@ hand.
 After a build, `prune` keeps the entries this build used (asked for, or wrote)
 and those the previous build used, and removes the rest: however many builds
 run, the folder holds at most two generations.
+
+Reading every byte of 10,000 share cards to check them costs more than drawing
+a few: `trusted` remembers the size, modification time and inode of each file
+once its bytes were checked (or once this code wrote it), and checks the bytes
+again only when one of them changed. A damaged entry (truncated, rewritten)
+changes them.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import hashlib
 import os
 import shutil
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,7 @@ from typing import Any
 from .files import read_pickle, write_pickle
 
 GENERATION = "generation.pickle"  # the entries the previous build used
+VERIFIED = "verified.pickle"  # cache file → its metadata when its bytes were last known good
 PLUGINS = Path(__file__).resolve().parent.parent
 SETTINGS_THAT_SHOW = ("SITEURL", "SITENAME", "SITESUBTITLE", "FEED_DOMAIN", "THEME", "RELATIVE_URLS")
 # Settings that change how a build runs, never what it makes.
@@ -64,6 +72,8 @@ class Cache:
         self.salt = settings_salt(settings)
         self.started = time.time()
         self.used: set[str] = set()
+        self._known: dict[str, Signature] | None = None  # read on first use
+        self._vouched: dict[str, Signature] = {}
 
     def key(self, *inputs: Any) -> str:
         """A content address: the inputs' `repr`, salted with the code and settings."""
@@ -84,6 +94,29 @@ class Cache:
     def use(self, path: Path) -> None:
         self.used.add(_entry_of(self.root, path))
 
+    def trusted(self, path: Path, check: Callable[[], bool]) -> bool:
+        """Whether a cache file (or an entry folder) is whole.
+
+        By its metadata when it is unchanged since its bytes were last found good,
+        otherwise by `check()`, which reads them.
+        """
+        found = signature(path)
+        if found is None:
+            return False
+        name = path.relative_to(self.root).as_posix()
+        if self._known is None:
+            self._known = read_pickle(self.root / VERIFIED, {})
+        if self._known.get(name) != found and not check():
+            return False
+        self._vouched[name] = found
+        return True
+
+    def vouch(self, path: Path) -> None:
+        """`path` was just written whole by this code: trust it while its metadata stays."""
+        found = signature(path)
+        if found is not None:
+            self._vouched[path.relative_to(self.root).as_posix()] = found
+
     def prune(self) -> int:
         """Remove entries neither this build nor the previous one used; return how many."""
         generation = self.root / GENERATION
@@ -91,7 +124,7 @@ class Cache:
         current = set(self.used)
         removed = 0
         for name, path in _entries(self.root):
-            if name in current or name == GENERATION:
+            if name in current or name in (GENERATION, VERIFIED):
                 continue
             with contextlib.suppress(OSError):
                 # Written during this build (by a worker process that could not say so).
@@ -104,7 +137,33 @@ class Cache:
             _remove(path)
             removed += 1
         write_pickle(generation, current)
+        kept = current | previous
+        known = {name: found for name, found in {**(self._known or read_pickle(self.root / VERIFIED, {})),
+                                                  **self._vouched}.items()
+                 if _entry_of(self.root, self.root / name) in kept}
+        write_pickle(self.root / VERIFIED, known)
         return removed
+
+
+Signature = tuple[int, int, int] | tuple[tuple[str, int, int, int], ...]
+
+
+def signature(path: Path) -> Signature | None:
+    """Size, modification time and inode of a file, or of every file under a folder; None if missing."""
+    try:
+        status = os.stat(path)
+        if not os.path.isdir(path):
+            return (status.st_size, status.st_mtime_ns, status.st_ino)
+        found = []
+        for folder, folders, files in os.walk(path):
+            folders.sort()
+            for name in sorted(files):
+                inner = os.stat(os.path.join(folder, name), follow_symlinks=False)
+                found.append((os.path.relpath(os.path.join(folder, name), path), inner.st_size,
+                              inner.st_mtime_ns, inner.st_ino))
+        return tuple(found)
+    except OSError:
+        return None
 
 
 def _entry_of(root: Path, path: Path) -> str:

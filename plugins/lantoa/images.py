@@ -192,55 +192,111 @@ def card_size_for(width: int, height: int) -> tuple[int, int]:
     return crop_width, crop_height
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy wrap by measured width; a word longer than a line is cut, never overflows."""
-    lines: list[str] = []
-    for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and draw.textlength(candidate, font=font) <= width:
-            lines[-1] = candidate
-            continue
-        while draw.textlength(word, font=font) > width:
-            cut = max(1, len(word) - 1)
-            while cut > 1 and draw.textlength(word[:cut], font=font) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        lines.append(word)
-    return lines
+class _Typeset:
+    """One font at one size, each word shaped and rasterised once per process.
+
+    Titles and places repeat a few thousand Vietnamese syllables: drawing a card
+    pastes words already drawn instead of laying out and rasterising every line.
+    """
+
+    MAX_WORDS = 20_000  # a bound on memory, far above the syllables of the language
+
+    def __init__(self, path: str, size: int):
+        self.font = ImageFont.truetype(path, size)
+        self.space = self.font.getlength(" ")
+        self._words: dict[str, tuple[Image.Image, tuple[int, int], float]] = {}
+
+    def word(self, text: str) -> tuple[Image.Image, tuple[int, int], float]:
+        """The word's coverage mask, where its top-left sits from the pen, and its advance."""
+        found = self._words.get(text)
+        if found is None:
+            if len(self._words) >= self.MAX_WORDS:
+                self._words.clear()
+            left, top, right, bottom = self.font.getbbox(text)
+            mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
+            ImageDraw.Draw(mask).text((-left, -top), text, font=self.font, fill=255)
+            found = self._words[text] = (mask, (left, top), self.font.getlength(text))
+        return found
+
+    def length(self, text: str) -> float:
+        words = text.split()
+        return sum(self.word(w)[2] for w in words) + self.space * max(0, len(words) - 1)
+
+    def wrap(self, text: str, width: int) -> list[str]:
+        """Greedy wrap by measured width; a word longer than a line is cut, never overflows."""
+        lines: list[str] = []
+        used = 0.0
+        for word in text.split():
+            advance = self.word(word)[2]
+            if lines and used + self.space + advance <= width:
+                lines[-1] += f" {word}"
+                used += self.space + advance
+                continue
+            while advance > width:
+                cut = max(1, len(word) - 1)
+                while cut > 1 and self.font.getlength(word[:cut]) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+                advance = self.word(word)[2]
+            lines.append(word)
+            used = advance
+        return lines
+
+    def draw(self, image: Image.Image, xy: tuple[int, int], text: str, fill: tuple[int, int, int]) -> None:
+        x, y = xy
+        pen = 0.0
+        for word in text.split():
+            mask, (left, top), advance = self.word(word)
+            image.paste(fill, (x + round(pen) + left, y + top), mask)
+            pen += advance + self.space
 
 
 @cache
-def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size)
+def _typeset(path: str, size: int) -> _Typeset:
+    return _Typeset(path, size)
+
+
+SHARE_RED = (163, 22, 26)
+SHARE_DARK = (40, 8, 10)
+SHARE_CREAM = (255, 236, 200)
+SHARE_MARGIN = 72
+TITLE_SIZES = (68, 60, 52, 46, 40, 34)  # the largest whose wrapped lines fit in four lines is used
+
+
+@cache
+def _plain_background(fonts: Path, site: str) -> Image.Image:
+    """The card without a photo before its title: the site colour and the site's name, drawn once."""
+    background = Image.new("RGB", SHARE_SIZE, SHARE_RED)
+    _typeset(str(fonts / "NotoSans-Regular.ttf"), 34).draw(background, (SHARE_MARGIN, 56), site, SHARE_CREAM)
+    return background
+
+
+def _photo_background(photo: bytes, fonts: Path, site: str) -> Image.Image:
+    width, height = SHARE_SIZE
+    upright = _upright_rgb(Image.open(io.BytesIO(photo)))
+    # Never blown up: a photo smaller than the card sits in its middle, on the dark tone.
+    scale = min(1.0, max(width / upright.width, height / upright.height))
+    box = (min(width, round(upright.width * scale)), min(height, round(upright.height * scale)))
+    dark = Image.new("RGB", SHARE_SIZE, SHARE_DARK)
+    background = dark.copy()
+    background.paste(ImageOps.fit(upright, box, Image.LANCZOS),
+                     ((width - box[0]) // 2, (height - box[1]) // 2))
+    background = Image.blend(background, dark, 0.62)
+    _typeset(str(fonts / "NotoSans-Regular.ttf"), 34).draw(background, (SHARE_MARGIN, 56), site, SHARE_CREAM)
+    return background
 
 
 def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
                     photo: bytes | None = None) -> bytes:
     """A 1200×630 JPEG: the photo darkened (or the site colour), title, place and year."""
     width, height = SHARE_SIZE
-    if photo:
-        upright = _upright_rgb(Image.open(io.BytesIO(photo)))
-        # Never blown up: a photo smaller than the card sits in its middle, on the dark tone.
-        scale = min(1.0, max(width / upright.width, height / upright.height))
-        box = (min(width, round(upright.width * scale)), min(height, round(upright.height * scale)))
-        dark = Image.new("RGB", SHARE_SIZE, (40, 8, 10))
-        background = dark.copy()
-        background.paste(ImageOps.fit(upright, box, Image.LANCZOS),
-                         ((width - box[0]) // 2, (height - box[1]) // 2))
-        background = Image.blend(background, dark, 0.62)
-    else:
-        background = Image.new("RGB", SHARE_SIZE, (163, 22, 26))
-    draw = ImageDraw.Draw(background)
-    bold = fonts / "NotoSans-Bold.ttf"
-    regular = fonts / "NotoSans-Regular.ttf"
-    margin = 72
-    small = _font(str(regular), 34)
-    draw.text((margin, 56), site, font=small, fill=(255, 236, 200))
-    # The largest title size whose wrapped lines fit in four lines.
-    for size in (68, 60, 52, 46, 40, 34):
-        font = _font(str(bold), size)
-        lines = _wrap(draw, title, font, width - 2 * margin)
+    card = _photo_background(photo, fonts, site) if photo else _plain_background(fonts, site).copy()
+    text_width = width - 2 * SHARE_MARGIN
+    bold = str(fonts / "NotoSans-Bold.ttf")
+    for size in TITLE_SIZES:
+        font = _typeset(bold, size)
+        lines = font.wrap(title, text_width)
         if len(lines) <= 4:
             break
     if len(lines) > 4:
@@ -249,12 +305,12 @@ def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
     line_height = int(size * 1.25)
     top = 140 + (4 - len(lines)) * line_height // 2
     for number, line in enumerate(lines):
-        draw.text((margin, top + number * line_height), line, font=font, fill=(255, 255, 255))
-    footer = _font(str(regular), 36)
-    caption = _wrap(draw, f"{place} · {year}", footer, width - 2 * margin)[0]
-    draw.text((margin, height - 56 - 36), caption, font=footer, fill=(255, 236, 200))
+        font.draw(card, (SHARE_MARGIN, top + number * line_height), line, (255, 255, 255))
+    footer = _typeset(str(fonts / "NotoSans-Regular.ttf"), 36)
+    caption = footer.wrap(f"{place} · {year}", text_width)[0]
+    footer.draw(card, (SHARE_MARGIN, height - 56 - 36), caption, SHARE_CREAM)
     buffer = io.BytesIO()
-    background.save(buffer, "JPEG", quality=85)
+    card.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
 
 

@@ -1,11 +1,13 @@
-"""Worker processes for reading profiles and processing photos."""
+"""Worker processes for reading profiles, processing photos and drawing share cards."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 
 def worker_count(configured: int | None = None) -> int:
@@ -29,3 +31,40 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     """
     method = "fork" if single_threaded() else "forkserver"
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+
+
+class Background:
+    """Jobs done by helper processes while the build goes on; `finish` joins in, then waits.
+
+    Each job is claimed once from a shared counter, by a helper or, at the end, by
+    the builder itself, so the work ends as soon as all hands are free. Helpers
+    only fill the cache: a build that fails meanwhile leaves nothing half-made.
+    """
+
+    def __init__(self, run_one: Callable[[Any], None], jobs: Sequence[Any], helpers: int):
+        self.run_one, self.jobs = run_one, list(jobs)
+        context = multiprocessing.get_context("fork" if single_threaded() else "forkserver")
+        self.claimed = context.Value("q", 0)
+        self.helpers = [context.Process(target=_drain, args=(run_one, self.jobs, self.claimed), daemon=True)
+                        for _ in range(helpers if len(self.jobs) > 1 else 0)]
+        for helper in self.helpers:
+            helper.start()
+
+    def finish(self) -> None:
+        _drain(self.run_one, self.jobs, self.claimed)
+        failed = 0
+        for helper in self.helpers:
+            helper.join()
+            failed += helper.exitcode != 0
+        if failed:
+            raise RuntimeError(f"{failed} tiến trình phụ gặp lỗi (xem ở trên)")
+
+
+def _drain(run_one: Callable[[Any], None], jobs: Sequence[Any], claimed) -> None:
+    while True:
+        with claimed.get_lock():
+            number = claimed.value
+            claimed.value += 1
+        if number >= len(jobs):
+            return
+        run_one(jobs[number])

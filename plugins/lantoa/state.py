@@ -48,6 +48,9 @@ class PhotoRenderer(Protocol):
     def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
         """(URL, bytes, MIME type) of the lead photo for feeds, or None."""
 
+    def finish(self) -> None:
+        """Every page is written: end the work done beside the build (share cards)."""
+
 
 class NoPhotos:
     """The renderer without the photo plugin: photos are left out, never linked to originals."""
@@ -60,6 +63,9 @@ class NoPhotos:
 
     def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
         return None
+
+    def finish(self) -> None:
+        pass
 
 
 @dataclass(frozen=True)

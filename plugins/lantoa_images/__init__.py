@@ -6,7 +6,9 @@ content hash under `LANTOA_CACHE_DIR/images/`, and linked into the output; a
 rejected photo becomes a problem of the run and the profile is built without it.
 Templates get `photos` (content path → ProcessedPhoto), `picture`, `card_picture` and
 `share_card`; the build state gets the `PhotoPublisher` as its photo renderer
-(body photos as <picture> elements, feed enclosures, photo digests).
+(body photos as <picture> elements, feed enclosures, photo digests). Share cards
+are drawn by helper processes while the pages are rendered, and linked into
+the site when every page is written (`PhotoPublisher.finish`).
 """
 
 from __future__ import annotations
@@ -20,17 +22,16 @@ from urllib.parse import quote
 import jinja2
 from lantoa.cache import Cache
 from lantoa.collection import Collection
-from lantoa.files import checksum, link_or_copy, read_content, warn_cache, write_atomic
-from lantoa.images import ProcessedPhoto, check_photos, draw_share_card
+from lantoa.files import checksum, link_or_copy, warn_cache, write_atomic
+from lantoa.images import SHARE_SIZE, ProcessedPhoto, check_photos, draw_share_card
 from lantoa.model import Profile
-from lantoa.parallel import process_pool, worker_count
+from lantoa.parallel import Background, worker_count
 from lantoa.signals import profiles_read
 from lantoa.site import resolve_photos
 from markupsafe import Markup
 
 PHOTO_FOLDER = "anh"
 SIZES = "(min-width: 48rem) 42rem, 100vw"
-MAX_CARD_SOURCE_BYTES = 200_000_000  # the photo itself was checked against LANTOA_MAX_IMAGE_BYTES
 
 
 @cache
@@ -57,9 +58,10 @@ def share_card_path(profile: Profile) -> str:
 
 
 def _draw_card_job(job) -> None:
-    cached, title, place, year, site, fonts, content, image = job
-    photo = read_content(content, content / image, MAX_CARD_SOURCE_BYTES) if image else None
-    card = draw_share_card(title, place, year, site, fonts, photo if isinstance(photo, bytes) else None)
+    """In a helper process: draw one share card into its cache entry (never into the site)."""
+    cached, title, place, year, site, fonts, background = job
+    photo = background.read_bytes() if background else None
+    card = draw_share_card(title, place, year, site, fonts, photo)
     write_atomic(cached, card)
     write_atomic(_card_sum(cached), hashlib.sha256(card).hexdigest().encode())
 
@@ -73,6 +75,17 @@ def _card_is_whole(cached: Path) -> bool:
         return _card_sum(cached).read_bytes().decode() == checksum(cached)
     except (OSError, UnicodeDecodeError):
         return False
+
+
+def card_background(photo: ProcessedPhoto) -> str:
+    """The processed JPEG a share card is drawn on: the smallest that covers the card.
+
+    Already upright and stripped, and a fraction of the original's pixels to decode;
+    a photo smaller than the card gives its largest size, which is its own.
+    """
+    jpegs = sorted((v for v in photo.variants if v.mime == "image/jpeg"), key=lambda v: v.width)
+    covering = [v for v in jpegs if v.width >= SHARE_SIZE[0] and v.height >= SHARE_SIZE[1]]
+    return (covering or jpegs[-1:])[0].name
 
 
 class PhotoPublisher:
@@ -89,6 +102,8 @@ class PhotoPublisher:
         self.photos: dict[str, ProcessedPhoto] = {}
         self.markup = picture_macros(settings["THEME"])
         self._links: list[tuple[Path, Path]] = []
+        self._drawing: Background | None = None
+        self._drawn: list[Path] = []
 
     def digest(self, profile: Profile) -> str:
         return "".join(self.photos[s].digest for s in profile.photos if s in self.photos)
@@ -115,29 +130,40 @@ class PhotoPublisher:
         return self
 
     def _share_cards(self, profiles: list[Profile], photos: dict[str, ProcessedPhoto]) -> None:
+        """Start drawing the missing share cards beside the build; `finish` links them all.
+
+        Nothing in the pages depends on a card's bytes, so they are drawn by a helper
+        process while profiles are indexed and pages rendered.
+        """
         (self.cache.root / "cards").mkdir(parents=True, exist_ok=True)
         jobs = []
+        site = self.settings["SITENAME"]
         for profile in profiles:
             photo = photos.get(profile.image) if profile.image else None
             cached = self.cache.entry("cards", profile.title, profile.place.label, profile.year,
-                                      self.settings["SITENAME"], photo.digest if photo else None,
-                                      suffix=".jpg")
+                                      site, photo.digest if photo else None, suffix=".jpg")
             self.cache.use(_card_sum(cached))
-            if not _card_is_whole(cached):
+            if not self.cache.trusted(cached, lambda c=cached: _card_is_whole(c)):
                 if cached.exists():
                     warn_cache(cached)
-                jobs.append((cached, profile.title, profile.place.label, profile.year,
-                             self.settings["SITENAME"], self.fonts, self.content,
-                             profile.image if photo else None))
+                background = (self.cache.root / "images" / photo.digest / card_background(photo)
+                              if photo else None)
+                jobs.append((cached, profile.title, profile.place.label, profile.year, site, self.fonts,
+                             background))
             self._links.append((cached, self.output / share_card_path(profile)))
-        workers = worker_count(self.settings["LANTOA_WORKERS"])
-        if len(jobs) > 20 and workers > 1:
-            with process_pool(workers) as pool:
-                list(pool.map(_draw_card_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
-        else:
-            for job in jobs:
-                _draw_card_job(job)
         self.cards_drawn = len(jobs)
+        helpers = worker_count(self.settings["LANTOA_WORKERS"]) - 1
+        self._drawing = Background(_draw_card_job, jobs, helpers)
+        self._drawn = [job[0] for job in jobs]
+
+    def finish(self) -> None:
+        """Every page is written: draw what the helpers have not, then link every card."""
+        if self._drawing is None:
+            return
+        self._drawing.finish()
+        self._drawing = None
+        for cached in self._drawn:
+            self.cache.vouch(cached)
         for cached, target in self._links:
             link_or_copy(cached, target)
 
