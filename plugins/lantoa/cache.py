@@ -103,7 +103,7 @@ class Cache:
         found = signature(path)
         if found is None:
             return False
-        name = path.relative_to(self.root).as_posix()
+        name = _relative(self.root, path)
         if self._known is None:
             self._known = read_pickle(self.root / VERIFIED, {})
         if self._known.get(name) != found and not check():
@@ -115,7 +115,7 @@ class Cache:
         """`path` was just written whole by this code: trust it while its metadata stays."""
         found = signature(path)
         if found is not None:
-            self._vouched[path.relative_to(self.root).as_posix()] = found
+            self._vouched[_relative(self.root, path)] = found
 
     def prune(self) -> int:
         """Remove entries neither this build nor the previous one used; return how many."""
@@ -166,8 +166,14 @@ def signature(path: Path) -> Signature | None:
         return None
 
 
+def _relative(root: Path, path: Path) -> str:
+    # Strings, not pathlib: this runs for every card, photo and page of a build.
+    base, full = os.fspath(root).rstrip(os.sep) + os.sep, os.fspath(path)
+    return full[len(base):] if full.startswith(base) else os.path.relpath(full, root)
+
+
 def _entry_of(root: Path, path: Path) -> str:
-    parts = path.relative_to(root).parts
+    parts = _relative(root, path).split(os.sep)
     return "/".join(parts[:2]) if len(parts) > 1 else parts[0]
 
 

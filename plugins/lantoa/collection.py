@@ -3,11 +3,19 @@
 `collect()` is what `lantoa check`, the build and the preview server share: it
 returns the valid profiles and every problem of the run, including those that
 only show between files (two profiles with one URL, one model submitted twice).
+
+A file whose size, modification time and inode are those it had when it was
+last read is not read again (the way git and make trust a file's metadata); a
+file changed less than `RACY_SECONDS` before it was read is read again next
+time, since a second change within the clock's resolution would keep its
+metadata. Otherwise its bytes are hashed and compared.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,17 +26,17 @@ from .cache import PLUGINS, code_digest
 from .files import Refusal, content_file, read_content, read_pickle, walk_content, write_pickle
 from .gazetteer import gazetteer
 from .model import Profile
+from .output import profile_digest
 from .parallel import process_pool, worker_count
 from .problems import Problem, Severity
+from .progress import Step, stage
 from .reading import MAX_PROFILE_BYTES, read_profile
 
 PROFILES_FOLDER = "profiles"
 # Below this many changed files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 150
-
-
-
-
+RACY_SECONDS = 2
+CACHE_FILE = "profiles.pickle"
 
 @dataclass
 class Collection:
@@ -39,6 +47,14 @@ class Collection:
     unpublished: list[Profile] = field(default_factory=list)  # drafts and hidden ones
     files: int = 0
     read_from_cache: int = 0
+    digests: dict[str, str] = field(default_factory=dict)  # source → `profile_digest`, computed once
+
+    def digest(self, profile: Profile) -> str:
+        """What the profile looks like, as one short string, from the cache when it was read before."""
+        found = self.digests.get(profile.source)
+        if found is None:
+            found = self.digests[profile.source] = profile_digest(profile)
+        return found
 
     @property
     def errors(self) -> list[Problem]:
@@ -55,13 +71,14 @@ def scan_content(content: Path) -> tuple[list[Path], list[Problem]]:
     photos a profile names are checked when it is read, the others never published.
     """
     profiles, problems = [], []
+    base = os.fspath(content).rstrip(os.sep) + os.sep
     for path, refusal in walk_content(content, content):
-        relative = path.relative_to(content)
-        among_profiles = relative.parts[0] == PROFILES_FOLDER
-        if among_profiles and path.suffix.lower() == ".md" and not path.name.startswith("."):
+        relative = os.fspath(path)[len(base):]  # strings: this runs for every file of the content
+        among_profiles = relative.split(os.sep, 1)[0] == PROFILES_FOLDER
+        if among_profiles and relative.lower().endswith(".md") and not path.name.startswith("."):
             profiles.append(path)
         elif refusal is not None and (not among_profiles or path.is_dir()):
-            problems.append(Problem(relative.as_posix(), None, "tệp", refusal.code, refusal.message,
+            problems.append(Problem(relative.replace(os.sep, "/"), None, "tệp", refusal.code, refusal.message,
                                     refusal.hint))
     return sorted(profiles), problems
 
@@ -71,9 +88,11 @@ def profile_files(content: Path) -> list[Path]:
     return scan_content(content.resolve())[0]
 
 
-def _read_one(args: tuple[Path, Path, date]) -> tuple[Profile | None, list[Problem]]:
+def _read_one(args: tuple[Path, Path, date]) -> tuple[Profile | None, list[Problem], str]:
+    """Read one file; its digest is taken here too, in the worker, while the profile is at hand."""
     file, content, today = args
-    return read_profile(file, content, today)
+    profile, problems = read_profile(file, content, today)
+    return profile, problems, profile_digest(profile) if profile is not None else ""
 
 
 def _fingerprint(file: Path, content: Path, today: date, salt: str) -> str:
@@ -91,13 +110,21 @@ def _images_still_there(profile: Profile | None, content: Path) -> bool:
     return all(not isinstance(content_file(content, content / photo), Refusal) for photo in profile.photos)
 
 
-def _read_all(files: list[Path], content: Path, today: date, workers: int):
+def _read_all(files: list[Path], content: Path, today: date, workers: int, step: Step):
     jobs = [(file, content, today) for file in files]
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [_read_one(job) for job in jobs]
+        results = []
+        for job in jobs:
+            results.append(_read_one(job))
+            step.advance()
+        return results
     gazetteer()  # built once here, inherited by forked workers
     with process_pool(workers) as pool:
-        return list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        results = []
+        for result in pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+            results.append(result)
+            step.advance()
+        return results
 
 
 def cross_check(profiles: Iterable[Profile]) -> list[Problem]:
@@ -128,35 +155,61 @@ def cross_check(profiles: Iterable[Profile]) -> list[Problem]:
     return problems
 
 
+def _signature(file: Path) -> tuple[int, int, int] | None:
+    try:
+        status = os.stat(file)
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ino)
+
+
 def collect(content: Path, cache_dir: Path | None = None, today: date | None = None,
             workers: int | None = None, salt: str | None = None) -> Collection:
     """Read, validate and cross-check every profile under `content`.
 
     A file's cached result is reused while its bytes, the year and `salt` (the
-    cache's code-and-settings digest; the code alone by default) are unchanged.
+    cache's code-and-settings digest; the code alone by default) are unchanged;
+    its bytes are not even read while its metadata is unchanged.
     """
     today = today or date.today()
     salt = salt if salt is not None else code_digest(PLUGINS)
     content = content.resolve()
-    files, refused = scan_content(content)
-    workers = worker_count(workers)
-    cache_file = cache_dir / "profiles.pickle" if cache_dir else None
-    cache: dict[str, tuple[str, Profile | None, list[Problem]]] = (
-        read_pickle(cache_file, {}) if cache_file else {})
-    results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
-    fingerprints = {}
-    stale = []
-    for file in files:
-        fingerprint = fingerprints[file] = _fingerprint(file, content, today, salt)
-        hit = cache.get(str(file))
-        # Broken files are read again: the fix may lie outside them (a photo added).
-        reusable = hit and not any(p.is_error for p in hit[2])
-        if reusable and hit[0] == fingerprint and _images_still_there(hit[1], content):
-            results[file] = (hit[1], hit[2])
-        else:
-            stale.append(file)
-    for file, result in zip(stale, _read_all(stale, content, today, workers), strict=True):
-        results[file] = result
+    with stage("Kiểm tra nội dung", unit="tệp") as scanned:
+        files, refused = scan_content(content)
+        workers = worker_count(workers)
+        cache_file = cache_dir / CACHE_FILE if cache_dir else None
+        stored = read_pickle(cache_file, {}) if cache_file else {}
+        # One key for the whole file: another year or other code reads everything again.
+        known: dict[str, tuple] = stored.get("files", {}) if stored.get("key") == (salt, today.year) else {}
+        racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
+        entries: dict[str, tuple] = {}
+        stale = []
+        changed = set(known) != {str(f) for f in files}
+        for file in files:
+            found = _signature(file)
+            trusted = found if found is not None and found[1] < racy else None
+            hit = known.get(str(file))
+            # Broken files are read again: the fix may lie outside them (a photo added).
+            reusable = (hit is not None and not any(p.is_error for p in hit[3])
+                        and _images_still_there(hit[2], content))
+            fingerprint = None
+            if reusable and (hit[0] is None or hit[0] != found):
+                fingerprint = _fingerprint(file, content, today, salt)
+                reusable = fingerprint == hit[1]
+            if reusable:
+                results[file] = (hit[2], hit[3])
+                entries[str(file)] = (trusted, hit[1], *hit[2:])
+                changed |= trusted != hit[0]
+            else:
+                # Hashed before it is read: should it change meanwhile, the next build reads it again.
+                stale.append((file, trusted, fingerprint or _fingerprint(file, content, today, salt)))
+        scanned.advance(len(files))
+    with stage("Đọc hồ sơ", len(stale), "hồ sơ") as step:
+        read = _read_all([f for f, _, _ in stale], content, today, workers, step)
+    for (file, trusted, fingerprint), (profile, problems, digest) in zip(stale, read, strict=True):
+        results[file] = (profile, problems)
+        entries[str(file)] = (trusted, fingerprint, profile, problems, digest)
     collection = Collection(files=len(files), read_from_cache=len(files) - len(stale))
     collection.problems.extend(refused)
     valid = []
@@ -165,6 +218,7 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         collection.problems.extend(problems)
         if profile is not None:
             valid.append(profile)
+            collection.digests[profile.source] = entries[str(file)][4]
     # A file broken by a clash is still reported; both claimants stay off the site
     # so that neither silently wins the URL.
     clashes = cross_check(valid)
@@ -174,6 +228,6 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         if profile.source in clashing:
             continue
         (collection.profiles if profile.is_published else collection.unpublished).append(profile)
-    if cache_file:
-        write_pickle(cache_file, {str(f): (fingerprints[f], *results[f]) for f in files})
+    if cache_file and (changed or stale):
+        write_pickle(cache_file, {"key": (salt, today.year), "files": entries})
     return collection

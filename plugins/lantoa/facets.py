@@ -302,7 +302,8 @@ def related(profiles: list[Profile], limit: int = 5) -> dict[str, list[Profile]]
         for place in places(profile):
             for f in profile.fields:
                 for other in buckets[(place, f)]:
-                    if other is not profile and other not in chosen:
+                    # By identity: comparing two profiles field by field is what made this slow.
+                    if other is not profile and not any(other is c for c in chosen):
                         chosen.append(other)
                         if len(chosen) == limit:
                             break

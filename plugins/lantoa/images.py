@@ -36,6 +36,7 @@ from .files import (
 from .parallel import process_pool, worker_count
 from .photo_formats import EXTENSIONS, looks_like_heif, unsupported_format, unsupported_variant
 from .problems import Problem, Severity
+from .progress import stage
 
 CARD_SIZE = (480, 360)  # 4:3 crop for listing cards
 LEAD_MIN_SIDE = 960  # long side, in pixels, below which a lead photo looks blurred on its page
@@ -380,11 +381,17 @@ def process_all(sources: list[str], content: Path, cache: Cache, widths: tuple[i
             discard_entry(folder)
         jobs.append((source, content, folder, widths, max_pixels, max_bytes))
     run.processed = len(jobs)
-    if len(jobs) > 1 and workers > 1:
-        with process_pool(workers) as pool:
-            results = list(pool.map(_process_job, jobs))
-    else:
-        results = [_process_job(job) for job in jobs]
+    results = []
+    with stage("Xử lý ảnh", len(jobs), "ảnh") as step:
+        if len(jobs) > 1 and workers > 1:
+            with process_pool(workers) as pool:
+                for result in pool.map(_process_job, jobs):
+                    results.append(result)
+                    step.advance()
+        else:
+            for job in jobs:
+                results.append(_process_job(job))
+                step.advance()
     for job, (photo, found) in zip(jobs, results, strict=True):
         if photo:
             run.photos[job[0]] = photo

@@ -10,6 +10,7 @@ build wrote and this one did not are removed, so deleted profiles leave no page.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -23,6 +24,7 @@ from .cache import Cache
 from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
 from .parallel import single_threaded, worker_count
+from .progress import Step, stage
 
 MANIFEST = "output-manifest.pickle"
 PARALLEL_RENDER_MIN = 200  # fewer files than this per worker are rendered in-process
@@ -35,6 +37,23 @@ def profile_digest(profile: Profile) -> str:
     object, so a profile read from the cache would look changed.
     """
     return hashlib.sha256(repr(profile).encode()).hexdigest()[:32]
+
+
+_VALUE_DIGESTS: dict[Any, str] = {}
+
+
+def value_digest(value: Any) -> str:
+    """A short digest of a hashable value's `repr`, remembered: a term shows on thousands of pages.
+
+    Equal values have equal reprs, so a value equal to one seen before, even a new
+    object, gets the digest already made.
+    """
+    found = _VALUE_DIGESTS.get(value)
+    if found is None:
+        if len(_VALUE_DIGESTS) >= 200_000:  # a bound for long-running previews
+            _VALUE_DIGESTS.clear()
+        found = _VALUE_DIGESTS[value] = hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+    return found
 
 
 def _manifest_path(settings: dict[str, Any]) -> Path:
@@ -108,11 +127,13 @@ class PageCache:
         self.current[name] = fingerprint
         if name.endswith("index.html"):
             self.lastmod.setdefault(name.removesuffix("index.html"), None)
-        if self.previous.get(name) == fingerprint and (self.output / name).is_file():
+        path = os.path.join(self.output, name)  # a string: this runs for every file of the site
+        if self.previous.get(name) == fingerprint and os.path.isfile(path):
             self.skipped += 1
             return False
         # The file may be a hard link into the previous build: never write through it.
-        (self.output / name).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
         self.rendered += 1
         return True
 
@@ -135,17 +156,22 @@ class PageCache:
 
             self._jobs.append(job)
 
-    def flush(self) -> None:
+    def flush(self, label: str = "Ghi tệp") -> None:
         """Run the queued renders, split over forked workers when there are many.
 
         Rendering is pure given the build's context, which forked children share
         without copying; each child writes its own files and nothing comes back.
         """
         jobs, self._jobs = self._jobs, []
+        with stage(label, len(jobs), "tệp") as step:
+            self._run(jobs, step)
+
+    def _run(self, jobs: list[Callable[[], None]], step: Step) -> None:
         workers = min(self.workers, len(jobs) // PARALLEL_RENDER_MIN or 1)
         if workers < 2 or not single_threaded():
             for job in jobs:
                 job()
+                step.advance()
             return
         children = []
         for number in range(1, workers):
@@ -163,7 +189,9 @@ class PageCache:
             children.append(pid)
         for job in jobs[0::workers]:
             job()
+            step.advance(workers)  # the children keep the same pace
         failed = [pid for pid in children if os.waitpid(pid, 0)[1] != 0]
+        step.advance(len(jobs) - step.done)
         if failed:
             raise RuntimeError(f"{len(failed)} tiến trình dựng trang gặp lỗi (xem ở trên)")
 
@@ -171,6 +199,10 @@ class PageCache:
         """Remove what only the previous build wrote; remember this build; prune the cache."""
         self.flush()
         print(f"Lan Tỏa: {self.rendered} tệp dựng mới, {self.skipped} tệp giữ nguyên.", file=sys.stderr)
+        with stage("Dọn tệp cũ và bộ đệm"):
+            self._clean()
+
+    def _clean(self) -> None:
         for name in set(self.previous) - set(self.current):
             stale = self.output / name
             stale.unlink(missing_ok=True)

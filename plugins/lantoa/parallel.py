@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from .progress import Step
+
 
 def worker_count(configured: int | None = None) -> int:
     """Worker processes to use: the configured number (LANTOA_WORKERS), else one per core."""
@@ -50,8 +52,13 @@ class Background:
         for helper in self.helpers:
             helper.start()
 
-    def finish(self) -> None:
-        _drain(self.run_one, self.jobs, self.claimed)
+    @property
+    def started(self) -> int:
+        """How many jobs were taken up so far."""
+        return min(len(self.jobs), self.claimed.value)
+
+    def finish(self, step: Step | None = None) -> None:
+        _drain(self.run_one, self.jobs, self.claimed, step)
         failed = 0
         for helper in self.helpers:
             helper.join()
@@ -60,11 +67,13 @@ class Background:
             raise RuntimeError(f"{failed} tiến trình phụ gặp lỗi (xem ở trên)")
 
 
-def _drain(run_one: Callable[[Any], None], jobs: Sequence[Any], claimed) -> None:
+def _drain(run_one: Callable[[Any], None], jobs: Sequence[Any], claimed, step: Step | None = None) -> None:
     while True:
         with claimed.get_lock():
             number = claimed.value
             claimed.value += 1
+        if step is not None:
+            step.advance(min(number, len(jobs)) - step.done)
         if number >= len(jobs):
             return
         run_one(jobs[number])

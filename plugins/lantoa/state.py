@@ -30,7 +30,7 @@ from .facets import (
     related,
 )
 from .model import Profile
-from .output import PageCache, profile_digest
+from .output import PageCache
 from .site import resolve_photos
 
 CONTEXT_KEY = "lantoa"
@@ -102,7 +102,7 @@ class BuildState:
 def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, cache: Cache,
                facets: tuple[Facet, ...] = FACETS) -> BuildState:
     profiles = tuple(collection.profiles)
-    digests = {p.url: _digest(p, photos) for p in profiles}
+    digests = {p.url: _digest(collection.digest(p), photos.digest(p)) for p in profiles}
     terms = facet_terms(profiles, facets)
     index = index_profiles(profiles, facets, terms)
     empty = tuple(t for t in every_term(facets) if t.key not in index[t.facet])
@@ -114,9 +114,7 @@ def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, 
     )
 
 
-def _digest(profile: Profile, photos: PhotoRenderer) -> str:
-    shown = photos.digest(profile)
-    plain = profile_digest(profile)
+def _digest(plain: str, shown: str) -> str:
     return hashlib.sha256((plain + shown).encode()).hexdigest()[:32] if shown else plain
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lantoa.facets import Term, TermIndex
 from lantoa.model import Profile
+from lantoa.output import value_digest
 from lantoa.state import BuildState, build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
@@ -82,18 +83,20 @@ class FacetsGenerator(Generator):
         # Static hosts answer a missing page with /404.html; it only links, so it never changes.
         state.pages.write_page(writer, "404.html", self.get_template("404"),
                                self.context, "404", page_url="404.html")
-        state.pages.flush()
+        state.pages.flush("Trang danh sách")
 
     def _write_listing(self, writer, state: BuildState, template, entry: TermIndex, per_page: int) -> None:
         children = state.children.get(entry.term.url, {})
-        shown_children = [(name, [(c.term.url, c.term.title, len(c.profiles)) for c in entries])
-                          for name, entries in children.items()]
+        shown_children = tuple((name, tuple((c.term.url, c.term.title, len(c.profiles)) for c in entries))
+                               for name, entries in children.items())
+        # The term and its children once, as digests: a term has up to hundreds of pages.
+        shown = (value_digest(entry.term), value_digest(shown_children))
         cache, digests = state.pages, state.digests
         # A term's map (a province's, from lantoa_portal) shows every profile of the term.
         term_map = self.context.get("term_maps", {}).get(entry.term.url)
         for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
-            inputs = (entry.term, pagination, [digests[p.url] for p in chunk], shown_children,
-                      term_map if pagination.number == 1 else None)
+            inputs = (shown, pagination, [digests[p.url] for p in chunk],
+                      value_digest(term_map) if pagination.number == 1 else None)
             cache.write_page(
                 writer, f"{pagination.url}index.html", template, self.context, inputs,
                 lastmod=max((p.updated for p in chunk), default=None),

@@ -14,6 +14,7 @@ the site when every page is written (`PhotoPublisher.finish`).
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from lantoa.files import checksum, link_or_copy, warn_cache, write_atomic
 from lantoa.images import SHARE_SIZE, ProcessedPhoto, check_photos, draw_share_card
 from lantoa.model import Profile
 from lantoa.parallel import Background, worker_count
+from lantoa.progress import stage
 from lantoa.signals import profiles_read
 from lantoa.site import resolve_photos
 from markupsafe import Markup
@@ -75,6 +77,14 @@ def _card_is_whole(cached: Path) -> bool:
         return _card_sum(cached).read_bytes().decode() == checksum(cached)
     except (OSError, UnicodeDecodeError):
         return False
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        one, other = os.stat(first), os.stat(second)
+    except OSError:
+        return False
+    return (one.st_ino, one.st_dev) == (other.st_ino, other.st_dev)
 
 
 def card_background(photo: ProcessedPhoto) -> str:
@@ -160,12 +170,15 @@ class PhotoPublisher:
         """Every page is written: draw what the helpers have not, then link every card."""
         if self._drawing is None:
             return
-        self._drawing.finish()
+        with stage("Vẽ thẻ chia sẻ", self.cards_drawn, "thẻ") as step:
+            self._drawing.finish(step)
+            step.advance(self.cards_drawn - step.done)
         self._drawing = None
         for cached in self._drawn:
             self.cache.vouch(cached)
         for cached, target in self._links:
-            link_or_copy(cached, target)
+            if not _same_file(cached, target):  # kept from the previous build, or linked now
+                link_or_copy(cached, target)
 
     def picture(self, source: str, base: str, alt: str, lazy: bool = True,
                 alt_is_html: bool = False) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
+from lantoa.files import read_pickle, write_pickle
 from lantoa.model import Profile
 from lantoa.site import absolute_url
 from lantoa.state import build_state
@@ -84,26 +84,54 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def to_csv(records: list[dict]) -> str:
+def csv_row(row: dict) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in records:
-        writer.writerow({k: spreadsheet_safe("; ".join(v) if k in LIST_COLUMNS else ("" if v is None else v))
-                         for k, v in row.items()})
-    return "\ufeff" + buffer.getvalue()
+    csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n").writerow(
+        {k: spreadsheet_safe("; ".join(v) if k in LIST_COLUMNS else ("" if v is None else v))
+         for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def to_csv(records: list[dict]) -> str:
+    return _csv(list(map(csv_row, records)))
+
+
+def _csv(rows: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n").writeheader()
+    return "\ufeff" + buffer.getvalue() + "".join(rows)
+
+
+def _json(rows: list[str]) -> str:
+    # Byte for byte what json.dumps gives for the whole document, from rows dumped one by one.
+    head = json.dumps({"columns": list(COLUMNS), "count": len(rows)}, ensure_ascii=False,
+                      separators=(",", ":"))
+    return f'{head[:-1]},"profiles":[{",".join(rows)}]}}\n'
 
 
 def write_open_data(generators) -> None:
+    """Both files, written only when a profile changed; each row made again only when its profile did."""
     settings = generators[0].settings
     state = build_state(generators[0].context, "lantoa_opendata")
-    records = [record(p, settings["SITEURL"]) for p in state.profiles]
-    folder = Path(settings["OUTPUT_PATH"]) / "du-lieu"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "ho-so.json").write_text(
-        json.dumps({"columns": list(COLUMNS), "count": len(records), "profiles": records},
-                   ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    (folder / "ho-so.csv").write_text(to_csv(records), encoding="utf-8", newline="")
+    siteurl = settings["SITEURL"]
+    store = state.cache.file("open-data-rows.pickle")
+    known: dict[str, tuple[str, str]] = read_pickle(store, {})
+    rows = {}
+    for profile in state.profiles:
+        digest = state.collection.digest(profile)
+        if digest not in known:
+            row = record(profile, siteurl)
+            known[digest] = (json.dumps(row, ensure_ascii=False, separators=(",", ":")), csv_row(row))
+        rows[digest] = known[digest]
+    if rows.keys() != known.keys():
+        write_pickle(store, rows)
+    shown = list(rows)  # the digests, newest first: the rows and their order
+    ordered = [rows[state.collection.digest(p)] for p in state.profiles]
+    state.pages.write_bytes("du-lieu/ho-so.json", ("json", shown),
+                            lambda: _json([j for j, _ in ordered]).encode("utf-8"))
+    state.pages.write_bytes("du-lieu/ho-so.csv", ("csv", shown),
+                            lambda: _csv([c for _, c in ordered]).encode("utf-8"))
+    state.pages.flush("Dữ liệu mở")
 
 
 def register() -> None:

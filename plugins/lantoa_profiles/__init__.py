@@ -9,7 +9,6 @@ other Lan Tỏa plugins find them, and writes `/mo-hinh/<slug>/` and
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
@@ -17,12 +16,13 @@ from lantoa.cache import Cache
 from lantoa.collection import collect
 from lantoa.facets import FACET_BY_NAME
 from lantoa.model import Profile
-from lantoa.output import PageCache
+from lantoa.output import PageCache, value_digest
 from lantoa.problems import StrictBuildError, report
+from lantoa.progress import stage
 from lantoa.settings import apply_defaults
 from lantoa.signals import profiles_read
 from lantoa.site import site_context
-from lantoa.state import CONTEXT_KEY, NoPhotos, PhotoRenderer, build_state, make_state
+from lantoa.state import CONTEXT_KEY, NoPhotos, PhotoRenderer, ProfileExtras, build_state, make_state
 from pelican import signals
 from pelican.generators import Generator
 
@@ -52,7 +52,9 @@ class ProfilesGenerator(Generator):
         report(collection.problems)
         if settings["LANTOA_STRICT"] and collection.errors:
             raise StrictBuildError(collection.problems)
-        state = make_state(collection, photos, PageCache(settings, cache), cache)
+        with stage("Lập chỉ mục", len(collection.profiles), "hồ sơ") as step:
+            state = make_state(collection, photos, PageCache(settings, cache), cache)
+            step.advance(len(state.profiles))
         if self.pelican is not None:
             self.pelican.lantoa_state = state  # for `finish`, when every file is written
         self.context[CONTEXT_KEY] = state
@@ -67,24 +69,26 @@ class ProfilesGenerator(Generator):
         template = self.get_template("profile")
         for profile in state.profiles:
             extra = state.extras.get(profile.url)
-            shown = {f.name: _summary(getattr(extra, f.name)) for f in fields(extra)} if extra else {}
+            shown = _shown(extra) if extra else ()
             state.pages.write_page(
                 writer, f"{profile.url}index.html", template, self.context,
                 (state.digests[profile.url], shown),
                 lastmod=profile.updated, profile=profile, page_url=profile.url, extras=extra,
             )
-        state.pages.flush()
+        state.pages.flush("Trang hồ sơ")
 
 
-def _summary(value):
-    """What a page shows of its neighbours: enough to notice any change, cheap to hash."""
-    if isinstance(value, Profile):
-        return (value.url, value.title, value.year, value.place.province.short_name)
-    if isinstance(value, (list, tuple)):
-        return [_summary(v) for v in value]
-    if hasattr(value, "items"):
-        return {k: _summary(v) for k, v in value.items()}
-    return value
+def _face(profile: Profile | None) -> tuple | None:
+    """What a page shows of a neighbour: enough to notice any change, cheap to hash."""
+    if profile is None:
+        return None
+    return (profile.url, profile.title, profile.year, profile.place.province.short_name)
+
+
+def _shown(extra: ProfileExtras) -> tuple:
+    """Everything a profile page shows around the profile, as short strings."""
+    return (extra.crumbs, _face(extra.newer), _face(extra.older), tuple(map(_face, extra.related)),
+            tuple((name, tuple(map(value_digest, terms))) for name, terms in extra.terms.items()))
 
 
 def initialise(pelican) -> None:
