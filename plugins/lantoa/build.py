@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import snapshot
 from .output import commit_manifest, discard_pending, link_previous, withdraw_manifest
 from .problems import StrictBuildError
 from .publish import build_lock, checkpoint, recover, staging_folder, swap_in
@@ -68,35 +69,57 @@ def load_settings(config: Path, content: Path | None, output: Path | None,
     return settings
 
 
-def run_pelican(settings: dict) -> None:
+def run_pelican(settings: dict) -> bool:
+    """Build in place; False when nothing changed since the last build of this output folder."""
     from pelican import Pelican
 
+    found = snapshot.inputs(apply_defaults(settings))
+    if snapshot.unchanged(settings, found):
+        print("Không có gì thay đổi kể từ lần dựng trước: trang giữ nguyên.", file=sys.stderr)
+        return False
     logging.getLogger("pelican").setLevel(logging.WARNING)
     Pelican(settings).run()
+    snapshot.record(settings, found)
+    return True
 
 
 def build_atomic(settings: dict) -> Path:
-    """Build into a fresh sibling folder, then swap it in: a failed build leaves the old site."""
+    """Build into a fresh sibling folder, then swap it in: a failed build leaves the old site.
+
+    When nothing the build reads changed and the site is as the last build left it,
+    there is nothing to build (`lantoa.snapshot`).
+    """
+    from pelican import Pelican
+
     target = Path(settings["OUTPUT_PATH"])
     with build_lock(Path(settings["LANTOA_CACHE_DIR"]), target):
         recover(target)
+        found = snapshot.inputs(apply_defaults(settings))
+        if snapshot.unchanged(settings, found):
+            print("Không có gì thay đổi kể từ lần dựng trước: trang giữ nguyên.", file=sys.stderr)
+            return target
         staging = staging_folder(target)
         settings = {**settings, "OUTPUT_PATH": str(staging), "LANTOA_TARGET": str(target)}
         discard_pending(settings)
+        snapshot.discard_pending(settings)
         if target.is_dir():
             # Pages whose inputs did not change are kept from the previous site (hard links).
             link_previous(apply_defaults(settings), target, staging)
         try:
-            run_pelican(settings)
+            logging.getLogger("pelican").setLevel(logging.WARNING)
+            Pelican(settings).run()
+            snapshot.record(settings, found)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         checkpoint("rendered")
         withdraw_manifest(settings)
+        snapshot.withdraw(settings)
         checkpoint("withdrawn")
         swap_in(staging, target)
         checkpoint("swapped")
         commit_manifest(settings)
+        snapshot.commit(settings)
     return target
 
 
