@@ -19,11 +19,13 @@ PLUGINS = [
     "lantoa_images",
     "lantoa_share",
     "lantoa_facets",
+    "lantoa_portal",
     "lantoa_stats",
     "lantoa_feeds",
     "lantoa_opendata",
     "lantoa_search",
     "lantoa_sitemap",
+    "lantoa_cms",
 ]
 
 # Profiles are read by the lantoa_profiles plugin; Pelican reads only static pages.
@@ -48,3 +50,16 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 LANTOA_STRICT = False
+
+# The publisher readers and portals see (footer, feeds, JSON-LD). The sample site's
+# values are placeholders: set the committee's own before publishing.
+LANTOA_AGENCY_NAME = "Ban Biên tập Lan Tỏa (dữ liệu mẫu)"
+LANTOA_AGENCY_ADDRESS = "Số 1 đường Mẫu, phường Ba Đình, thành phố Hà Nội"
+LANTOA_AGENCY_PHONE = "024 0000 0000"
+LANTOA_AGENCY_EMAIL = "bientap@lantoa.example.vn"
+LANTOA_AGENCY_URL = ""
+LANTOA_AGENCY_RESPONSIBLE = "Trưởng Ban Biên tập (dữ liệu mẫu)"
+LANTOA_AGENCY_PERMIT = ""  # e.g. "Giấy phép số …/GP-TTĐT ngày … do … cấp"
+LANTOA_AGENCY_EMBLEM = "theme/img/lan-toa.svg"
+LANTOA_LICENSE_NAME = "CC BY 4.0"
+LANTOA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.vi"

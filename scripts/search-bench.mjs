@@ -19,7 +19,7 @@ for (let i = 0; i < args.length; i++) {
     filters[key] = value;
   } else queries.push(args[i]);
 }
-if (!queries.length) queries.push("dan van kheo", "van", "nguyen van", "lam ha", "duc", "-");
+if (!queries.length) queries.push("dan van kheo", "van", "nguyen van", "lam ha", "Lâm Hà", "duc", "-");
 
 let bytes = 0;
 globalThis.fetch = async (url) => {

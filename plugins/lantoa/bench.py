@@ -355,7 +355,8 @@ def serve_edits(work: Path, project: Path) -> dict[str, float]:
     return results
 
 
-SEARCH_QUERIES = ("dan van kheo", "van", "nguyen van", "lam ha", "duc", "hien dat lam duong", "-")
+SEARCH_QUERIES = ("dan van kheo", "dân vận khéo", "van", "nguyen van", "lam ha", "Lâm Hà", "duc",
+                  "hien dat lam duong", "hiến đất làm đường", "-")
 
 
 def search_benchmark(count: int, project: Path, keep: Path | None = None) -> list[dict]:

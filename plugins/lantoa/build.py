@@ -19,6 +19,14 @@ from .settings import SettingError, apply_defaults
 DEFAULT_CONFIG = "pelicanconf.py"
 PUBLISH_CONFIG = "publishconf.py"
 CACHE_VARIABLE = "LANTOA_CACHE_DIR"  # the cache folder, when no option names one
+# What publishconf.py falls back to when LANTOA_SITEURL is not set: a site with this
+# address works only there, so a production build that uses it says so.
+PLACEHOLDER_SITEURL = "https://lantoa.example.vn"
+SITEURL_WARNING = (
+    "Cảnh báo: chưa đặt địa chỉ trang (SITEURL), mọi liên kết đang trỏ tới {url}. "
+    "Đặt trang ở địa chỉ khác thì trang mất kiểu trình bày, tìm kiếm và liên kết; "
+    "chạy lại với --siteurl https://địa-chỉ-thật/ hoặc biến môi trường LANTOA_SITEURL."
+)
 
 
 def project_root(config: Path) -> Path:
@@ -137,6 +145,10 @@ def build(config: Path, content: Path, output: Path, strict: bool | None = None,
     started = time.perf_counter()
     try:
         settings = load_settings(config, content, output, strict=strict, siteurl=siteurl, cache=cache)
+        if siteurl is None and not settings.get("RELATIVE_URLS") and \
+                settings.get("SITEURL", "") in ("", PLACEHOLDER_SITEURL):
+            print(SITEURL_WARNING.format(url=settings.get("SITEURL") or "gốc của tên miền (/)"),
+                  file=sys.stderr)
         target = build_atomic(settings)
     except StrictBuildError as error:
         print(str(error), file=sys.stderr)

@@ -69,6 +69,7 @@ class Facet:
     chart: str = ""  # the title of its chart on /thong-ke/
     over_time: bool = False  # its chart runs left to right in time, not as ranked bars
     param: str = ""  # its search filter's URL parameter: /tim-kiem/?tinh=lam-dong
+    several: bool = False  # a profile may have no term, or more than one (fields, featured)
     category: bool = False  # its terms are feed categories (scheme: the overview, or the site)
 
 
@@ -210,21 +211,22 @@ FACETS: tuple[Facet, ...] = (
           overview=Overview("dia-phuong/", "Địa phương",
                             "34 tỉnh, thành phố sau sắp xếp đơn vị hành chính từ 01/7/2025."),
           fact="Địa phương", chart="Số hồ sơ theo tỉnh, thành phố", param="tinh", category=True),
-    Facet("commune", "Xã/phường", _commune_terms, child_heading="Xã, phường có hồ sơ"),
+    Facet("commune", "Xã/phường", _commune_terms, child_heading="Xã, phường có hồ sơ", several=True),
     Facet("district", "Huyện cũ (trước 01/7/2025)", _district_terms,
-          child_heading="Huyện cũ (trước 01/7/2025)"),
+          child_heading="Huyện cũ (trước 01/7/2025)", several=True),
     Facet("year", "Năm công nhận", _year_terms, overview=Overview("nam/", "Theo năm công nhận"),
           fact="Năm công nhận", chart="Số hồ sơ theo năm công nhận", over_time=True, param="nam"),
     Facet("province_year", "Năm công nhận trong tỉnh", _province_year_terms, child_heading="Theo năm"),
     Facet("field", "Lĩnh vực", _field_terms, every_term=lambda: map(field_term, Field),
           overview=Overview("linh-vuc/", "Theo lĩnh vực"), fact="Lĩnh vực",
-          chart="Số hồ sơ theo lĩnh vực", param="linh-vuc", category=True),
+          chart="Số hồ sơ theo lĩnh vực", param="linh-vuc", several=True, category=True),
     Facet("kind", "Loại", _kind_terms, every_term=lambda: map(kind_term, Kind), fact="Loại",
           chart="Số hồ sơ theo loại", param="loai", category=True),
     Facet("level", "Cấp công nhận", _level_terms, every_term=lambda: map(level_term, Level),
           overview=Overview("cap/", "Theo cấp công nhận"), fact="Cấp công nhận",
           chart="Số hồ sơ theo cấp công nhận", param="cap", category=True),
-    Facet("featured", "Nổi bật", _featured_terms, every_term=lambda: (FEATURED_TERM,)),
+    Facet("featured", "Nổi bật", _featured_terms, every_term=lambda: (FEATURED_TERM,), param="noi-bat",
+          several=True),
 )
 FACET_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
 

@@ -461,16 +461,21 @@ class Gazetteer:
         wanted = loose_key(text)
         if not wanted:
             return []
+        # A name that holds every word written ("Binh" → "Hòa Bình") is nearer than one
+        # that merely shares letters ("Bắc Ninh"); then by similarity, then alphabetically.
+        words = set(wanted.split())
         scored = []
         for key, name in by_key.items():
             ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
-            if ratio >= 0.6 or (len(wanted) >= 3 and (wanted in key or key in wanted)):
-                scored.append((-ratio, collation_key(name), name))
+            whole_words = len(wanted) >= 3 and words <= set(key.split())
+            if ratio >= 0.6 or whole_words or (len(wanted) >= 3 and (wanted in key or key in wanted)):
+                scored.append((not whole_words, -ratio, collation_key(name), name))
         scored.sort()
         if not scored:
             return []
-        best = -scored[0][0]
-        return [name for ratio, _, name in scored if -ratio >= best - 0.1][:limit]
+        best_class, best = scored[0][0], -scored[0][1]
+        return [name for other, ratio, _, name in scored
+                if other == best_class and -ratio >= best - 0.1][:limit]
 
 
 @cache

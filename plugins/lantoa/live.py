@@ -36,6 +36,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import build, build_atomic, disk_error_message, load_settings
 from .collection import PROFILES_FOLDER, Read, assemble, read_one
+from .preview import RELOAD_SCRIPT, RELOAD_TAG, BuildProblems, PreviewHandler
 from .problems import report
 from .state import CONTEXT_KEY, BuildState, make_state, remember_state
 
@@ -52,6 +53,13 @@ class Snapshot:
     context: dict[str, Any]
     rendered: dict[str, bytes] = field(default_factory=dict)  # page → bytes, made on request
     _router: dict[str, Callable[[], Any]] | None = None
+
+    @functools.cached_property
+    def maps(self) -> tuple[list, dict[str, Any]]:
+        """The communes with profiles and the province maps (`lantoa_portal`), when first shown."""
+        from lantoa_portal import portal_maps
+
+        return portal_maps(self.state)
 
 
 class LiveSite:
@@ -72,6 +80,7 @@ class LiveSite:
         self._builder: multiprocessing.process.BaseProcess | None = None
         self._builder_started_at = 0
         self._on_disk: set[str] = set()  # the pages of the build that made the site on disk
+        self.problems = BuildProblems(self.content)  # a profile's errors show at its address
 
     # -- building -----------------------------------------------------------------------------
 
@@ -128,6 +137,7 @@ class LiveSite:
                 del self._read[path]
                 self._files = [f for f in self._files if f != path]
         collection = assemble(self._files, self._read, self._refused)
+        self.problems.publish(collection)
         changed = {p.relative_to(self.content).as_posix() for p in paths}
         report([p for p in collection.problems if p.path in changed or p.code in ("E050", "W050")])
         old = snapshot.state
@@ -194,6 +204,7 @@ class LiveSite:
         """page file → how to render it from `snapshot`; listing pages beyond the first by pattern."""
         if snapshot._router is None:
             from lantoa_facets import listed_terms, listing_pages, not_found_page, overview_pages
+            from lantoa_portal import portal_pages
             from lantoa_profiles import profile_page
 
             state, per_page = snapshot.state, self.settings["LANTOA_PER_PAGE"]
@@ -206,11 +217,14 @@ class LiveSite:
                 for number in range(1, pages + 1):
                     name = f"{entry.term.url}index.html" if number == 1 else \
                         f"{entry.term.url}trang/{number}/index.html"
-                    router[name] = lambda e=entry, n=number: self._render(
-                        snapshot, "FacetsGenerator", _nth(listing_pages(state, e, per_page), n))
+                    router[name] = lambda e=entry, n=number: self._render(snapshot, "FacetsGenerator", _nth(
+                        listing_pages(state, e, per_page, snapshot.maps[1].get(e.term.url)), n))
             for page in overview_pages(state):
                 router[page.name] = lambda p=page: self._render(snapshot, "FacetsGenerator", p)
             router["404.html"] = lambda: self._render(snapshot, "FacetsGenerator", not_found_page())
+            for number, name in enumerate(("index.html", "ban-do/index.html")):
+                router[name] = lambda n=number: self._render(snapshot, "PortalGenerator", portal_pages(
+                    state, self.settings, snapshot.maps[0])[n])
             snapshot._router = router
         return snapshot._router
 
@@ -247,21 +261,6 @@ def _build_in_child(config: Path, content: Path, output: Path, cache: Path | Non
     sys.exit(build(config, content, output, False, "", cache))
 
 
-# Open pages ask for the next change and wait for it (a long poll), so they reload at once.
-_RELOAD_TAG = b'<script src="/__lantoa_reload__.js"></script>'
-_RELOAD_SCRIPT = b"""(function () {
-  var seen = "";
-  function wait() {
-    fetch("/__lantoa_reload__?seen=" + seen, {cache: "no-store"})
-      .then(function (r) { return r.text(); })
-      .then(function (n) { if (seen !== "" && n !== seen) { location.reload(); return; } seen = n; wait(); })
-      .catch(function () { setTimeout(wait, 1000); });
-  }
-  wait();
-})();
-"""
-
-
 def page_name(path: str) -> str | None:
     """The output file a request path names, when it is a page ("/mo-hinh/x/" → "mo-hinh/x/index.html")."""
     path = path.lstrip("/")
@@ -270,9 +269,8 @@ def page_name(path: str) -> str | None:
     return path if path.endswith("index.html") else None
 
 
-def live_handler(site: LiveSite) -> type:
+def live_handler(site: LiveSite) -> type[PreviewHandler]:
     """The preview server's request handler, answering pages from memory when they are newer."""
-    from .preview import PreviewHandler
 
     class LiveHandler(PreviewHandler):
         def do_GET(self) -> None:
@@ -280,34 +278,33 @@ def live_handler(site: LiveSite) -> type:
             if parts.path == "/__lantoa_reload__":
                 seen = parse_qs(parts.query).get("seen", [""])[0]
                 number = site.wait(int(seen)) if seen.isdigit() else site.reloads
-                self._reply(str(number).encode(), "text/plain")
+                self._send(str(number).encode(), "text/plain")
                 return
             if parts.path == "/__lantoa_reload__.js":
-                self._reply(_RELOAD_SCRIPT, "text/javascript; charset=utf-8")
+                self._send(RELOAD_SCRIPT, "text/javascript; charset=utf-8")
                 return
-            name = page_name(unquote(parts.path))
-            status = 404 if name and site.gone(name) else 200
-            page = site.page("404.html" if status == 404 else name) if name else None
+            path = unquote(parts.path)
+            name = page_name(path)
+            if name is None or path.removesuffix("index.html") in self.affected:
+                super().do_GET()  # not a page, or a profile whose errors show instead
+                return
+            status = 404 if site.gone(name) else 200
+            page = site.page("404.html" if status == 404 else name)
             if page is None:
                 super().do_GET()
                 return
-            self._reply(page.replace(b"</body>", _RELOAD_TAG + b"</body>", 1), "text/html; charset=utf-8",
-                        status)
-
-        def _reply(self, body: bytes, content_type: str, status: int = 200) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
+            self._send(page.replace(b"</body>", RELOAD_TAG + b"</body>", 1), "text/html; charset=utf-8",
+                       status)
 
     return LiveHandler
 
 
 def serve(config: Path, content: Path, output: Path, cache: Path | None, watched: list[Path],
-          bind: str, port: int) -> int:
-    """Build once, serve, and on every save update the site in memory or build it again."""
+          bind: str, port: int, extend: Callable[[type[PreviewHandler]], type] | None = None) -> int:
+    """Build once, serve, and on every save update the site in memory or build it again.
+
+    `extend` may add to the preview's handler (the editor's local backend does).
+    """
     import http.server
 
     from watchfiles import watch
@@ -315,7 +312,7 @@ def serve(config: Path, content: Path, output: Path, cache: Path | None, watched
     site = LiveSite(config, content, output, cache)
     site.build_here()
     server = http.server.ThreadingHTTPServer((bind, port), functools.partial(
-        live_handler(site), directory=str(output.resolve())))
+        (extend or (lambda handler: handler))(live_handler(site)), directory=str(output.resolve())))
     server.daemon_threads = True  # a page waiting for the next change never holds up Ctrl+C
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Xem trước tại http://localhost:{port}/ — sửa tệp để dựng lại, Ctrl+C để dừng.", file=sys.stderr)

@@ -7,6 +7,7 @@ values with the file, the line and a fix in Vietnamese.
 
 from __future__ import annotations
 
+import difflib
 import html as htmllib
 import os
 import re
@@ -234,20 +235,29 @@ def _keys_in_body(lines: list[str], start: int, ended_at_blank: bool, header: He
     while end < len(lines) and lines[end].strip():
         end += 1
     found = []
+    misspelt = []  # right after a header cut by a stray line: a key with a typo is a key too
     for number in range(start, end):
         parsed = _key_line(lines[number])
         declared = schema.find_key(parsed[0]) if parsed else None
         if declared:
             found.append((number, parsed[0], declared))
+        elif parsed and not ended_at_blank and (near := schema.nearest_key(parsed[0])):
+            misspelt.append((number, parsed[0], near))
+    problems = [Problem(path, number + 1, written, "W005",
+                        f"dòng '{written}: …' nằm trong nội dung, không được đọc là khóa",
+                        f"có phải '{near.vietnamese}' ({near.written})? sửa tên khóa và đưa dòng lên "
+                        "phần đầu: các khóa viết liền nhau, không có dòng trống hay dòng chữ khác xen giữa",
+                        Severity.WARNING)
+                for number, written, near in misspelt]
     if not found:
-        return []
+        return problems
     if ended_at_blank:
         # After a blank line, "Kết quả: …" may well be prose; a paragraph made only of
         # keys, or a missing required key, is a header cut in two.
         missing = any(d.required and d.name not in header.values for _, _, d in found)
         if len(found) < end - start or (len(found) == 1 and not missing):
-            return []
-    return [Problem(path, number + 1, written, "W005",
+            return problems
+    return problems + [Problem(path, number + 1, written, "W005",
                     f"dòng '{written}: …' nằm trong nội dung, không được đọc là khóa"
                     + (" (trùng khóa đã có)" if declared.name in header.values else ""),
                     "đưa dòng này lên phần đầu: các khóa viết liền nhau, không có dòng trống "
@@ -336,10 +346,34 @@ def _resolve_image(ctx: _Context, key: str, reference: str, profile_file: Path,
                 "đặt ảnh cạnh tệp hồ sơ và ghi tên tệp, ví dụ anh-dai-dien.jpg", line=line)
         return None
     if isinstance(target, Refusal):
-        ctx.add(key, "E041", f"không tìm thấy ảnh '{reference}'",
-                "kiểm tra tên tệp (phân biệt hoa thường) và đặt ảnh cạnh tệp hồ sơ", line=line)
+        near = nearest_file(profile_file.parent / unquote(reference))
+        hint = (f"có phải '{near}' (cùng thư mục)? sửa tên trong hồ sơ hoặc đổi tên tệp cho khớp, "
+                "phân biệt hoa thường" if near
+                else "kiểm tra tên tệp (phân biệt hoa thường) và đặt ảnh cạnh tệp hồ sơ")
+        ctx.add(key, "E041", f"không tìm thấy ảnh '{reference}'", hint, line=line)
         return None
     return target.relative_to(root).as_posix()
+
+
+def nearest_file(missing: Path) -> str | None:
+    """The file beside a missing photo whose name is closest to it, when plausibly the one meant.
+
+    Names are compared without case and diacritics first ("Anh.JPG" for "anh.jpg"),
+    then by similarity; a profile's own text files are never suggested.
+    """
+    try:
+        folder = missing.parent.resolve()
+        names = [entry.name for entry in folder.iterdir()
+                 if entry.is_file() and entry.suffix.lower() != ".md" and not entry.name.startswith(".")]
+    except OSError:
+        return None
+    wanted = slugify(missing.name)
+    same = sorted(name for name in names if slugify(name) == wanted)
+    if same:
+        return same[0]
+    by_slug = {slugify(name): name for name in sorted(names, reverse=True)}
+    near = difflib.get_close_matches(wanted, list(by_slug), n=1, cutoff=0.75)
+    return by_slug[near[0]] if near else None
 
 
 def _body_html(ctx: _Context, profile_file: Path, content_root: Path) -> tuple[str, tuple[str, ...]]:
@@ -394,6 +428,29 @@ def _parse_declared(ctx: _Context, today: date) -> dict[str, Any]:
     return values
 
 
+def _first_text_line(header: Header) -> int:
+    """The line where the body's text begins (or where it would, when there is none)."""
+    for offset, text in enumerate(header.body.split("\n")):
+        if text.strip():
+            return header.body_line + offset
+    return header.body_line
+
+
+def _line_matching(header: Header, pattern: re.Pattern[str]) -> int | None:
+    """The first line whose text (a header value or a body line) matches, or None."""
+    for key, value in header.values.items():
+        if pattern.search(value):
+            return header.lines[key]
+    # Matched per paragraph, as a phone number may be broken across a line end.
+    offset = 0
+    for paragraph in re.split(r"(\n\s*\n)", header.body):
+        if pattern.search(paragraph):
+            inside = next((n for n, text in enumerate(paragraph.split("\n")) if pattern.search(text)), 0)
+            return header.body_line + offset + inside
+        offset += paragraph.count("\n")
+    return None
+
+
 def _warn_unknown_keys(ctx: _Context) -> None:
     for key in ctx.header.values:
         if key.startswith("?"):
@@ -431,13 +488,14 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
     words = len(re.sub(r"<[^>]+>", " ", body_html).split())
     if words < MIN_BODY_WORDS:
         ctx.warn("nội dung", "W002", f"nội dung rất ngắn ({words} từ)",
-                 "mô tả cách làm, kết quả và bài học của mô hình (nên từ 150 từ)")
+                 "mô tả cách làm, kết quả và bài học của mô hình (nên từ 150 từ)",
+                 line=_first_text_line(header))
     if values.get("kind") is Kind.DIEN_HINH:
-        text = header.body + " " + " ".join(header.values.values())
         for pattern, what in PRIVATE_DATA:
-            if pattern.search(text):
+            line = _line_matching(header, pattern)
+            if line:
                 ctx.warn("nội dung", "W003", f"có thể chứa thông tin cá nhân ({what})",
-                         "không đăng số điện thoại, số căn cước, ngày sinh của cá nhân")
+                         "không đăng số điện thoại, số căn cước, ngày sinh của cá nhân", line=line)
     if blocks_publication(ctx.problems):
         return None, ctx.problems
     assert place is not None

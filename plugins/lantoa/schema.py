@@ -53,6 +53,8 @@ class HeaderKey:
     example: str = ""
     column: str | None = None  # its open-data column, when it has one of its own
     multiple: bool = False  # several values (a list in the CMS and the open data)
+    sheet: str = ""  # its column heading in the import template workbook; "" when not a column
+    published: bool = True  # False: kept in the file for editors, never shown on the site
 
     @property
     def written(self) -> str:
@@ -167,39 +169,47 @@ def parse_featured(value: str, ctx: ParseContext) -> bool | None:
 
 
 HEADER: tuple[HeaderKey, ...] = (
-    HeaderKey("title", "Tiêu đề", "tên mô hình/điển hình", ("Tên", "Tên mô hình", "Tên điển hình"),
+    HeaderKey("title", "Tiêu đề", "tên mô hình/điển hình",
+              ("Tên", "Tên mô hình", "Tên điển hình", "Tên mô hình, điển hình", "Tên mô hình/điển hình"),
               required=True, values="chữ tự do",
-              example="Nông dân Đinh Văn chung sức làm đường giao thông nông thôn", column="title"),
-    HeaderKey("kind", "Loại", "loại", required=True, parse=parse_kind,
+              example="Nông dân Đinh Văn chung sức làm đường giao thông nông thôn", column="title",
+              sheet="Tên mô hình, điển hình"),
+    HeaderKey("kind", "Loại", "loại", ("Loại hình",), required=True, parse=parse_kind,
               values="`mo-hinh` (mô hình, cách làm) hoặc `dien-hinh` (cá nhân, tập thể điển hình)",
-              example="mo-hinh", column="kind"),
+              example="mo-hinh", column="kind", sheet="Loại"),
     HeaderKey("year", "Năm", "năm công nhận", ("Năm công nhận",), required=True, parse=parse_year,
-              values=f"4 chữ số, từ {FIRST_YEAR} đến năm nay", example="2023", column="year"),
+              values=f"4 chữ số, từ {FIRST_YEAR} đến năm nay", example="2023", column="year",
+              sheet="Năm công nhận"),
     HeaderKey("period", "Giai đoạn", "giai đoạn", parse=parse_period, values="ví dụ `2021-2025`",
               column="period"),
     HeaderKey("province", "Tỉnh", "tỉnh/thành phố", ("Tỉnh/Thành phố", "Thành phố", "Tỉnh thành"),
-              required=True, values="tên hiện nay hoặc trước 2025", example="Lâm Đồng"),
+              required=True, values="tên hiện nay hoặc trước 2025", example="Lâm Đồng",
+              sheet="Tỉnh/Thành phố"),
     HeaderKey("district", "Huyện", "quận/huyện (trước 01/7/2025)",
-              ("Huyện cũ", "Huyện (cũ)", "Quận", "Quận/Huyện", "Thị xã"),
-              values="chỉ cho đơn vị trước 01/7/2025", example="Lâm Hà"),
+              ("Huyện cũ", "Huyện (cũ)", "Quận", "Quận/Huyện", "Thị xã", "Huyện/Thị xã/Thành phố",
+               "Quận/Huyện/Thị xã"),
+              values="chỉ cho đơn vị trước 01/7/2025", example="Lâm Hà", sheet="Huyện (cũ)"),
     HeaderKey("commune", "Xã", "xã/phường/thị trấn/đặc khu",
-              ("Phường", "Xã/Phường", "Xã/Phường/Thị trấn", "Thị trấn", "Đặc khu"),
-              values="tên hiện nay hoặc trước 2025", example="Đinh Văn"),
+              ("Phường", "Xã/Phường", "Xã/Phường/Thị trấn", "Thị trấn", "Đặc khu", "Xã/Phường/Đặc khu"),
+              values="tên hiện nay hoặc trước 2025", example="Đinh Văn", sheet="Xã/Phường"),
     HeaderKey("field", "Lĩnh vực", "lĩnh vực", ("Fields",), required=True, parse=parse_fields,
               values=", ".join(f"`{f.value}`" for f in Field)
               + "; nhiều lĩnh vực thì cách nhau bằng dấu phẩy",
-              example="kinh-te", multiple=True),
-    HeaderKey("level", "Cấp", "cấp công nhận", ("Cấp công nhận",), required=True, parse=parse_level,
-              values="`xa`, `huyen` (chỉ đến hết 30/6/2025), `tinh`, `trung-uong`", example="huyen",
-              column="level"),
-    HeaderKey("unit", "Đơn vị", "đơn vị thực hiện", ("Đơn vị thực hiện", "Tập thể"),
-              values="chữ tự do (tập thể; một trong hai: Unit hoặc Person)", column="unit"),
-    HeaderKey("person", "Cá nhân", "cá nhân điển hình", ("Người thực hiện", "Họ tên"),
-              values="họ tên, không kèm thông tin riêng (một trong hai: Unit hoặc Person)", column="person"),
+              example="kinh-te", multiple=True, sheet="Lĩnh vực"),
+    HeaderKey("level", "Cấp", "cấp công nhận", ("Cấp công nhận", "Cấp khen thưởng"), required=True,
+              parse=parse_level, values="`xa`, `huyen` (chỉ đến hết 30/6/2025), `tinh`, `trung-uong`",
+              example="huyen", column="level", sheet="Cấp công nhận"),
+    HeaderKey("unit", "Đơn vị", "đơn vị thực hiện", ("Đơn vị thực hiện", "Tập thể", "Tập thể thực hiện"),
+              values="chữ tự do (tập thể; một trong hai: Unit hoặc Person)", column="unit",
+              sheet="Đơn vị thực hiện"),
+    HeaderKey("person", "Cá nhân", "cá nhân điển hình", ("Người thực hiện", "Họ tên", "Họ và tên"),
+              values="họ tên, không kèm thông tin riêng (một trong hai: Unit hoặc Person)", column="person",
+              sheet="Cá nhân"),
     HeaderKey("awarded_by", "Cơ quan công nhận", "cơ quan công nhận", ("Đơn vị công nhận",),
-              values="ghi đúng tên tại thời điểm công nhận", column="awarded_by"),
+              values="ghi đúng tên tại thời điểm công nhận", column="awarded_by", sheet="Cơ quan công nhận"),
     HeaderKey("award", "Khen thưởng", "hình thức khen thưởng", ("Hình thức khen thưởng",),
-              values="ví dụ `Bằng khen của Chủ tịch UBND tỉnh`", column="award"),
+              values="ví dụ `Bằng khen của Chủ tịch UBND tỉnh`", column="award",
+              sheet="Hình thức khen thưởng"),
     HeaderKey("date", "Ngày đăng", "ngày đăng", ("Ngày",), required=True, parse=parse_datetime,
               values="`2024-05-19` hoặc `2024-05-19 08:30`", example="2024-05-19", column="date"),
     HeaderKey("modified", "Ngày cập nhật", "ngày cập nhật", ("Cập nhật", "Ngày sửa"), parse=parse_datetime,
@@ -208,18 +218,22 @@ HEADER: tuple[HeaderKey, ...] = (
     HeaderKey("image", "Ảnh", "ảnh đại diện", ("Ảnh đại diện", "Hình ảnh", "Hình"),
               values="tên tệp ảnh đặt cạnh tệp hồ sơ", example="anh-dai-dien.jpg"),
     HeaderKey("image_caption", "Chú thích ảnh", "chú thích ảnh", values="chữ tự do"),
-    HeaderKey("results", "Kết quả", "kết quả nổi bật", ("Kết quả nổi bật",),
+    HeaderKey("results", "Kết quả", "kết quả nổi bật", ("Kết quả nổi bật", "Kết quả đạt được"),
               parse=lambda value, ctx: split_list(value, ";"), values="các ý cách nhau bằng dấu `;`",
-              multiple=True),
+              multiple=True, sheet="Kết quả"),
     HeaderKey("tags", "Từ khóa", "từ khóa", ("Thẻ",), parse=lambda value, ctx: split_list(value, ","),
               values="cách nhau bằng dấu phẩy", multiple=True),
     HeaderKey("source", "Nguồn", "nguồn", ("Sources",), parse=parse_sources,
-              values="địa chỉ web đầy đủ (`https://…`) của bài gốc hoặc quyết định", multiple=True),
+              values="địa chỉ web đầy đủ (`https://…`) của bài gốc hoặc quyết định", multiple=True,
+              sheet="Nguồn"),
     HeaderKey("status", "Trạng thái", "trạng thái", parse=parse_status,
               values="`published` (mặc định), `draft` (nháp), `hidden` (ẩn)"),
     HeaderKey("featured", "Nổi bật", "nổi bật", parse=parse_featured,
               values="`yes`/`có` để đưa lên trang chủ và trang Nổi bật; mặc định không", column="featured"),
     HeaderKey("slug", "Đường dẫn", "đường dẫn", values="chỉ dùng khi cần đường dẫn khác tên tệp"),
+    HeaderKey("note", "Ghi chú", "ghi chú nội bộ", ("Notes",),
+              values="ghi chú cho người biên tập (ví dụ số quyết định), không đăng lên trang",
+              sheet="Ghi chú", published=False),
 )
 
 BY_NAME: dict[str, HeaderKey] = {key.name: key for key in HEADER}
@@ -230,6 +244,11 @@ for _key in HEADER:
         _slug = slugify(_name.replace("_", " ").replace("/", " "))
         assert _BY_SLUG.get(_slug, _key) is _key, f"two header keys are both called {_name!r}"
         _BY_SLUG[_slug] = _key
+
+
+# The import template's columns, in header order; each heading is one of its key's names.
+SHEET_COLUMNS: tuple[HeaderKey, ...] = tuple(key for key in HEADER if key.sheet)
+assert all(_BY_SLUG.get(slugify(k.sheet.replace("/", " "))) is k for k in SHEET_COLUMNS)
 
 
 @lru_cache(maxsize=4096)  # every profile writes the same dozen keys

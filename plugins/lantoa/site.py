@@ -59,8 +59,46 @@ def site_context(settings: dict[str, Any]) -> dict[str, Any]:
         "current_provinces": gazetteer().provinces(),
         "SITE_DESCRIPTION": settings["LANTOA_DESCRIPTION"],
         "profile_jsonld": profile_jsonld,
+        "PUBLISHER": publisher(settings),
         "CONTENT_SECURITY_POLICY": content_security_policy(settings.get("SITEURL", "")),
+        "AGENCY": agency(settings),
     }
+
+
+def agency(settings: dict[str, Any]) -> dict[str, str]:
+    """Who publishes the site and under which licence, as the footer and feeds show it."""
+    siteurl = settings.get("SITEURL", "")
+    emblem = settings["LANTOA_AGENCY_EMBLEM"]
+    return {
+        "name": settings["LANTOA_AGENCY_NAME"] or settings.get("SITENAME", ""),
+        "address": settings["LANTOA_AGENCY_ADDRESS"],
+        "phone": settings["LANTOA_AGENCY_PHONE"],
+        "email": settings["LANTOA_AGENCY_EMAIL"],
+        "url": settings["LANTOA_AGENCY_URL"],
+        "responsible": settings["LANTOA_AGENCY_RESPONSIBLE"],
+        "permit": settings["LANTOA_AGENCY_PERMIT"],
+        "emblem": absolute_url(siteurl, emblem) if emblem else "",
+        "license": settings["LANTOA_LICENSE_NAME"],
+        "license_url": settings["LANTOA_LICENSE_URL"],
+    }
+
+
+def publisher(settings: dict[str, Any]) -> dict[str, Any]:
+    """schema.org `Organization` of the publishing agency (JSON-LD `publisher`)."""
+    about = agency(settings)
+    data: dict[str, Any] = {"@type": "Organization", "name": about["name"]}
+    if about["url"]:
+        data["url"] = about["url"]
+    if about["emblem"]:
+        data["logo"] = {"@type": "ImageObject", "url": about["emblem"]}
+    if about["address"]:
+        data["address"] = {"@type": "PostalAddress", "streetAddress": about["address"],
+                           "addressCountry": "VN"}
+    if about["email"]:
+        data["email"] = about["email"]
+    if about["phone"]:
+        data["telephone"] = about["phone"]
+    return data
 
 
 def content_security_policy(siteurl: str) -> str:
@@ -76,7 +114,24 @@ def content_security_policy(siteurl: str) -> str:
             f"connect-src 'self'{origin}; object-src 'none'; base-uri 'self'; form-action 'self'{origin}")
 
 
-def profile_jsonld(profile: Profile, siteurl: str, image: str | None = None) -> str:
+def website_jsonld(siteurl: str, name: str, description: str, publisher: dict[str, Any]) -> str:
+    """schema.org `WebSite` of the front page: who publishes it and how to search it."""
+    return json_for_script({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": name,
+        "description": description,
+        "inLanguage": "vi",
+        "url": absolute_url(siteurl, ""),
+        "publisher": publisher,
+        "potentialAction": {"@type": "SearchAction",
+                            "target": absolute_url(siteurl, "tim-kiem/?q={q}"),
+                            "query-input": "required name=q"},
+    })
+
+
+def profile_jsonld(profile: Profile, siteurl: str, image: str | None = None,
+                   publisher: dict[str, Any] | None = None, license_url: str = "") -> str:
     """schema.org `Article` about one model, placed in its administrative area."""
     place = profile.place
     area = {"@type": "AdministrativeArea", "name": place.province.name}
@@ -107,4 +162,8 @@ def profile_jsonld(profile: Profile, siteurl: str, image: str | None = None) -> 
     }
     if image:
         data["image"] = image
+    if publisher:
+        data["publisher"] = publisher
+    if license_url:
+        data["license"] = license_url
     return json_for_script(data)

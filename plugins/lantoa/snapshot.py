@@ -32,8 +32,8 @@ from .files import read_pickle, write_pickle
 
 RACY_SECONDS = 2
 RECORD = "last-build.pickle"
-LIBRARIES = ("pelican", "jinja2", "markdown", "pillow", "pillow-heif", "feedgen", "nh3", "pygal", "segno",
-             "vietnam-provinces", "python-slugify")
+LIBRARIES = ("pelican", "jinja2", "markdown", "pillow", "pillow-heif", "feedgen", "nh3", "zxing-cpp",
+             "openpyxl", "vietnam-provinces", "python-slugify")
 
 
 def _record_path(settings: dict[str, Any]) -> Path:
@@ -96,8 +96,11 @@ def inputs(settings: dict[str, Any]) -> str | None:
     digest = hashlib.sha256()
     # The output folder is named by the record's key; a staging folder's name changes every build.
     plain = sorted((k, v) for k, v in settings.items() if k not in ("OUTPUT_PATH", "LANTOA_TARGET"))
+    # The browser editor's bundle is copied from the project's vendor/ folder once unpacked.
+    vendor = Path(settings.get("THEME") or ".").resolve().parent / "vendor"
+    unpacked = sorted(os.listdir(vendor)) if vendor.is_dir() else []
     for part in (settings_salt(settings), repr(plain), repr(_versions()), str(today.year),
-                 repr(sorted(content.items()))):
+                 repr(sorted(content.items())), repr(unpacked)):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()

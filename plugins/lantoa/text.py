@@ -125,6 +125,14 @@ def _split_tone(syllable: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", "".join(kept)), tone
 
 
+def marked_key(syllable: str) -> str:
+    """A syllable with every mark kept and its tone mark moved to the end (as the
+    combining mark), so the old and new tone placements compare equal: "hoà" and
+    "hòa" → "hoa\u0300", while "hoa", "hóa" and "hòa" stay three keys."""
+    base, tone = _split_tone(syllable)
+    return base + tone
+
+
 def _syllable_key(syllable: str) -> str:
     """A syllable with its tone moved to the end, so "hoà" and "hòa" compare equal."""
     base, tone = _split_tone(syllable)

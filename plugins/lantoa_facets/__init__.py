@@ -1,4 +1,4 @@
-"""Pelican plugin: listing pages for the home page and every facet term, and the 404 page.
+"""Pelican plugin: listing pages for every profile and every facet term, and the 404 page.
 
 Turns the facet indexes of the build state into paginated listing pages
 (`…/trang/N/`) and the overview pages each declaration asks for (`/dia-phuong/`,
@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from lantoa.facets import Term, TermIndex
 from lantoa.model import Profile
@@ -17,6 +18,8 @@ from lantoa.output import Page, value_digest
 from lantoa.state import BuildState, build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
+
+ALL_PROFILES = Term("all", "", "ho-so/", "Tất cả hồ sơ, mới nhất trước", (), name="Tất cả hồ sơ")
 
 
 @dataclass(frozen=True)
@@ -70,16 +73,15 @@ class FacetsGenerator(Generator):
     def generate_output(self, writer) -> None:
         state = build_state(self.context, "lantoa_facets")
         per_page = self.settings["LANTOA_PER_PAGE"]
+        # A term's map (a province's, from lantoa_portal) shows every profile of the term.
+        term_maps = self.context.get("term_maps", {})
         for entry in listed_terms(state):
-            for page in listing_pages(state, entry, per_page):
+            for page in listing_pages(state, entry, per_page, term_maps.get(entry.term.url)):
                 state.pages.write(writer, self, page)
         for page in overview_pages(state):
             state.pages.write(writer, self, page)
         state.pages.write(writer, self, not_found_page())
         state.pages.flush("Trang danh sách")
-
-
-HOME = Term("home", "", "", "Mô hình, điển hình mới nhất", ())
 
 
 def not_found_page() -> Page:
@@ -88,14 +90,16 @@ def not_found_page() -> Page:
 
 
 def listed_terms(state: BuildState) -> list[TermIndex]:
-    """Every listing: the home page, each term with profiles, each term without any yet."""
+    """Every listing: all profiles (the front page is the portal's), each term with profiles,
+    each term without any yet."""
     with_profiles = (entry for terms in state.index.values() for entry in terms.values())
-    return [TermIndex(HOME, list(state.profiles)), *with_profiles,
+    return [TermIndex(ALL_PROFILES, list(state.profiles)), *with_profiles,
             *(TermIndex(term, []) for term in state.empty_terms)]
 
 
-def listing_pages(state: BuildState, entry: TermIndex, per_page: int) -> Iterator[Page]:
-    """The pages of one listing (the preview server renders one of them alone, from memory)."""
+def listing_pages(state: BuildState, entry: TermIndex, per_page: int, term_map: Any = None) -> Iterator[Page]:
+    """The pages of one listing (the preview server renders one of them alone, from memory);
+    the first shows `term_map` when the term has one."""
     children = state.children.get(entry.term.url, {})
     shown_children = tuple((name, tuple((c.term.url, c.term.title, len(c.profiles)) for c in entries))
                            for name, entries in children.items())
@@ -103,10 +107,12 @@ def listing_pages(state: BuildState, entry: TermIndex, per_page: int) -> Iterato
     shown = (value_digest(entry.term), value_digest(shown_children))
     digests = state.digests
     for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
-        inputs = (shown, pagination, [digests[p.url] for p in chunk])
+        shown_map = term_map if pagination.number == 1 else None
+        inputs = (shown, pagination, [digests[p.url] for p in chunk], value_digest(shown_map))
         yield Page(f"{pagination.url}index.html", "listing", inputs,
                    {"term": entry.term, "listing": chunk, "count": len(entry.profiles),
-                    "pagination": pagination, "children": children, "page_url": pagination.url},
+                    "pagination": pagination, "children": children, "page_url": pagination.url,
+                    "term_map": shown_map},
                    max((p.updated for p in chunk), default=None))
 
 

@@ -23,11 +23,30 @@ from lantoa.model import Profile
 from lantoa.schema import VIETNAM_TZ
 from lantoa.site import absolute_url
 from lantoa.state import BuildState, build_state, require_plugins
+from lxml import etree
 from pelican import signals
 from pelican.generators import Generator
 
 EMPTY_FEED_DATE = datetime(2025, 7, 1, tzinfo=VIETNAM_TZ)  # any fixed date: feeds must not change
 _RELATIVE_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_LINK_ATTRIBUTES = ("rel", "type", "hreflang", "title", "length")
+
+
+def restore_link_attributes(atom: bytes, entries: list[FeedEntry]) -> bytes:
+    """The Atom document with each entry's links as given to feedgen.
+
+    feedgen 1.0 writes an entry's `<link>` with its `href` only (its loop tests the
+    new element instead of the link's data), so a photo's `rel="enclosure"` link
+    became a second alternate link and readers took the JPEG for the entry's page.
+    """
+    root = etree.fromstring(atom)
+    for element, entry in zip(root.iter(f"{_ATOM}entry"), entries, strict=True):
+        for link, data in zip(element.findall(f"{_ATOM}link"), entry.link(), strict=True):
+            for name in _LINK_ATTRIBUTES:
+                if data.get(name):
+                    link.set(name, str(data[name]))
+    return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)
 
 
 @dataclass(frozen=True)
@@ -110,8 +129,12 @@ class FeedsGenerator(Generator):
         # <description> as HTML, so there it is escaped once more, as HTML.
         entry.summary(profile.summary, type="text")
         entry.description(html.escape(profile.summary, quote=False))
+        found = state.photos.enclosure(profile, base)
         body = _RELATIVE_LINK.sub(rf'\1{base}/', state.photos.render_body(profile, base))
-        entry.content(body, type="html")
+        content = self.env.get_template("feed_entry.html").render(
+            self.context, profile=profile, body=body, photo_url=found[0] if found else "",
+            page_url=absolute_url(base, profile.url))
+        entry.content(content, type="html")
         entry.published(profile.date)
         entry.updated(profile.updated)
         entry.author({"name": profile.actor})
@@ -122,7 +145,6 @@ class FeedsGenerator(Generator):
                 scheme = absolute_url(base, facet.overview.url if facet.overview else "")
                 for term in state.extras[profile.url].terms.get(facet.name, ()):
                     entry.category(term=term.key, label=term.name, scheme=scheme)
-        found = state.photos.enclosure(profile, base)
         if found:
             entry.enclosure(url=found[0], length=str(found[1]), type=found[2])
         return entry
@@ -136,7 +158,16 @@ class FeedsGenerator(Generator):
         generator.title(f"{self.settings['SITENAME']} — {feed.title}")
         generator.language("vi")
         generator.description(f"{feed.title}: mô hình, điển hình \u201cDân vận khéo\u201d mới nhất.")
-        generator.author({"name": self.settings["SITENAME"]})
+        agency = self.context["AGENCY"]
+        # The publishing agency speaks for the feed; entries keep their own unit as author.
+        generator.author({"name": agency["name"], **({"email": agency["email"]} if agency["email"] else {})})
+        generator.dc.dc_publisher(agency["name"])
+        if agency["email"]:  # RSS names people by e-mail address, the name in brackets
+            generator.managingEditor(f"{agency['email']} ({agency['name']})")
+        if agency["license"]:
+            generator.rights(f"{agency['license']}"
+                             + (f" ({agency['license_url']})" if agency["license_url"] else "")
+                             + f" — {agency['name']}")
         # feedgen takes the last link as the RSS channel link: the page goes last.
         generator.link(href=absolute_url(base, getattr(feed, kind)), rel="self")
         generator.link(href=absolute_url(base, feed.page), rel="alternate")
@@ -145,7 +176,9 @@ class FeedsGenerator(Generator):
         generator.updated(newest)
         for entry in entries:
             generator.add_entry(entry, order="append")
-        return generator.rss_str(pretty=True) if kind == "rss" else generator.atom_str(pretty=True)
+        if kind == "rss":
+            return generator.rss_str(pretty=True)
+        return restore_link_attributes(generator.atom_str(pretty=True), entries)
 
     def _write_opml(self, output: Path, base: str) -> None:
         opml = ElementTree.Element("opml", version="2.0")

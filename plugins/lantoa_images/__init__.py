@@ -16,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
+import jinja2
 from lantoa.cache import Cache
 from lantoa.collection import Collection
 from lantoa.files import checksum, link_or_copy, warn_cache, write_atomic
@@ -28,10 +30,18 @@ from lantoa.parallel import Background, worker_count
 from lantoa.progress import stage
 from lantoa.signals import profiles_read
 from lantoa.site import resolve_photos
-from markupsafe import escape
+from markupsafe import Markup
 
 PHOTO_FOLDER = "anh"
 SIZES = "(min-width: 48rem) 42rem, 100vw"
+
+
+@cache
+def picture_macros(theme: str):
+    """The theme's `_picture.html` macros, for markup made outside a page's own template."""
+    loader = jinja2.FileSystemLoader(str(Path(theme) / "templates"))
+    environment = jinja2.Environment(loader=loader, autoescape=True)
+    return environment.get_template("_picture.html").module
 
 
 def photo_folder(content_path: str) -> str:
@@ -100,6 +110,7 @@ class PhotoPublisher:
         self.fonts = Path(settings["THEME"]) / "fonts"
         self.processed = self.reused = self.cards_drawn = 0
         self.photos: dict[str, ProcessedPhoto] = {}
+        self.markup = picture_macros(settings["THEME"])
         self._links: list[tuple[Path, Path]] = []
         self._drawing: Background | None = None
         self._drawn: list[Path] = []
@@ -176,28 +187,22 @@ class PhotoPublisher:
         photo = self.photos.get(source)
         if photo is None:
             return ""
-        alt = alt if alt_is_html else str(escape(alt))
         url = photo_url(base, source)
         jpegs = [v for v in photo.variants if v.mime == "image/jpeg"]
         fallback = max((v for v in jpegs if v.width <= 960), key=lambda v: v.width, default=jpegs[0])
         largest = photo.largest("image/jpeg")
-        loading = ' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'
-        webp_set, jpeg_set = (escape(photo.srcset(mime, url)) for mime in ("image/webp", "image/jpeg"))
-        return (f'<picture><source type="image/webp" srcset="{webp_set}" '
-                f'sizes="{SIZES}"><img src="{escape(url + fallback.name)}" '
-                f'srcset="{jpeg_set}" sizes="{SIZES}" '
-                f'width="{largest.width}" height="{largest.height}" alt="{alt}"{loading}></picture>')
+        return str(self.markup.picture(
+            url, photo.srcset("image/webp", url), photo.srcset("image/jpeg", url), fallback.name,
+            largest.width, largest.height, SIZES, alt,
+            alt_html=Markup(alt) if alt_is_html else None, lazy=lazy))
 
     def card_picture(self, source: str, base: str, alt: str) -> str:
         """The small 4:3 crop a listing card shows."""
         photo = self.photos.get(source)
         if photo is None:
             return ""
-        url = photo_url(base, source)
         webp, jpeg = (next(v for v in photo.card if v.mime == m) for m in ("image/webp", "image/jpeg"))
-        return (f'<picture><source type="image/webp" srcset="{escape(url + webp.name)}">'
-                f'<img src="{escape(url + jpeg.name)}" width="{jpeg.width}" height="{jpeg.height}" '
-                f'alt="{escape(alt)}" loading="lazy" decoding="async"></picture>')
+        return str(self.markup.card_picture(photo_url(base, source), webp, jpeg, alt))
 
     def render_body(self, profile: Profile, base: str) -> str:
         # The alt text comes from the sanitised body, already escaped.

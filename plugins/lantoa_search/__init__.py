@@ -1,10 +1,10 @@
 """Pelican plugin: the search page `/tim-kiem/` and its static index.
 
 The index (`lantoa.search_index`: folded syllables and syllable pairs, facet
-columns, result chunks) is written to `/tim-kiem/chi-muc/` from the validated
-profiles — never from listings, menus or footers. It is kept in the cache by
-the digests of every profile, so an unchanged set of profiles reuses it, and
-made by a helper process while the pages are written.
+columns that describe themselves, result chunks) is written to `/tim-kiem/chi-muc/`
+from the validated profiles — never from listings, menus or footers. It is kept in the cache by
+the digests of every profile, so an unchanged set of profiles reuses it, and made by a helper
+process while the pages are written.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from lantoa.files import (
 )
 from lantoa.parallel import Background, worker_count
 from lantoa.progress import stage
-from lantoa.search_index import FORMAT_VERSION, profile_terms, write_index
+from lantoa.search_index import FORMAT_VERSION, write_index
+from lantoa.search_terms import profile_terms
 from lantoa.state import build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
@@ -33,7 +34,7 @@ INDEX_FOLDER = "tim-kiem/chi-muc"
 
 
 class SearchGenerator(Generator):
-    """Writes /tim-kiem/ with the filter labels, and the index beside it."""
+    """Writes /tim-kiem/, and the index beside it; the page's filters come from the index."""
 
     def generate_context(self) -> None:
         # The index needs only the profiles: a helper process makes it while the pages
@@ -52,17 +53,9 @@ class SearchGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         state = build_state(self.context, "lantoa_search")
-        # Filter values in the index and the URL are term keys; the page shows their names.
-        labels = {}
-        for facet in state.facets:
-            if facet.param:
-                terms = [e.term for e in state.index[facet.name].values()]
-                terms += [t for t in state.empty_terms if t.facet == facet.name]
-                labels[facet.param] = {t.key: t.name for t in sorted(terms, key=lambda t: t.sort_key)}
-        filters = [(f.param, f.label) for f in state.facets if f.param]
         state.pages.write_page(
-            writer, "tim-kiem/index.html", self.get_template("search"), self.context, (labels, filters),
-            labels=labels, filters=filters, page_url="tim-kiem/")
+            writer, "tim-kiem/index.html", self.get_template("search"), self.context, FORMAT_VERSION,
+            page_url="tim-kiem/")
         if self._index is not None:
             cached, making = self._index
             with stage("Chỉ mục tìm kiếm"):

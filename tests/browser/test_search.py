@@ -62,6 +62,7 @@ def test_duc_finds_profiles_with_the_letter_d_stroke(page, served_site):
 def test_a_province_filter_narrows_results_and_lives_in_the_url(page, served_site):
     page.goto(served_site + "/tim-kiem/?q=nong+dan")
     everything = results(page)
+    page.locator(".filters summary").click()  # the filters are folded behind one control
     page.select_option("#loc-tinh", "lam-dong")
     wait_until(page, "location.search.includes('tinh=lam-dong')")
     narrowed = results(page)
@@ -69,6 +70,7 @@ def test_a_province_filter_narrows_results_and_lives_in_the_url(page, served_sit
     page.reload()
     assert results(page) == narrowed
     assert page.locator("#loc-tinh").input_value() == "lam-dong"
+    assert page.locator(".filters").get_attribute("open") is not None  # a filter in the URL is shown
     options = page.locator("#loc-tinh option").all_inner_texts()
     assert any(option.startswith("Tỉnh Lâm Đồng (") for option in options)
 

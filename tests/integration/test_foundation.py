@@ -63,8 +63,8 @@ def test_legacy_province_is_shown_under_its_current_province(tmp_path: Path):
     assert "trước 01/7/2025: tỉnh Đắk Nông" in html
 
 
-def test_home_page_lists_profiles_newest_first(sample_site: Path):
-    html = read(sample_site / "index.html")
+def test_every_profile_is_listed_newest_first(sample_site: Path):
+    html = read(sample_site / "ho-so/index.html")
     assert '<html lang="vi">' in html
     years = [int(y) for y in re.findall(r"· <span>(\d{4})</span> ·", html)]
     assert years and years == sorted(years, reverse=True)

@@ -54,7 +54,10 @@ class Executable(HTMLParser):
         if tag == "script":
             kind, src = dict(attrs).get("type"), dict(attrs).get("src") or ""
             data_block = kind in ("application/ld+json", "application/json")
-            assert data_block or "/theme/js/" in src, (self.path, attrs)
+            # The editor at /quan-tri/ loads its own files (tests/integration/test_cms_build.py).
+            editor = self.path.parent.name == "quan-tri" and src in {"config.js", "decap-cms.js",
+                                                                     "lantoa-cms.js"}
+            assert data_block or "/theme/js/" in src or editor, (self.path, attrs)
         assert tag not in ("iframe", "object", "embed"), (self.path, tag)
 
 
@@ -65,7 +68,9 @@ def test_check_reports_every_case_with_its_file_in_bounded_time(corpus):
     elapsed = time.perf_counter() - started
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 1
-    assert elapsed < 10, f"lantoa check took {elapsed:.1f} s on the hostile corpus"
+    # A guard against quadratic blow-ups (minutes), not a speed measurement: generous
+    # enough for a loaded 2-core machine.
+    assert elapsed < 30, f"lantoa check took {elapsed:.1f} s on the hostile corpus"
     lines = result.stderr.splitlines()
     for case in cases:
         for code in case.codes:

@@ -56,8 +56,9 @@ def test_after_a_move_every_page_in_memory_is_the_page_of_a_clean_build(live: Li
         if page is not None:  # profile, listing and overview pages: every one of them
             assert page == (clean / name).read_bytes(), name
             compared += 1
-    assert compared == len([n for n in pages if not n.startswith(("tim-kiem/", "thong-ke/", "huong-dan/",
-                                                                  "gioi-thieu/"))])
+    # Pelican's own pages, the editor, search and statistics come from the build beside.
+    beside = ("tim-kiem/", "thong-ke/", "huong-dan/", "gioi-thieu/", "soan-tren-trinh-duyet/", "quan-tri/")
+    assert compared == len([n for n in pages if not n.startswith(beside)])
     assert "dia-phuong/cao-bang/index.html" in pages and "nam/2019/index.html" in pages
 
 

@@ -346,3 +346,31 @@ def test_every_header_key_is_in_the_editors_guide_table_with_its_vietnamese_name
         row = rows[key.written]
         assert f"`{key.vietnamese}`" in row, (key.written, row)
         assert ("| có |" in row) == key.required, (key.written, row)
+
+
+# -- suggestions: ranked by similarity, only plausible ones ----------------------------
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("Lam Dongg", ["Lâm Đồng"]), ("Ha Noii", ["Hà Nội"]), ("Dak Nongg", ["Đắk Nông"]),
+    ("Ho Chi Mnh", ["Hồ Chí Minh"]), ("Xyz", []),
+])
+def test_a_misspelt_province_gets_only_the_plausible_names(written, expected):
+    geo = gazetteer()
+    assert geo.suggest(written, geo.all_provinces()) == expected
+
+
+def test_a_name_holding_the_word_written_comes_before_one_sharing_letters():
+    geo = gazetteer()
+    suggested = geo.suggest("Binh", geo.all_provinces())
+    assert suggested and all("Bình" in name for name in suggested), suggested
+
+
+def test_a_province_without_diacritics_is_accepted_with_its_spelling_and_nothing_else():
+    seen = []
+    place = resolve_place("Lam Dong", "", "", 2023, gazetteer(), lambda *a: seen.append(a))
+    assert place is not None and place.province.short_name == "Lâm Đồng"
+    assert [(key, code) for key, code, *_ in seen] == [("province", "W031")]
+    message, hint = seen[0][2], seen[0][3]
+    assert "Lâm Đồng" in message and "Lâm Đồng" in hint
+    assert not any(other in message + hint for other in ("Hải Dương", "Nam Định"))

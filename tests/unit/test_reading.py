@@ -839,3 +839,59 @@ def test_an_unknown_vietnamese_key_names_the_nearest_declared_one(content):
 def test_every_declared_name_is_found_whatever_its_case_or_marks(name, spell):
     written = spell(name)
     assert find_key(written) is find_key(name) is not None, written
+
+
+# -- a missing photo names the file that was probably meant ------------------------
+
+
+def test_missing_photo_suggests_the_file_of_the_same_name_in_another_case(content):
+    file = write_profile(content, {"Image": "anh-dai-dien.jpg"})
+    (file.parent / "Anh-Dai-Dien.JPG").write_bytes(b"\xff\xd8\xff")
+    _, problem = read_error(content, {"Image": "anh-dai-dien.jpg"}, "E041")
+    assert "có phải 'Anh-Dai-Dien.JPG'" in problem.hint
+
+
+def test_missing_photo_suggests_the_closest_name_beside_the_profile(content):
+    file = write_profile(content)
+    for name in ("duong-be-tong-1.jpg", "hoi-nghi.jpg", "ghi-chu.txt"):
+        (file.parent / name).write_bytes(b"x")
+    body = BODY + "\n\n![Đường bê tông](duong-be-tong.jpg)"
+    _, problem = read_error(content, {}, "E041", body=body)
+    assert "có phải 'duong-be-tong-1.jpg'" in problem.hint
+    assert "hoi-nghi" not in problem.hint
+
+
+def test_missing_photo_suggests_nothing_implausible(content):
+    file = write_profile(content)
+    (file.parent / "hoi-nghi-tong-ket.jpg").write_bytes(b"x")
+    (file.parent / "duong-be-tong.md").write_text("x", encoding="utf-8")
+    _, problem = read_error(content, {"Image": "duong-be-tong.jpg"}, "E041")
+    assert "có phải" not in problem.hint
+    assert "đặt ảnh cạnh tệp hồ sơ" in problem.hint
+
+
+# -- body warnings carry the line they are about --------------------------------------
+
+
+def test_short_body_warning_points_at_the_first_line_of_text(content):
+    file = write_profile(content, body="\n\nChỉ vài chữ.")
+    _, problems = read(file, content)
+    assert only(problems, "W002").line == line_of(file, "Chỉ vài chữ.")
+
+
+def test_private_data_warning_points_at_its_line(content):
+    header = {"Kind": "dien-hinh", "Unit": None, "Person": "Nguyễn Văn An"}
+    file = write_profile(content, header, BODY + "\n\nMột đoạn.\nLiên hệ: 0912 345 678.")
+    _, problems = read(file, content)
+    assert only(problems, "W003").line == line_of(file, "Liên hệ:")
+
+
+def test_a_misspelt_key_after_a_stray_line_is_reported_not_published_as_text(content):
+    text = profile_text({"Image_Caption": None}).replace(
+        "Date:", "Ghi chép thêm về mô hình\nLinh vucc: kinh-te\nDate:", 1)
+    file = write_profile(content)
+    file.write_text(text, encoding="utf-8")
+    _, problems = read(file, content)
+    stray = [p for p in problems if p.code == "W005" and p.field == "Linh vucc"]
+    assert len(stray) == 1 and stray[0].line == line_of(file, "Linh vucc:")
+    assert "có phải 'Lĩnh vực' (Field)?" in stray[0].hint

@@ -1,105 +1,179 @@
-"""The search index format: terms, hashing and postings as the browser reads them."""
+"""The search index: keys, postings and columns, read back as the browser reads them."""
 
 from __future__ import annotations
 
 import gzip
 import json
+from itertools import pairwise
+from pathlib import Path
 
-from hypothesis import given
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lantoa.search_index import encode_ids, fnv1a, query_terms, terms_of
+from lantoa.collection import collect
+from lantoa.model import Kind
+from lantoa.search_index import encode_set, fnv1a, search_columns, write_index
+from lantoa.search_terms import query_terms
 
-
-def read_set(data: bytes, at: int, count: int) -> tuple[list[int], int]:
-    """The reader in theme/static/js/search-index.js, in Python: ids and the next offset."""
-    if data[at] == 1:
-        bitmap = data[at + 1: at + 1 + (count + 7) // 8]
-        return [i for i in range(count) if bitmap[i >> 3] >> (i & 7) & 1], at + 1 + len(bitmap)
-    at += 1
-
-    def varint() -> int:
-        nonlocal at
-        value = shift = 0
-        while True:
-            byte = data[at]
-            at += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                return value
-
-    ids, previous = [], -1
-    for _ in range(varint()):
-        previous += varint() + 1
-        ids.append(previous)
-    return ids, at
-
-
-def decode_ids(data: bytes, count: int) -> list[int]:
-    ids, end = read_set(data, 0, count)
-    assert end == len(data)
-    return ids
-
-
-def test_terms_are_folded_syllables_and_adjacent_pairs():
-    assert terms_of("Dân vận khéo") == {"dan", "van", "kheo", "danvan", "vankheo"}
-    assert terms_of("ĐỨC TRỌNG") == {"duc", "trong", "ductrong"}
-
-
-def test_queries_of_two_syllables_or_more_look_up_pairs():
-    assert query_terms("lam ha") == ["lamha"]
-    assert query_terms("DÂN VẬN KHÉO") == ["danvan", "vankheo"]
-    assert query_terms("đức") == ["duc"]
-    assert query_terms("  ") == []
+from tests.conftest import valid_header, write_profile
+from tests.search_corpus import (
+    IndexReader,
+    adjacent,
+    corpora,
+    plain_syllables,
+    read_set,
+    written_syllables,
+)
 
 
 def test_fnv1a_matches_the_reference_values():
     assert fnv1a("") == 0x811C9DC5
     assert fnv1a("a") == 0xE40C292C
     assert fnv1a("foobar") == 0xBF9CF968
+    assert fnv1a("lâm") != fnv1a("lam")  # keys are hashed as UTF-8
 
 
 @given(st.integers(min_value=1, max_value=3000).flatmap(
     lambda n: st.tuples(st.just(n), st.sets(st.integers(min_value=0, max_value=n - 1)))))
-def test_postings_round_trip_as_lists_or_bitmaps(case):
-    count, ids = case
-    ordered = sorted(ids)
-    assert decode_ids(encode_ids(ordered, count), count) == ordered
+def test_sets_round_trip_as_lists_bitmaps_or_complements(case):
+    universe, members = case
+    ordered = sorted(members)
+    assert read_set(encode_set(ordered, universe), universe) == ordered
 
 
-def test_dense_postings_become_bitmaps():
-    assert encode_ids(list(range(0, 1000, 2)), 1000)[0] == 1
-    assert encode_ids([5, 900], 1000)[0] == 0
+def test_the_smallest_set_encoding_is_chosen():
+    assert encode_set([5, 900], 1000)[0] == 0
+    assert encode_set(list(range(0, 1000, 2)), 1000)[0] == 1
+    nearly_all = [i for i in range(1000) if i != 7]
+    assert encode_set(nearly_all, 1000) == bytes([2, 1, 7])
 
 
-def test_a_built_index_finds_each_profile_by_its_place(tmp_path):
-    from lantoa.collection import collect
-    from lantoa.search_index import write_index
+def write_corpus(content: Path) -> None:
+    def profile(slug: str, title: str, body: str, **header: str) -> None:
+        write_profile(content, f"lam-dong/2023/{slug}.md", valid_header(
+            Title=title, District=None, Commune=None, Unit="Hội Nông dân", **header), body)
 
-    from tests.conftest import valid_header, write_profile
+    profile("k-ho", "Người K'Ho giữ rừng đầu nguồn", "Đồng bào K'Ho cùng nhận khoán bảo vệ rừng.")
+    profile("kho-khan", "Vượt khó khăn, vươn lên thoát nghèo", "Những hộ khó khăn được giúp vốn.")
+    profile("kho-gao", "Kho gạo tình thương", "Mỗi tháng kho gạo giúp người neo đơn.")
+    profile("ha-noi", "Phố văn minh ở Hà Nội", "Tổ dân phố giữ phố sạch.", Province="Hà Nội")
+    profile("han-oi", "Hàn ơi, về quê", "Câu hò của người đi xa.")
+    profile("xa-hoi", "Sức mạnh xã hội", "Củng cố niềm tin của nhân dân.",
+            Summary="Phát huy sức mạnh xã hội")
 
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory) -> tuple[IndexReader, list[str]]:
+    base = tmp_path_factory.mktemp("search-corpus")
+    write_corpus(base / "content")
+    profiles = collect(base / "content").profiles
+    write_index(profiles, base / "idx", "")
+    return IndexReader(base / "idx"), [p.slug for p in profiles]
+
+
+def found(index: IndexReader, slugs: list[str], query: str) -> set[str]:
+    """Profiles holding every term of `query`, as the browser's phrase lookup finds them."""
+    entries = index.entries("t")
+    ids = None
+    for term in query_terms(query):
+        anywhere, _ = index.postings(term, entries)
+        ids = set(anywhere) if ids is None else ids & set(anywhere)
+    return {slugs[i] for i in ids or ()}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("K'Ho", {"k-ho"}), ("k’ho", {"k-ho"}), ("k ho", {"k-ho"}),
+    ("khó khăn", {"kho-khan"}), ("kho khan", {"kho-khan"}),
+    ("kho gạo", {"kho-gao"}), ("KHO GAO", {"kho-gao"}),
+    ("kho", {"kho-khan", "kho-gao"}), ("khó", {"kho-khan", "kho-gao"}),
+    ("hà nội", {"ha-noi"}), ("han oi", {"han-oi"}),
+    ("xã hội", {"xa-hoi"}), ("hội củng", set()), ("củng cố", {"xa-hoi"}),
+])
+def test_each_query_finds_exactly_the_profiles_holding_it(corpus_index, query, expected):
+    index, slugs = corpus_index
+    assert found(index, slugs, query) == expected
+
+
+def test_terms_as_written_are_subsets_of_their_folded_term(corpus_index):
+    index, slugs = corpus_index
+    assert {slugs[i] for i in index.marked("kho\u0301", "kho")} == {"kho-khan"}
+    assert {slugs[i] for i in index.marked("kho\u0301 khăn", "kho khan")} == {"kho-khan"}
+    assert index.marked("kho\u0301 ga\u0323o", "kho gao") == []
+    assert "k ho" not in index.entries("dau")  # no diacritic: the folded term is the one
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora)
+def test_every_two_syllable_query_finds_exactly_the_profiles_with_the_pair_in_one_field(
+        tmp_path_factory, corpus):
+    folder = tmp_path_factory.mktemp("prop")
+    profiles = [fields.profile(n) for n, fields in enumerate(corpus)]
+    write_index(profiles, folder, "")
+    index = IndexReader(folder)
+    folded, marked = index.entries("t"), index.entries("dau")
+    holding = [adjacent(fields.texts()) for fields in corpus]
+    in_strong = [adjacent(fields.strong_texts()) for fields in corpus]
+    written = [adjacent(fields.texts(), written_syllables) for fields in corpus]
+    vocabulary = sorted({s for fields in corpus for t in fields.texts() for s in plain_syllables(t)})
+    for a in vocabulary:
+        for b in vocabulary:
+            anywhere, strong = index.postings(f"{a} {b}", folded)
+            assert anywhere == [i for i, pairs in enumerate(holding) if (a, b) in pairs], (a, b)
+            assert strong == [i for i, pairs in enumerate(in_strong) if (a, b) in pairs], (a, b)
+    for pair in set().union(*written):
+        key = " ".join(pair)
+        expected = [i for i, pairs in enumerate(written) if pair in pairs]
+        if key.isascii():
+            assert key not in marked
+        else:
+            assert index.marked(key, " ".join(plain_syllables(key)), marked, folded) == expected, pair
+
+
+@settings(max_examples=30, deadline=None)
+@given(corpora)
+def test_the_columns_hold_each_profiles_facets_as_the_meta_describes(tmp_path_factory, corpus):
+    folder = tmp_path_factory.mktemp("cols")
+    profiles = [fields.profile(n) for n, fields in enumerate(corpus)]
+    write_index(profiles, folder, "")
+    index = IndexReader(folder)
+    assert [c["param"] for c in index.meta["columns"]] == [c.param for c in search_columns()]
+    for column, spec in zip(index.columns(), search_columns(), strict=True):
+        assert [sorted(held) for held in column["values"]] == [sorted(spec.of(p)) for p in profiles]
+    described = {c["param"]: c for c in index.meta["columns"]}
+    assert described["nam"]["values"] == sorted({str(p.year) for p in profiles}, reverse=True)
+    assert described["loai"]["labels"] == [Kind(v).label for v in described["loai"]["values"]]
+    for file in {c["file"] for c in index.meta["columns"]}:
+        used = sorted((c["shift"], c["shift"] + c["bits"]) for c in index.meta["columns"]
+                      if c["file"] == file)
+        assert all(end <= 8 for _, end in used) and all(a[1] <= b[0] for a, b in pairwise(used))
+
+
+def test_the_year_column_has_a_byte_of_its_own(corpus_index):
+    index, _ = corpus_index
+    year = next(c for c in index.meta["columns"] if c["param"] == "nam")
+    assert [c["param"] for c in index.meta["columns"] if c["file"] == year["file"]] == ["nam"]
+
+
+def test_completion_knows_how_many_profiles_hold_each_syllable(corpus_index):
+    index, _ = corpus_index
+    vocabulary = json.loads(gzip.decompress((index.folder / "am-tiet.json.gz").read_bytes()))
+    counts = dict(zip(vocabulary["words"], vocabulary["counts"], strict=True))
+    assert vocabulary["words"] == sorted(vocabulary["words"])
+    assert counts["kho"] == 2 and counts["k"] == 1 and counts["nong"] == 6
+    assert not any(" " in word or word.isdigit() for word in vocabulary["words"])
+
+
+def test_a_built_index_lists_its_profiles_in_order(tmp_path):
     content = tmp_path / "content"
     write_profile(content, "lam-dong/2023/a.md", valid_header(Title="Đường làng Lâm Hà"))
     write_profile(content, "ha-noi/2023/b.md", valid_header(
         Title="Phố văn minh", Province="Hà Nội", District=None, Commune=None, Unit="Tổ dân phố"))
     profiles = collect(content).profiles
     meta = write_index(profiles, tmp_path / "idx", "")
-    assert meta["count"] == 2
-    found = {}
-    for bucket in (tmp_path / "idx/t").iterdir():
-        data = gzip.decompress(bucket.read_bytes())
-        at = 0
-        while at < len(data):
-            length = data[at]
-            term = data[at + 1: at + 1 + length].decode()
-            anywhere, at = read_set(data, at + 1 + length, meta["count"])
-            strong, at = read_set(data, at, meta["count"])
-            found[term] = (anywhere, strong)
-    lam_ha = [p.title for p in profiles if p.title == "Đường làng Lâm Hà"]
-    assert [profiles[i].title for i in found["lamha"][1]] == lam_ha  # strong field: its title
-    assert [profiles[i].title for i in found["hanoi"][0]] == ["Phố văn minh"]
-    vocabulary = json.loads(gzip.decompress((tmp_path / "idx/am-tiet.json.gz").read_bytes()))
-    assert vocabulary == sorted(vocabulary) and {"lam", "ha", "duong", "lang"} <= set(vocabulary)
-    assert "lamha" not in vocabulary and not any(word.isdigit() for word in vocabulary)
+    assert meta["count"] == 2 and meta["version"] == 4
+    index = IndexReader(tmp_path / "idx")
+    _, strong = index.postings("lam ha")
+    assert [profiles[i].title for i in strong] == ["Đường làng Lâm Hà"]
+    assert [profiles[i].title for i in index.postings("ha noi")[0]] == ["Phố văn minh"]
     rows = json.loads(gzip.decompress((tmp_path / "idx/d/0.json.gz").read_bytes()))
     assert [row[1] for row in rows] == [p.title for p in profiles]

@@ -12,6 +12,7 @@ from lantoa.text import (
     collation_key,
     fold,
     folded_key,
+    marked_key,
     name_key,
     nfc,
     place_slug,
@@ -337,3 +338,10 @@ def test_folded_key_drops_every_diacritic_after_the_variants():
 def test_abbreviated_unit_words_are_read_as_unit_words(text, name, word):
     assert strip_unit_prefix(text) == name
     assert unit_prefix(text) == word
+
+
+def test_marked_key_keeps_every_mark_and_places_the_tone_last():
+    assert marked_key("hoà") == marked_key("hòa") == "hoa\u0300"
+    assert len({marked_key("hoa"), marked_key("hóa"), marked_key("hòa"), marked_key("hỏa")}) == 4
+    assert marked_key("lâm") == "lâm" and marked_key("đường") == "đương\u0300"
+    assert marked_key("k") == "k"

@@ -1,27 +1,29 @@
 // Lan Tỏa — search page. Progressive enhancement: without this script the page
 // shows a form and links to the browse pages. Query and filters live in the URL.
-// The index format is described in plugins/lantoa/search_index.py.
-import { SearchIndex, syllables } from "./search-index.js";
+// The index format, and the filters it describes, are in plugins/lantoa/search_index.py.
+import { SearchIndex, chains, isMarked } from "./search-index.js";
 
 const script = document.querySelector("script[data-index]");
 const form = document.getElementById("tim-kiem");
+const filters = form.querySelector(".filters");
+const filterList = filters.querySelector("fieldset") || filters; // where the selects go
 const input = document.getElementById("q");
 const status = document.getElementById("trang-thai");
+const notice = document.getElementById("cum-tu");
 const list = document.getElementById("ket-qua");
 const more = document.getElementById("them");
-const labels = JSON.parse(document.getElementById("nhan-bo-loc").textContent);
-const selects = [...form.querySelectorAll("select[data-filter]")];
 const PAGE = 10;
-const collator = new Intl.Collator("vi");
 let index;
-let current = { ids: [], counts: {} };
+let selects = [];
+let current = { ids: [], counts: {}, exact: 0 };
 let shown = 0;
 let generation = 0;
+let wanted = {};
 
 function readUrl() {
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
-  for (const select of selects) select.dataset.wanted = params.get(select.name) || "";
+  wanted = Object.fromEntries([...params].filter(([name]) => name !== "q"));
 }
 
 function writeUrl() {
@@ -32,44 +34,68 @@ function writeUrl() {
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
 
+// One labelled select per column the index describes, in its order.
+function buildFilters(columns) {
+  selects = columns.map((column) => {
+    const paragraph = document.createElement("p");
+    const label = document.createElement("label");
+    const select = document.createElement("select");
+    select.id = `loc-${column.param}`;
+    select.name = column.param;
+    label.htmlFor = select.id;
+    label.textContent = column.label;
+    select.dataset.wanted = wanted[column.param] || "";
+    select.column = column;
+    select.addEventListener("change", run);
+    paragraph.append(label, document.createElement("br"), select);
+    filterList.append(paragraph);
+    return select;
+  });
+  filters.hidden = false;
+  // A filter chosen in the URL is shown, not left folded out of sight.
+  if (Object.values(wanted).some(Boolean)) filters.open = true;
+}
+
 function chosenFilters() {
-  const filters = {};
+  const chosen = {};
   for (const select of selects) {
     const value = select.value || select.dataset.wanted;
-    if (value) filters[select.name] = value;
+    if (value) chosen[select.name] = value;
   }
-  return filters;
+  return chosen;
 }
 
 function fillFilters(counts) {
   for (const select of selects) {
-    const name = select.name;
-    const wanted = select.value || select.dataset.wanted || "";
-    const values = Object.keys(labels[name] || {});
-    if (name !== "nam") values.sort((a, b) => collator.compare(labels[name][a], labels[name][b]));
-    const available = counts[name] || {};
+    const { param, values, labels } = select.column;
+    const keep = select.value || select.dataset.wanted || "";
+    const available = counts[param] || {};
     select.replaceChildren(new Option("Tất cả", ""));
-    for (const value of values) {
+    values.forEach((value, i) => {
       const n = available[value] || 0;
-      if (!n && value !== wanted) continue;
-      select.append(new Option(`${labels[name][value]} (${n})`, value));
-    }
-    select.value = wanted;
+      if (n || value === keep) select.append(new Option(`${labels[i]} (${n})`, value));
+    });
+    select.value = keep;
     delete select.dataset.wanted;
   }
 }
 
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+function element(name, text = "", attributes = {}) {
+  const made = document.createElement(name);
+  made.textContent = text;
+  return Object.assign(made, attributes);
 }
 
-// The ~30 words around the best cluster of matches, with the matched words marked.
+// A paragraph of the ~30 words around the best cluster of matches, the matched words
+// marked: compared as written when the query was typed with marks, folded otherwise.
 function excerpt(text, query, size = 30) {
-  const wanted = new Set(syllables(query));
+  const typed = chains(query).flat();
+  const key = typed.some(isMarked) ? "marked" : "folded";
+  const wanted = new Set(typed.map((s) => s[key]));
   const words = text.split(/\s+/).filter(Boolean);
   const hit = words.map((word) => {
-    const bare = syllables(word).join("");
-    return bare !== "" && wanted.has(bare);
+    const parts = chains(word).flat();
+    return parts.length > 0 && parts.every((s) => wanted.has(s[key]));
   });
   let best = 0;
   let bestScore = -1;
@@ -77,55 +103,71 @@ function excerpt(text, query, size = 30) {
     const score = hit.slice(start, start + size).filter(Boolean).length;
     if (score > bestScore) [best, bestScore] = [start, score];
   }
-  const shown = words.slice(best, best + size)
-    .map((word, i) => (hit[best + i] ? `<mark>${escapeHtml(word)}</mark>` : escapeHtml(word)));
-  return (best > 0 ? "… " : "") + shown.join(" ") + (best + size < words.length ? " …" : "");
+  const paragraph = element("p", best > 0 ? "…" : "");
+  words.slice(best, best + size).forEach((word, i) => {
+    if (best > 0 || i > 0) paragraph.append(" ");
+    paragraph.append(hit[best + i] ? element("mark", word) : word);
+  });
+  if (best + size < words.length) paragraph.append(" …");
+  return paragraph;
 }
 
-async function showMore() {
-  const batch = current.ids.slice(shown, shown + PAGE);
+// Batches are appended in the order asked for, and only to the list of the search
+// that asked for them.
+let appending = Promise.resolve();
+function showMore() {
+  const mine = generation;
+  const from = shown;
+  const batch = current.ids.slice(from, from + PAGE);
   shown += batch.length;
-  const rows = await index.documents(batch);
-  const query = input.value;
-  // Among what is shown, a title with the query exactly as typed comes first.
-  const exact = query.trim().toLocaleLowerCase("vi");
-  if (exact && shown === batch.length) {
-    rows.sort((a, b) => (b[1].toLocaleLowerCase("vi").includes(exact) ? 1 : 0)
-      - (a[1].toLocaleLowerCase("vi").includes(exact) ? 1 : 0));
-  }
-  for (const [url, title, place, year, kind, text] of rows) {
-    const li = document.createElement("li");
-    li.innerHTML = `<h2 class="result-title"><a href="${escapeHtml(url)}">${escapeHtml(title)}</a></h2>
-      <p class="meta">${escapeHtml(kind)} · ${escapeHtml(place)} · ${escapeHtml(year)}</p>
-      <p>${excerpt(text, query)}</p>`;
-    list.append(li);
-  }
-  more.hidden = shown >= current.ids.length;
+  const loading = index.documents(batch);
+  appending = appending.then(async () => {
+    const rows = await loading;
+    if (mine !== generation) return; // a newer search has replaced the list
+    const query = input.value;
+    for (const [url, title, place, year, kind, text] of rows) {
+      const heading = element("h2", "", { className: "result-title" });
+      heading.append(element("a", title, { href: url }));
+      const li = document.createElement("li");
+      li.append(heading, element("p", `${kind} · ${place} · ${year}`, { className: "meta" }),
+        excerpt(text, query));
+      list.append(li);
+    }
+    more.hidden = shown >= current.ids.length;
+  }).catch(() => {});
+  return appending;
 }
 
 async function run() {
   const mine = ++generation;
   const query = input.value.trim();
-  const filters = chosenFilters();
+  const chosen = chosenFilters();
   writeUrl();
-  if (!query && !Object.keys(filters).length) {
+  notice.hidden = true;
+  if (!query && !Object.keys(chosen).length) {
+    current = { ids: [], counts: {}, exact: 0 };
+    shown = 0;
+    appending = Promise.resolve();
     list.replaceChildren();
     more.hidden = true;
     status.textContent = "Gõ từ khóa hoặc chọn bộ lọc để tìm.";
-    fillFilters((await index.search("", {})).counts);
+    const { counts } = await index.search("", {});
+    if (mine === generation) fillFilters(counts);
     return;
   }
   status.textContent = "Đang tìm…";
-  const found = await index.search(query, filters);
+  const found = await index.search(query, chosen);
   if (mine !== generation) return; // a newer search has started
   current = found;
   shown = 0;
+  appending = Promise.resolve(); // batches of an older search are not waited for
   list.replaceChildren();
   fillFilters(found.counts);
   const what = query ? ` cho “${query}”` : "";
   status.textContent = found.ids.length
     ? `Tìm thấy ${found.ids.length} hồ sơ${what}.`
     : `Không tìm thấy hồ sơ nào${what}.`;
+  notice.hidden = found.phrase || !found.ids.length;
   await showMore();
 }
 
@@ -137,7 +179,7 @@ async function start() {
     status.textContent = "Không tải được chỉ mục tìm kiếm. Hãy duyệt theo địa phương, năm hoặc lĩnh vực.";
     return;
   }
-  form.querySelector(".filters").hidden = false;
+  buildFilters(index.columns);
   let timer;
   input.addEventListener("input", () => {
     clearTimeout(timer);
@@ -147,7 +189,6 @@ async function start() {
     event.preventDefault();
     run();
   });
-  for (const select of selects) select.addEventListener("change", run);
   more.querySelector("button").addEventListener("click", showMore);
   await run();
 }

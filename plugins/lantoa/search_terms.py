@@ -1,0 +1,202 @@
+"""The terms a profile is found by: Vietnamese syllables, folded and as written.
+
+Text is cut into syllables (runs of letters and digits: "K'Ho" is "k", "ho"),
+each kept folded ("ha", what a query without marks matches) and as written with
+its tone mark last ("ha" and U+0300, `text.marked_key`, so "hoà" = "hòa"). A profile's
+terms are its syllables and the pairs of syllables adjacent inside one sentence
+of one field (or block of the body), joined by a space: "k ho" can equal neither
+the syllable "kho" nor another pair. `lantoa.search_index` writes them out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from collections.abc import Iterable
+from functools import lru_cache
+from itertools import pairwise
+from typing import NamedTuple
+
+from .model import Profile
+from .text import ABBREVIATIONS, fold, marked_key, nfc
+
+# A Vietnamese syllable has at most seven letters; longer runs are numbers, codes or
+# pasted junk. They are not indexed, and a pair never spans one.
+MAX_SYLLABLE = 40
+
+# Tags that do not end a block of text: a pair may span them ("<b>Lâm</b> Hà").
+_INLINE_TAGS = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i",
+                "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
+                "time", "u", "var", "wbr"}
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>|<!--.*?-->", re.S)
+# A sentence ends with a word (text between spaces) ending in . ! ? … or ;, closing
+# quotes and brackets after it included, unless the word is an abbreviation or an
+# initial: "TP. Huế", "TT. Đinh Văn", "Nguyễn V. An".
+_SENTENCE_END = re.compile(r"[.!?…;]+[\"”’»)\]]*$")
+_OPENERS = "(\"“‘«["
+
+
+def _ends_sentence(word: str) -> bool:
+    end = _SENTENCE_END.search(word)
+    if not end:
+        return False
+    before = word[:end.start()].lstrip(_OPENERS)
+    return not (end.group().startswith(".") and (len(before) == 1 or before in ABBREVIATIONS))
+
+
+def html_blocks(body_html: str) -> list[str]:
+    """The text of each block (paragraph, heading, list item, cell …) of a body."""
+    # A line break in the source is only a space: a block ends at a tag that ends it.
+    cut = _TAG.sub(lambda m: " " if (m.group(2) or "").lower() in _INLINE_TAGS else "\0", body_html)
+    return [html.unescape(block) for block in cut.split("\0") if block.strip()]
+
+
+@lru_cache(maxsize=4096)
+def _letter(char: str) -> str:
+    """The ASCII letter or digit a character folds to, or "" when it separates syllables."""
+    folded = fold(char)
+    return folded if len(folded) == 1 and (folded.isascii() and folded.isalnum()) else ""
+
+
+class Syllable(NamedTuple):
+    folded: str  # "ha": what a query without marks is matched against
+    marked: str  # "ha\u0300": as written, tone mark last (text.marked_key)
+
+
+_BREAK = None  # a run too long to be a syllable: pairs do not span it
+
+
+@lru_cache(maxsize=200_000)
+def _token_syllables(token: str) -> tuple[Syllable | None, ...]:
+    """The syllables of one lowercase token without spaces ("k'ho" → k, ho)."""
+    found: list[Syllable | None] = []
+    run: list[str] = []
+    letters: list[str] = []
+
+    def close() -> None:
+        if run:
+            written = "".join(run)
+            found.append(Syllable("".join(letters), marked_key(written))
+                         if len(run) <= MAX_SYLLABLE else _BREAK)
+            run.clear()
+            letters.clear()
+
+    for char in token:
+        letter = _letter(char)
+        if letter:
+            run.append(char)
+            letters.append(letter)
+        else:
+            close()
+    close()
+    return tuple(found)
+
+
+def chains(text: str) -> list[list[Syllable]]:
+    """The runs of adjacent syllables of one piece of text (cut only by over-long runs)."""
+    result: list[list[Syllable]] = [[]]
+    for token in nfc(text).lower().split():
+        for syllable in _token_syllables(token):
+            if syllable is _BREAK:
+                result.append([])
+            else:
+                result[-1].append(syllable)
+    return [chain for chain in result if chain]
+
+
+@lru_cache(maxsize=200_000)
+def _token_keys(token: str) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
+    """`_token_syllables` as (folded keys, marked keys, whether a sentence ends after the
+    token); None when it holds a run too long to be a syllable."""
+    found = _token_syllables(token)
+    if _BREAK in found:
+        return None
+    return (tuple(s.folded for s in found), tuple(s.marked for s in found),  # type: ignore[union-attr]
+            _ends_sentence(token))
+
+
+def _key_chains(text: str) -> list[tuple[list[str], list[str]]]:
+    """The runs of adjacent syllables of one field as lists of folded and of marked
+    keys, cut at the end of each sentence. Indexing reads every word of every
+    profile: each distinct token is worked out once."""
+    folded: list[str] = []
+    marked: list[str] = []
+    result = [(folded, marked)]
+    for token in nfc(text).lower().split():
+        keys = _token_keys(token)
+        if keys is None:
+            for syllable in _token_syllables(token):
+                if syllable is _BREAK:
+                    folded, marked = [], []
+                    result.append((folded, marked))
+                else:
+                    folded.append(syllable.folded)
+                    marked.append(syllable.marked)
+            keys = ((), (), _ends_sentence(token))
+        folded += keys[0]
+        marked += keys[1]
+        if keys[2]:
+            folded, marked = [], []
+            result.append((folded, marked))
+    return result
+
+
+def pair_key(first: str, second: str) -> str:
+    """The key of two adjacent syllables: joined by a space, unlike any syllable."""
+    return f"{first} {second}"
+
+
+def terms_of(texts: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Folded and marked terms of separate pieces of text: every syllable, and every
+    pair of syllables adjacent inside one sentence of one piece (`pair_key`). A marked
+    term is kept only when it carries a diacritic, that is when it is not ASCII like
+    every folded term."""
+    folded: set[str] = set()
+    marked: set[str] = set()
+    for text in texts:
+        for folded_keys, marked_keys in _key_chains(text):
+            folded.update(folded_keys)
+            folded.update(map(" ".join, pairwise(folded_keys)))
+            marked.update(marked_keys)
+            marked.update(map(" ".join, pairwise(marked_keys)))
+    return folded, marked - folded
+
+
+def query_terms(query: str) -> list[str]:
+    """What a query without marks looks up: its pairs for two syllables or more, else the syllable."""
+    words = chains(query)
+    flat = [s.folded for chain in words for s in chain]
+    if len(flat) < 2:
+        return flat
+    return [pair_key(a.folded, b.folded) for chain in words for a, b in pairwise(chain)]
+
+
+def _strong_texts(profile: Profile) -> list[str]:
+    place = profile.place
+    units = [place.province, *place.communes, place.historical_province, place.historical_district,
+             place.historical_commune]
+    return [profile.title, profile.unit, profile.person, *(u.name for u in units if u)]
+
+
+def _other_texts(profile: Profile) -> list[str]:
+    return [profile.summary, *html_blocks(profile.body_html), *profile.results, *profile.tags,
+            profile.awarded_by, profile.award]
+
+
+class Terms(NamedTuple):
+    """The terms of one profile, kept between builds while the profile is unchanged.
+
+    Tuples of distinct interned strings, not sets: 100,000 profiles hold some 50
+    million of them, and a tuple costs a third of a set per term."""
+
+    strong: tuple[str, ...]  # folded terms of its strong fields
+    anywhere: tuple[str, ...]  # folded terms of all its text
+    marked: tuple[str, ...]  # terms as written, where they carry a diacritic
+
+
+def profile_terms(profile: Profile) -> Terms:
+    strong, strong_marked = terms_of(_strong_texts(profile))
+    other, other_marked = terms_of(_other_texts(profile))
+    return Terms(tuple(map(sys.intern, strong)), tuple(map(sys.intern, strong | other)),
+                 tuple(map(sys.intern, strong_marked | other_marked)))

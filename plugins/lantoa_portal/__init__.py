@@ -1,0 +1,191 @@
+"""Pelican plugin: the front page, the map of Vietnam at `/ban-do/` and each province's map.
+
+The front page reads like a portal: featured profiles with large photos (the
+`Featured` header flag; the newest with a photo when none is flagged), headline
+numbers, the newest profiles, ways in by field and by province, and the map.
+Maps are drawn at build time by `lantoa.geography` from committed data (no tiles,
+no JavaScript): a dot per current commune, and a linked, sized dot for each
+commune with profiles. Province pages get their map through `term_maps`, which
+the listing generator of `lantoa_facets` reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from lantoa.facets import FACET_BY_NAME, Term, TermIndex, field_term, province_term
+from lantoa.gazetteer import gazetteer
+from lantoa.geography import Area, MapView, Spot, national_map, province_map
+from lantoa.model import Field, Profile
+from lantoa.output import Page
+from lantoa.site import publisher, website_jsonld
+from lantoa.state import BuildState, PhotoRenderer, build_state, require_plugins
+from pelican import signals
+from pelican.generators import Generator
+
+Index = Mapping[str, Mapping[str, TermIndex]]
+
+FEATURED_MAX = 6  # flagged profiles shown; more wait for the next ones to be unflagged
+FEATURED_FALLBACK = 3  # newest profiles with a photo, when none is flagged
+NEWEST = 8
+
+
+@dataclass(frozen=True)
+class Headline:
+    number: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A way into the listings: a field or a province, with its count."""
+
+    title: str
+    url: str
+    count: int
+    key: str = ""
+
+
+def commune_spots(profiles: Iterable[Profile], index: Index) -> list[Spot]:
+    """Every commune with profiles, with its page and its number of profiles."""
+    commune_facet = FACET_BY_NAME["commune"]
+    spots: dict[int, Spot] = {}
+    for profile in profiles:
+        # The commune facet yields one term per current commune, in `place.communes` order.
+        for unit, term in zip(profile.place.communes, commune_facet.terms_of(profile), strict=True):
+            if unit.code not in spots:
+                spots[unit.code] = Spot(unit.code, term.url, term.title,
+                                        len(index["commune"][term.key].profiles), term.name,
+                                        unit.parent_code or 0)
+    return sorted(spots.values(), key=lambda s: s.code)
+
+
+def featured(profiles: Sequence[Profile], photos: PhotoRenderer) -> list[Profile]:
+    """Flagged profiles, newest first; without any, the newest whose lead photo is published."""
+    flagged = [p for p in profiles if p.featured]
+    if flagged:
+        return flagged[:FEATURED_MAX]
+    return [p for p in profiles if p.image and photos.enclosure(p, "")][:FEATURED_FALLBACK]
+
+
+def newest(profiles: Sequence[Profile], shown: list[Profile]) -> list[Profile]:
+    """The latest published, as the feeds order them, leaving out the featured ones."""
+    skip = {p.url for p in shown}
+    latest = sorted(profiles, key=lambda p: (-p.date.timestamp(), p.slug))
+    return [p for p in latest if p.url not in skip][:NEWEST]
+
+
+def headlines(profiles: Sequence[Profile], index: Index) -> list[Headline]:
+    years = sorted(int(key) for key in index["year"])
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+    provinces = len(gazetteer().provinces())
+    return [
+        Headline(f"{len(profiles):,}".replace(",", "."), "mô hình, điển hình", "ho-so/"),
+        Headline(f"{len(index['province'])}/{provinces}", "tỉnh, thành phố có hồ sơ", "dia-phuong/"),
+        Headline(f"{len(index['commune']):,}".replace(",", "."), "xã, phường có hồ sơ", "ban-do/"),
+        Headline(span or "—", f"{len(years)} năm được công nhận", "nam/"),
+    ]
+
+
+def field_entries(index: Index) -> list[Entry]:
+    entries = []
+    for value in Field:
+        term = field_term(value)
+        found = index["field"].get(term.key)
+        entries.append(Entry(value.label, term.url, len(found.profiles) if found else 0, value.value))
+    return entries
+
+
+def province_entries(index: Index) -> list[Entry]:
+    """Provinces with profiles, in Vietnamese alphabetical order (the index's order)."""
+    return [Entry(e.term.title, e.term.url, len(e.profiles), e.term.key)
+            for e in index["province"].values()]
+
+
+def province_areas() -> list[Area]:
+    return [Area(p.code, province_term(p).url, p.name) for p in gazetteer().provinces()]
+
+
+def province_maps(spots: list[Spot]) -> dict[str, MapView]:
+    """Province page URL → its map, for every current province."""
+    geo = gazetteer()
+    return {province_term(p).url: province_map([(c.code, c.name) for c in geo.current_communes_in(p)], spots)
+            for p in geo.provinces()}
+
+
+def spots_by_province(spots: list[Spot]) -> list[tuple[Term, list[Spot]]]:
+    """The list beside the map, for keyboards and screen readers: province by province."""
+    geo = gazetteer()
+    grouped: dict[int, list[Spot]] = {}
+    for spot in spots:
+        grouped.setdefault(spot.province, []).append(spot)
+    rows = []
+    for province in geo.provinces():
+        if province.code in grouped:
+            communes = sorted(grouped[province.code], key=lambda s: s.url)
+            rows.append((province_term(province), communes))
+    return rows
+
+
+def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
+    """Every commune with profiles, and each province page's map (URL → map)."""
+    spots = commune_spots(state.profiles, state.index)
+    return spots, province_maps(spots)
+
+
+def portal_pages(state: BuildState, settings: Mapping, spots: list[Spot]) -> list[Page]:
+    """The front page and `/ban-do/` (the preview server renders them from memory too)."""
+    profiles, index, digests = state.profiles, state.index, state.digests
+    shown = featured(profiles, state.photos)
+    latest = newest(profiles, shown)
+    front = {
+        "featured": shown, "newest": latest, "headlines": headlines(profiles, index),
+        "fields": field_entries(index), "provinces": province_entries(index),
+        "map": national_map(spots, background=False, areas=province_areas(),
+                            link_limit=settings["LANTOA_MAP_COMMUNE_LINKS"] // 5),
+        "total": len(profiles),
+        "flagged": any(p.featured for p in shown),
+    }
+    inputs = ([digests[p.url] for p in shown + latest],
+              {k: v for k, v in front.items() if k not in ("featured", "newest")})
+    jsonld = website_jsonld(settings.get("SITEURL", ""), settings["SITENAME"],
+                            settings["LANTOA_DESCRIPTION"], publisher(settings))
+    full = national_map(spots, areas=province_areas(), link_limit=settings["LANTOA_MAP_COMMUNE_LINKS"])
+    listed = spots_by_province(spots)
+    return [
+        Page("index.html", "home", inputs, {"front": front, "website_jsonld": jsonld, "page_url": ""},
+             max((p.updated for p in shown + latest), default=None)),
+        Page("ban-do/index.html", "map", (full, listed),
+             {"national": full, "listed": listed, "spots": spots, "page_url": "ban-do/"}),
+    ]
+
+
+class PortalGenerator(Generator):
+    """Computes the maps for every page that shows one; writes `/` and `/ban-do/`."""
+
+    def generate_context(self) -> None:
+        state = build_state(self.context, "lantoa_portal")
+        self.spots, self.context["term_maps"] = portal_maps(state)
+        self.context["MAP_BASE"] = urlsplit(self.settings.get("SITEURL", "")).path.rstrip("/") + "/"
+
+    def generate_output(self, writer) -> None:
+        state = build_state(self.context, "lantoa_portal")
+        for page in portal_pages(state, self.settings, self.spots):
+            state.pages.write(writer, self, page)
+        state.pages.flush()
+
+
+def get_generators(pelican):
+    return PortalGenerator
+
+
+def check_plugins(pelican) -> None:
+    require_plugins(pelican.settings, "lantoa_portal", ("lantoa_profiles", "lantoa_facets"))
+
+
+def register() -> None:
+    signals.initialized.connect(check_plugins)
+    signals.get_generators.connect(get_generators)
