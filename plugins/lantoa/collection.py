@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .cache import PLUGINS, code_digest
 from .files import Refusal, content_file, read_content, read_pickle, walk_content, write_pickle
-from .gazetteer import gazetteer
+from .gazetteer import gazetteer, keep_gazetteer
 from .model import Profile
 from .output import profile_digest
 from .parallel import process_pool, worker_count
@@ -182,6 +182,8 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         files, refused = scan_content(content)
         workers = worker_count(workers)
         cache_file = cache_dir / CACHE_FILE if cache_dir else None
+        if cache_dir:
+            keep_gazetteer(cache_dir)
         stored = read_pickle(cache_file, {}) if cache_file else {}
         # One key for the whole file: another year or other code reads everything again.
         known: dict[str, tuple] = stored.get("files", {}) if stored.get("key") == (salt, today.year) else {}

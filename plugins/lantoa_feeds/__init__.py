@@ -49,6 +49,25 @@ def restore_link_attributes(atom: bytes, entries: list[FeedEntry]) -> bytes:
     return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)
 
 
+# Where entries sit in a document feedgen pretty-printed: each entry is serialised once,
+# from a feed of its own, and put into every feed that lists it, as feedgen would have.
+_ENTRY_TAGS = {"rss": (b"<item>", b"</item>\n"), "atom": (b"<entry>", b"</entry>\n")}
+_ENTRIES_END = {"rss": b"  </channel>\n</rss>\n", "atom": b"</feed>\n"}
+
+
+def entry_xml(document: bytes, kind: str) -> bytes:
+    """The one entry of a pretty-printed feed, indentation and line end included."""
+    opening, closing = _ENTRY_TAGS[kind]
+    start = document.rindex(b"\n", 0, document.index(opening)) + 1
+    return document[start:document.rindex(closing) + len(closing)]
+
+
+def splice(document: bytes, entries: list[bytes], kind: str) -> bytes:
+    """A pretty-printed feed without entries, with `entries` (from `entry_xml`) added last."""
+    end = document.rindex(_ENTRIES_END[kind])
+    return b"".join((document[:end], *entries, document[end:]))
+
+
 @dataclass(frozen=True)
 class Feed:
     title: str
@@ -100,12 +119,15 @@ class FeedsGenerator(Generator):
         size = self.settings["LANTOA_FEED_SIZE"]
         state = build_state(self.context, "lantoa_feeds")
         cache, digests = state.pages, state.digests
-        entries: dict[str, FeedEntry] = {}
+        entries: dict[tuple[str, str], bytes] = {}
 
-        def entry_for(profile: Profile) -> FeedEntry:
-            if profile.url not in entries:
-                entries[profile.url] = self._entry(state, profile, base, authority)
-            return entries[profile.url]
+        def entry_for(profile: Profile, kind: str) -> bytes:
+            # A profile is in a dozen feeds: its entry is made and serialised once per kind.
+            if (profile.url, kind) not in entries:
+                made = self._entry(state, profile, base, authority)
+                entries[(profile.url, kind)] = entry_xml(self._document(SITE_FEED, kind, [made], [], base,
+                                                                        authority), kind)
+            return entries[(profile.url, kind)]
 
         for feed in self.context["feeds"]:
             # Subscribers want what was published last, whatever year it was recognized.
@@ -114,8 +136,9 @@ class FeedsGenerator(Generator):
             shown = [digests[p.url] for p in profiles]
             for kind in ("rss", "atom"):
                 cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
-                                  lambda f=feed, k=kind, ps=profiles: self._render(
-                                      f, k, [entry_for(p) for p in ps], ps, base, authority))
+                                  lambda f=feed, k=kind, ps=profiles: splice(
+                                      self._document(f, k, [], ps, base, authority),
+                                      [entry_for(p, k) for p in ps], k))
         cache.flush()
         self._write_opml(Path(self.output_path), base)
 
@@ -149,8 +172,9 @@ class FeedsGenerator(Generator):
             entry.enclosure(url=found[0], length=str(found[1]), type=found[2])
         return entry
 
-    def _render(self, feed: Feed, kind: str, entries: list[FeedEntry], profiles: list[Profile],
-                base: str, authority: str) -> bytes:
+    def _document(self, feed: Feed, kind: str, entries: list[FeedEntry], profiles: list[Profile],
+                  base: str, authority: str) -> bytes:
+        """The feed as feedgen writes it, dated by the newest of `profiles`."""
         newest = max((p.updated for p in profiles), default=EMPTY_FEED_DATE)
         generator = FeedGenerator()
         generator.load_extension("dc", atom=False, rss=True)

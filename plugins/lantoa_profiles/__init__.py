@@ -16,6 +16,7 @@ from pathlib import Path
 from lantoa.cache import Cache
 from lantoa.collection import collect
 from lantoa.facets import FACET_BY_NAME
+from lantoa.gazetteer import keep_gazetteer
 from lantoa.model import Profile
 from lantoa.output import Page, PageCache, value_digest
 from lantoa.problems import StrictBuildError, report
@@ -53,6 +54,7 @@ class ProfilesGenerator(Generator):
             salt=cache.salt,
         )
         cache.file("profiles.pickle")
+        cache.use(keep_gazetteer(cache.root))
         # Receivers (the photo plugin) may add problems before they are reported, and
         # one of them may answer with the renderer that turns photo references into markup.
         answers = profiles_read.send(self, collection=collection, context=self.context, settings=settings,

@@ -145,3 +145,29 @@ def test_ids_survive_edits_and_moves_and_rebuilds_are_byte_identical(small_conte
     assert ids_of(moved / "feeds/rss.xml") == ids_of(after_edit / "feeds/rss.xml")
     link = feedparser.parse((moved / "feeds/rss.xml").read_bytes()).entries[0].link
     assert link.startswith("https://tinh.example.vn/lan-toa/mo-hinh/")
+
+
+def test_entries_put_into_feeds_give_what_feedgen_writes_whole(tmp_path: Path):
+    """Each entry is serialised once and spliced into every feed: the bytes are feedgen's own."""
+    from lantoa.state import CONTEXT_KEY
+    from lantoa_feeds import FeedsGenerator, feed_base
+    from pelican import signals
+
+    kept = []
+    signals.all_generators_finalized.connect(kept.append, weak=False)
+    try:
+        output = build_site(SAMPLE_CONTENT, tmp_path / "site")
+    finally:
+        signals.all_generators_finalized.disconnect(kept.append)
+    feeds = next(g for g in kept[0] if isinstance(g, FeedsGenerator))
+    state = feeds.context[CONTEXT_KEY]
+    base, authority = feed_base(feeds.settings), feeds.settings["LANTOA_FEED_AUTHORITY"]
+    compared = 0
+    for feed in feeds.context["feeds"]:
+        profiles = sorted(feeds.listed[feed.folder], key=lambda p: (-p.date.timestamp(), p.slug))[:50]
+        entries = [feeds._entry(state, p, base, authority) for p in profiles]
+        for kind in ("rss", "atom"):
+            whole = feeds._document(feed, kind, entries, profiles, base, authority)
+            assert (output / getattr(feed, kind)).read_bytes() == whole, getattr(feed, kind)
+            compared += bool(entries)
+    assert compared > 200
