@@ -100,12 +100,19 @@ class BuildState:
         return next(f for f in self.facets if f.name == name)
 
 
+def profile_digests(collection: Collection, photos: PhotoRenderer) -> dict[str, str]:
+    """Profile URL → what the profile and its published photos look like, as one short string."""
+    return {p.url: _digest(collection.digest(p), photos.digest(p)) for p in collection.profiles}
+
+
 def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, cache: Cache,
-               facets: tuple[Facet, ...] = FACETS, remember: dict | None = None) -> BuildState:
+               facets: tuple[Facet, ...] = FACETS, remember: dict | None = None,
+               digests: dict[str, str] | None = None) -> BuildState:
     """The state of one build. `remember` keeps each profile's facet terms from one call to
-    the next (the preview server makes a state per save, with one profile changed)."""
+    the next (the preview server makes a state per save, with one profile changed);
+    `digests` are `profile_digests`, when already made."""
     profiles = tuple(collection.profiles)
-    digests = {p.url: _digest(collection.digest(p), photos.digest(p)) for p in profiles}
+    digests = digests if digests is not None else profile_digests(collection, photos)
     terms = (facet_terms(profiles, facets) if remember is None
              else _remembered_terms(profiles, facets, remember))
     index = index_profiles(profiles, facets, terms)

@@ -22,7 +22,7 @@ from lantoa.output import Page, PageCache, value_digest
 from lantoa.problems import StrictBuildError, report
 from lantoa.progress import stage
 from lantoa.settings import apply_defaults
-from lantoa.signals import profiles_read
+from lantoa.signals import profiles_digested, profiles_read
 from lantoa.site import site_context
 from lantoa.state import (
     CONTEXT_KEY,
@@ -32,6 +32,7 @@ from lantoa.state import (
     ProfileExtras,
     build_state,
     make_state,
+    profile_digests,
 )
 from pelican import signals
 from pelican.generators import Generator
@@ -63,8 +64,12 @@ class ProfilesGenerator(Generator):
         report(collection.problems)
         if settings["LANTOA_STRICT"] and collection.errors:
             raise StrictBuildError(collection.problems)
+        digests = profile_digests(collection, photos)
+        # Work that needs only the profiles (the search index) starts before the indexes are made.
+        profiles_digested.send(self, profiles=tuple(collection.profiles), digests=digests,
+                               context=self.context, settings=settings, cache=cache)
         with stage("Lập chỉ mục", len(collection.profiles), "hồ sơ") as step:
-            state = make_state(collection, photos, PageCache(settings, cache), cache)
+            state = make_state(collection, photos, PageCache(settings, cache), cache, digests=digests)
             step.advance(len(state.profiles))
         # The profiles and the state live until the build ends: the collector need not scan
         # them again and again, nor touch their memory in the forked workers (copy on write).

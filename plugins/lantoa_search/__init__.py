@@ -26,30 +26,20 @@ from lantoa.parallel import Background, worker_count
 from lantoa.progress import stage
 from lantoa.search_index import FORMAT_VERSION, write_index
 from lantoa.search_terms import profile_terms
+from lantoa.signals import profiles_digested
 from lantoa.state import build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
 
 INDEX_FOLDER = "tim-kiem/chi-muc"
+INDEX_JOB = "lantoa_search_index"  # the context key `start_index` hands the running job over by
 
 
 class SearchGenerator(Generator):
     """Writes /tim-kiem/, and the index beside it; the page's filters come from the index."""
 
     def generate_context(self) -> None:
-        # The index needs only the profiles: a helper process makes it while the pages
-        # are written, and generate_output takes it (lantoa.parallel.Background).
-        self._index = None
-        if self.settings["LANTOA_SEARCH"]:
-            state = build_state(self.context, "lantoa_search")
-            profiles = list(state.profiles)
-            digests = state.digests
-            cached = state.cache.entry("search", FORMAT_VERSION, [digests[p.url] for p in profiles])
-            store = state.cache.file("search-terms.pickle")
-            whole = state.cache.trusted(cached, lambda: verify_checksums(cached))
-            job = (cached, profiles, self.settings["SITEURL"], store, dict(digests))
-            helpers = 1 if worker_count(self.settings["LANTOA_WORKERS"]) > 1 else 0
-            self._index = (cached, Background(_make_index, [] if whole else [job], helpers))
+        self._index = self.context.pop(INDEX_JOB, None)
 
     def generate_output(self, writer) -> None:
         state = build_state(self.context, "lantoa_search")
@@ -64,6 +54,19 @@ class SearchGenerator(Generator):
             target = Path(self.output_path) / INDEX_FOLDER
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(cached, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns(SUMS))
+
+
+def start_index(sender, profiles: tuple, digests, context: dict, settings: dict, cache, **_ignored) -> None:
+    """The index needs only the profiles: a helper process makes it from when their digests
+    are known, while the indexes and the pages are made (`lantoa.parallel.Background`)."""
+    if not settings["LANTOA_SEARCH"]:
+        return
+    cached = cache.entry("search", FORMAT_VERSION, [digests[p.url] for p in profiles])
+    store = cache.file("search-terms.pickle")
+    whole = cache.trusted(cached, lambda: verify_checksums(cached))
+    job = (cached, list(profiles), settings["SITEURL"], store, dict(digests))
+    helpers = 1 if worker_count(settings["LANTOA_WORKERS"]) > 1 else 0
+    context[INDEX_JOB] = (cached, Background(_make_index, [] if whole else [job], helpers))
 
 
 def _make_index(job) -> None:
@@ -101,5 +104,6 @@ def check_plugins(pelican) -> None:
 
 
 def register() -> None:
+    profiles_digested.connect(start_index)
     signals.initialized.connect(check_plugins)
     signals.get_generators.connect(get_generators)
