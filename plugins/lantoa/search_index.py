@@ -37,6 +37,7 @@ Profile ids are positions in newest-first order, so id order is the default rank
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
 import operator
@@ -45,7 +46,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .facets import FACETS, Facet
@@ -216,31 +217,57 @@ def write_columns(profiles: Sequence[Profile], folder: Path,
     return described
 
 
-def _group(entries: dict[str, bytes], buckets: int) -> dict[int, bytes]:
+def _group(entries: dict[str, bytes], buckets: int, gzipped: dict[bytes, bytes],
+           used: dict[bytes, bytes]) -> dict[int, bytes]:
+    """Entries by bucket, each bucket compressed; `gzipped` has what each content gave
+    before (an edit changes a few buckets: the others are not compressed again), `used`
+    gets what this grouping used."""
     grouped: dict[int, list[bytes]] = defaultdict(list)
     for term in sorted(entries):
         grouped[fnv1a(term) % buckets].append(entries[term])
-    return {bucket: _gzip(b"".join(chunk)) for bucket, chunk in grouped.items()}
+    files = {}
+    for bucket, chunk in grouped.items():
+        raw = b"".join(chunk)
+        key = hashlib.blake2b(raw, digest_size=16).digest()
+        found = gzipped.get(key)
+        files[bucket] = used[key] = found if found is not None else _gzip(raw)
+    return files
 
 
-def _write_buckets(entries: dict[str, bytes], folder: Path, target: int, compression: float) -> int:
-    """Group encoded entries into files of about `target` bytes on the wire; return how many."""
+def _buckets(entries: dict[str, bytes], target: int, compression: float, gzipped: dict[bytes, bytes],
+             used: dict[bytes, bytes]) -> tuple[int, dict[int, bytes]]:
+    """Entries grouped into files of about `target` bytes on the wire: (count, files)."""
     # A first guess from the raw size; how well postings compress depends on the
     # corpus, so the count is set again from the compressed size when it is far off.
     buckets = max(1, math.ceil(sum(map(len, entries.values())) / (target * compression)))
-    files = _group(entries, buckets)
+    files = _group(entries, buckets, gzipped, used)
     wire = sum(map(len, files.values()))
     if abs(wire / buckets - target) > target / 10:
         buckets = max(1, math.ceil(wire / target))
-        files = _group(entries, buckets)
-    folder.mkdir(parents=True)
-    for bucket, data in files.items():
-        (folder / f"{bucket}.bin.gz").write_bytes(data)
-    return buckets
+        files = _group(entries, buckets, gzipped, used)
+    return buckets, files
 
 
 def _ids() -> array[int]:
     return array("I")
+
+
+@dataclass
+class IndexMemo:
+    """What an index was made of, kept for the next build of the same profiles in the same
+    order: an edit then encodes again only the terms whose holders changed and the result
+    files of the edited profiles, and compresses only the bucket files that changed."""
+
+    siteurl: str
+    urls: tuple[str, ...]  # the profiles, newest first
+    digests: tuple[str, ...]  # what each looked like
+    anywhere: dict[str, array[int]]  # folded term → ids of the profiles holding it anywhere
+    strong: dict[str, array[int]]  # … in a strong field
+    marked: dict[str, array[int]]  # term as written → ids
+    folded_entries: dict[str, bytes]
+    marked_entries: dict[str, bytes]
+    chunks: list[bytes]  # d/<n>.json.gz
+    gzipped: dict[bytes, bytes] = field(default_factory=dict)  # a bucket's content → its file
 
 
 def _postings(profiles: Sequence[Profile], known_terms: dict[str, Terms]) -> Iterator[Terms]:
@@ -255,51 +282,135 @@ def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
     `known_terms` maps a profile URL to the profile's `profile_terms`, kept from an earlier
     build by the caller; profiles missing from it are tokenised here.
     """
-    profiles = list(profiles)
+    return make_index(list(profiles), folder, siteurl, known_terms)[0]
+
+
+def make_index(profiles: list[Profile], folder: Path, siteurl: str,
+               known_terms: dict[str, Terms] | None = None, digests: Sequence[str] = (),
+               memo: IndexMemo | None = None,
+               terms_before: Callable[[str], Terms | None] = lambda digest: None,
+               ) -> tuple[dict, IndexMemo]:
+    """`write_index`, from `memo` when it describes the same profiles in the same order,
+    `digests` telling which changed and `terms_before` what a changed one held before
+    (by its former digest); otherwise from scratch. Returns the summary and the memo of
+    this index. Either way the files are the same bytes.
+    """
+    known_terms = known_terms or {}
+    urls = tuple(p.url for p in profiles)
+    digests = tuple(digests) or urls
+    made = None
+    if memo is not None and memo.siteurl == siteurl and memo.urls == urls:
+        made = _update(memo, profiles, digests, known_terms, terms_before)
+    if made is None:
+        made = _from_scratch(profiles, digests, siteurl, known_terms)
+    return _write(made, profiles, folder), made
+
+
+def _from_scratch(profiles: list[Profile], digests: tuple[str, ...], siteurl: str,
+                  known_terms: dict[str, Terms]) -> IndexMemo:
     count = len(profiles)
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "d").mkdir(parents=True)
     # Ids as 4-byte arrays: at 100,000 profiles there are some 50 million of them.
     anywhere: dict[str, array[int]] = defaultdict(_ids)
     strong: dict[str, array[int]] = defaultdict(_ids)
     marked: dict[str, array[int]] = defaultdict(_ids)
-    for doc, terms in enumerate(_postings(profiles, known_terms or {})):
+    for doc, terms in enumerate(_postings(profiles, known_terms)):
         for term in terms.anywhere:
             anywhere[term].append(doc)
         for term in terms.strong:
             strong[term].append(doc)
         for term in terms.marked:
             marked[term].append(doc)
-    folded_entries = {}
-    for term, ids in anywhere.items():
-        held = ids.tolist()  # bisect reads a list faster than an array
-        folded_entries[term] = _entry(term, encode_set(held, count) + _subset(strong.get(term, ()), held))
-    variants: dict[str, list[str]] = defaultdict(list)
-    for term in marked:
-        variants[fold(term)].append(term)
-    marked_entries = {}
-    for folded, terms in variants.items():
-        held = anywhere[folded].tolist()
-        for term in terms:
-            marked_entries[term] = _entry(term, _subset(marked[term], held))
+    folded_entries = {term: _folded_entry(term, ids, strong.get(term, ()), count)
+                      for term, ids in anywhere.items()}
+    marked_entries = {term: _marked_entry(term, ids, anywhere[fold(term)]) for term, ids in marked.items()}
+    chunks = [_chunk(profiles[start:start + CHUNK], siteurl) for start in range(0, count, CHUNK)]
+    return IndexMemo(siteurl, tuple(p.url for p in profiles), digests, dict(anywhere), dict(strong),
+                     dict(marked), folded_entries, marked_entries, chunks)
+
+
+def _update(memo: IndexMemo, profiles: list[Profile], digests: tuple[str, ...],
+            known_terms: dict[str, Terms], terms_before: Callable[[str], Terms | None]) -> IndexMemo | None:
+    """The memo of the index of `profiles`, from the memo of the same profiles before some
+    of them changed; None when what a changed profile held before is not known."""
+    changed = [doc for doc, (old, new) in enumerate(zip(memo.digests, digests, strict=True)) if old != new]
+    if len(changed) > max(50, len(profiles) // 20):
+        return None  # most of the work either way: start afresh
+    before = [terms_before(memo.digests[doc]) for doc in changed]
+    if any(terms is None for terms in before):
+        return None
+    count = len(profiles)
+    postings = {"anywhere": memo.anywhere, "strong": memo.strong, "marked": memo.marked}
+    moved: dict[str, set[str]] = {kind: set() for kind in postings}
+    for doc, old in zip(changed, before, strict=True):
+        new = known_terms.get(profiles[doc].url) or profile_terms(profiles[doc])
+        for kind, held in postings.items():
+            was, now = set(getattr(old, kind)), set(getattr(new, kind))
+            for term in was - now:
+                ids = held[term]
+                del ids[bisect_left(ids, doc)]
+                if not ids:
+                    del held[term]
+            for term in now - was:
+                ids = held.setdefault(term, _ids())
+                ids.insert(bisect_left(ids, doc), doc)
+            moved[kind] |= was ^ now
+    for term in moved["anywhere"] | moved["strong"]:
+        if term in memo.anywhere:
+            memo.folded_entries[term] = _folded_entry(term, memo.anywhere[term], memo.strong.get(term, ()),
+                                                      count)
+        else:
+            memo.folded_entries.pop(term, None)
+    for term in list(memo.marked_entries.keys() | moved["marked"]):
+        if term in moved["marked"] or fold(term) in moved["anywhere"]:
+            if term in memo.marked:
+                memo.marked_entries[term] = _marked_entry(term, memo.marked[term], memo.anywhere[fold(term)])
+            else:
+                memo.marked_entries.pop(term, None)
+    for chunk in sorted({doc // CHUNK for doc in changed}):
+        memo.chunks[chunk] = _chunk(profiles[chunk * CHUNK:(chunk + 1) * CHUNK], memo.siteurl)
+    memo.digests = digests
+    return memo
+
+
+def _folded_entry(term: str, ids: Sequence[int], strong: Sequence[int], count: int) -> bytes:
+    held = list(ids)  # bisect reads a list faster than an array
+    return _entry(term, encode_set(held, count) + _subset(strong, held))
+
+
+def _marked_entry(term: str, ids: Sequence[int], folded_ids: Sequence[int]) -> bytes:
+    return _entry(term, _subset(ids, list(folded_ids)))
+
+
+def _chunk(profiles: Sequence[Profile], siteurl: str) -> bytes:
+    rows = [[absolute_url(siteurl, p.url), p.title, p.place.label, p.year, p.kind.label, excerpt_source(p)]
+            for p in profiles]
+    return _gzip(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def _write(memo: IndexMemo, profiles: list[Profile], folder: Path) -> dict:
+    count = len(profiles)
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "d").mkdir(parents=True)
+    buckets = {}
+    used: dict[bytes, bytes] = {}
     # How much gzip shrinks each kind of entry, as measured on synthetic profiles.
-    buckets = _write_buckets(folded_entries, folder / "t", BUCKET_BYTES, 1.3)
-    marked_buckets = _write_buckets(marked_entries, folder / "dau", MARKED_BUCKET_BYTES, 2.2)
+    for name, entries, target, compression in (("t", memo.folded_entries, BUCKET_BYTES, 1.3),
+                                               ("dau", memo.marked_entries, MARKED_BUCKET_BYTES, 2.2)):
+        buckets[name], files = _buckets(entries, target, compression, memo.gzipped, used)
+        (folder / name).mkdir(parents=True)
+        for bucket, data in files.items():
+            (folder / name / f"{bucket}.bin.gz").write_bytes(data)
+    memo.gzipped = used  # only what the next build may find again
     columns = write_columns(profiles, folder)
-    for start in range(0, count, CHUNK):
-        rows = []
-        for profile in profiles[start:start + CHUNK]:
-            rows.append([absolute_url(siteurl, profile.url), profile.title, profile.place.label,
-                         profile.year, profile.kind.label, excerpt_source(profile)])
-        data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
-        (folder / "d" / f"{start // CHUNK}.json.gz").write_bytes(_gzip(data))
+    for number, data in enumerate(memo.chunks):
+        (folder / "d" / f"{number}.json.gz").write_bytes(data)
     # Every syllable that occurs (numbers aside) and in how many profiles: a syllable
     # still being typed is completed with the commonest ones.
-    words = sorted(t for t in anywhere if " " not in t and not t.isdigit())
-    vocabulary = {"words": words, "counts": [len(anywhere[w]) for w in words]}
+    words = sorted(t for t in memo.anywhere if " " not in t and not t.isdigit())
+    vocabulary = {"words": words, "counts": [len(memo.anywhere[w]) for w in words]}
     (folder / "am-tiet.json.gz").write_bytes(_gzip(json.dumps(vocabulary, separators=(",", ":")).encode()))
-    meta = {"version": FORMAT_VERSION, "count": count, "buckets": buckets, "markedBuckets": marked_buckets,
-            "chunk": CHUNK, "columns": columns, "terms": len(folded_entries),
-            "markedTerms": len(marked_entries)}
+    meta = {"version": FORMAT_VERSION, "count": count, "buckets": buckets["t"],
+            "markedBuckets": buckets["dau"], "chunk": CHUNK, "columns": columns,
+            "terms": len(memo.folded_entries), "markedTerms": len(memo.marked_entries)}
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return meta

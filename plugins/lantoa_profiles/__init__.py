@@ -56,6 +56,9 @@ class ProfilesGenerator(Generator):
         )
         cache.file("profiles.pickle")
         cache.use(keep_gazetteer(cache.root))
+        # The profiles live until the build ends: the collector need not scan them again
+        # and again while the indexes are made, nor touch their memory in forked workers.
+        gc.freeze()
         # Receivers (the photo plugin) may add problems before they are reported, and
         # one of them may answer with the renderer that turns photo references into markup.
         answers = profiles_read.send(self, collection=collection, context=self.context, settings=settings,
@@ -71,9 +74,7 @@ class ProfilesGenerator(Generator):
         with stage("Lập chỉ mục", len(collection.profiles), "hồ sơ") as step:
             state = make_state(collection, photos, PageCache(settings, cache), cache, digests=digests)
             step.advance(len(state.profiles))
-        # The profiles and the state live until the build ends: the collector need not scan
-        # them again and again, nor touch their memory in the forked workers (copy on write).
-        gc.freeze()
+        gc.freeze()  # and so does the state
         if self.pelican is not None:
             self.pelican.lantoa_state = state  # for `finish`, when every file is written
         self.context[CONTEXT_KEY] = state

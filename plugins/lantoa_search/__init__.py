@@ -24,7 +24,7 @@ from lantoa.files import (
 )
 from lantoa.parallel import Background, worker_count
 from lantoa.progress import stage
-from lantoa.search_index import FORMAT_VERSION, write_index
+from lantoa.search_index import FORMAT_VERSION, IndexMemo, make_index
 from lantoa.search_terms import profile_terms
 from lantoa.signals import profiles_digested
 from lantoa.state import build_state, require_plugins
@@ -64,31 +64,40 @@ def start_index(sender, profiles: tuple, digests, context: dict, settings: dict,
     cached = cache.entry("search", FORMAT_VERSION, [digests[p.url] for p in profiles])
     store = cache.file("search-terms.pickle")
     whole = cache.trusted(cached, lambda: verify_checksums(cached))
-    job = (cached, list(profiles), settings["SITEURL"], store, dict(digests))
+    memo = cache.file("search-memo.pickle")
+    job = (cached, list(profiles), settings["SITEURL"], store, dict(digests), memo)
     helpers = 1 if worker_count(settings["LANTOA_WORKERS"]) > 1 else 0
     context[INDEX_JOB] = (cached, Background(_make_index, [] if whole else [job], helpers))
 
 
 def _make_index(job) -> None:
-    """In a helper process: the index of these profiles in its cache entry, unless it is there whole."""
-    cached, profiles, siteurl, store, digests = job
+    """In a helper process: the index of these profiles in its cache entry, unless it is there whole.
+
+    Made from the memo of the last index made (`lantoa.search_index.IndexMemo`) when
+    the same profiles are in the same order: an edit then costs what it touches.
+    """
+    cached, profiles, siteurl, store, digests, memo_file = job
     if cached.is_dir() and not verify_checksums(cached):
         discard_entry(cached)
     if cached.is_dir():
         return
     staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    write_index(profiles, staging, siteurl, _terms(store, profiles, digests))
+    known = read_pickle(store, {})
+    memo = read_pickle(memo_file, None)
+    _, memo = make_index(profiles, staging, siteurl, _terms(known, store, profiles, digests),
+                         [digests[p.url] for p in profiles], memo if isinstance(memo, IndexMemo) else None,
+                         lambda digest: known.get((FORMAT_VERSION, digest)))
     write_checksums(staging)
     try:
         staging.rename(cached)
     except OSError:  # a concurrent build wrote the same index
         shutil.rmtree(staging, ignore_errors=True)
+    write_pickle(memo_file, memo)
 
 
-def _terms(store: Path, profiles, digests) -> dict:
+def _terms(known: dict, store: Path, profiles, digests) -> dict:
     """Each profile's index terms, tokenised again only when the profile changed."""
-    known = read_pickle(store, {})
     fresh = {(FORMAT_VERSION, digests[p.url]): known.get((FORMAT_VERSION, digests[p.url]))
              or profile_terms(p) for p in profiles}
     write_pickle(store, fresh)

@@ -177,3 +177,47 @@ def test_a_built_index_lists_its_profiles_in_order(tmp_path):
     assert [profiles[i].title for i in index.postings("ha noi")[0]] == ["Phố văn minh"]
     rows = json.loads(gzip.decompress((tmp_path / "idx/d/0.json.gz").read_bytes()))
     assert [row[1] for row in rows] == [p.title for p in profiles]
+
+
+TEXTS = ("Nhân dân hiến đất làm đường.", "Tổ tự quản giữ an ninh trật tự.", "Hợp tác xã cà phê Lâm Hà.",
+         "Dân vận khéo ở thôn K'Long.", "Chuyển đổi số ngay tại thôn.", "")
+
+
+@pytest.fixture(scope="module")
+def edit_corpus(tmp_path_factory) -> list:
+    from lantoa.bench import write_synthetic
+
+    content = tmp_path_factory.mktemp("search-edits") / "content"
+    write_synthetic(40, content, seed=7)
+    return collect(content).profiles
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=39), st.sampled_from(TEXTS),
+                          st.sampled_from(TEXTS)), min_size=1, max_size=4), st.data())
+def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_corpus, tmp_path_factory,
+                                                                         edits, data):
+    """Edits that keep the order (a title, a body): the index from the memo is byte for byte
+    the index made from scratch, edit after edit."""
+    from dataclasses import replace
+
+    from lantoa.search_index import make_index
+    from lantoa.search_terms import profile_terms
+
+    folder = tmp_path_factory.mktemp("edits")
+    profiles = list(edit_corpus)
+    digests = [str(n) for n in range(len(profiles))]
+    known = {d: profile_terms(p) for d, p in zip(digests, profiles, strict=True)}
+    _, memo = make_index(profiles, folder / "first", "https://x.vn", None, digests)
+    for step, (doc, title_text, body_text) in enumerate(edits):
+        profiles[doc] = replace(profiles[doc], title=f"{profiles[doc].title} {title_text}".strip(),
+                                body_html=f"<p>{body_text}</p>{profiles[doc].body_html}")
+        digests[doc] = f"{doc}.{step}"
+        known[digests[doc]] = profile_terms(profiles[doc])
+        update, fresh = folder / f"update-{step}", folder / f"fresh-{step}"
+        meta, memo = make_index(profiles, update, "https://x.vn", None, digests, memo, known.get)
+        assert meta == make_index(profiles, fresh, "https://x.vn", None, digests)[0]
+        files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(update) for p in update.rglob("*") if p.is_file())
+        for name in files:
+            assert (update / name).read_bytes() == (fresh / name).read_bytes(), name
