@@ -32,6 +32,10 @@ positions, in its folded term's first set, of the profiles holding it as written
 A set is a type byte and data: 0 the members as varint deltas (count first),
 1 a bitmap of the universe, 2 the non-members as varint deltas (count first).
 Profile ids are positions in newest-first order, so id order is the default ranking.
+
+`make_index` also returns an `IndexMemo` of what it made; given back with the next
+profiles, when they are the same profiles in the same order, it updates the index in
+place (an edit costs what it touches) and writes the same bytes as a fresh index.
 """
 
 from __future__ import annotations
@@ -295,6 +299,8 @@ def make_index(profiles: list[Profile], folder: Path, siteurl: str,
     (by its former digest); otherwise from scratch. Returns the summary and the memo of
     this index. Either way the files are the same bytes.
     """
+    if memo is not None and len(digests) != len(profiles):
+        raise ValueError("an index is made from a memo only with every profile's digest")
     known_terms = known_terms or {}
     urls = tuple(p.url for p in profiles)
     digests = tuple(digests) or urls
