@@ -269,14 +269,15 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
     return results
 
 
-def move(path: Path) -> None:
-    """Give a profile another title, year and province: it moves in every listing."""
+def move(path: Path, title: str = "Mô hình đã đổi tên hoàn toàn", day: str = "2013-05-05",
+         province: str = "Hà Nội") -> None:
+    """Give a profile another title, year (that of `day`) and province: it moves in every listing."""
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^Title: .*$", "Title: Mô hình đã đổi tên hoàn toàn", text, count=1, flags=re.M)
-    text = re.sub(r"^Year: .*$", "Year: 2013", text, count=1, flags=re.M)
-    text = re.sub(r"^Date: .*$", "Date: 2013-05-05", text, count=1, flags=re.M)
+    text = re.sub(r"^Title: .*$", f"Title: {title}", text, count=1, flags=re.M)
+    text = re.sub(r"^Year: .*$", f"Year: {day[:4]}", text, count=1, flags=re.M)
+    text = re.sub(r"^Date: .*$", f"Date: {day}", text, count=1, flags=re.M)
     text = re.sub(r"^(District|Commune): .*\n", "", text, flags=re.M)
-    text = re.sub(r"^Province: .*$", "Province: Hà Nội", text, count=1, flags=re.M)
+    text = re.sub(r"^Province: .*$", f"Province: {province}", text, count=1, flags=re.M)
     path.write_text(text, encoding="utf-8")
 
 
