@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 
 from tests.browser.conftest import wait_until
 from tests.conftest import ROOT, SAMPLE_CONTENT
-from tests.integration.test_serve import free_port, get, wait_for
+from tests.integration.test_serve import get, serving, wait_for
 
 SCREENS = Path("/work/screens")
 TITLE = "Chi hội Phụ nữ Đức Minh dệt thổ cẩm, giữ nghề truyền thống"
@@ -49,18 +49,9 @@ def editor_site(tmp_path_factory):
     base = tmp_path_factory.mktemp("cms")
     content = base / "content"
     shutil.copytree(SAMPLE_CONTENT, content)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lantoa.cli", "serve", "--content", str(content), "--output",
-         str(base / "site"), "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
+    with serving(content, base / "site") as url:
         wait_for(lambda: get(f"{url}/quan-tri/config.js"), seconds=120)
         yield url, content
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.fixture

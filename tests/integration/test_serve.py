@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.conftest import ROOT, valid_header, write_profile
@@ -18,6 +20,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(content: Path, output: Path, *options: str) -> Iterator[str]:
+    """`lantoa serve` on `content` in its own process, for the block; yields its address."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lantoa.cli", "serve", "--content", str(content), "--output",
+         str(output), "--port", str(port), *options], cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def get(url: str) -> str:
@@ -42,13 +59,7 @@ def test_serve_rebuilds_on_save_and_pages_reload(tmp_path: Path):
     content = tmp_path / "content"
     profile = write_profile(content, "lam-dong/2023/tot.md", valid_header(Title="Tên ban đầu"))
     output = tmp_path / "site"
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lantoa.cli", "serve", "--content", str(content), "--output",
-         str(output), "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with serving(content, output) as base:
         page = wait_for(lambda: get(f"{base}/mo-hinh/tot/"))
         assert "Tên ban đầu" in page and "/__lantoa_reload__" in page
         assert "__lantoa_reload__" not in (output / "mo-hinh/tot/index.html").read_text(encoding="utf-8")
@@ -65,9 +76,6 @@ def test_serve_rebuilds_on_save_and_pages_reload(tmp_path: Path):
         waiting.join(timeout=30)
         assert answered == ["1"]
         assert "Tên đã sửa" in get(f"{base}/mo-hinh/tot/")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -84,13 +92,7 @@ def test_a_profile_with_errors_shows_them_in_its_page_until_fixed(tmp_path: Path
     profile = write_profile(content, "lam-dong/2023/tot.md", valid_header(Title="Tên ban đầu"))
     write_profile(content, "lam-dong/2023/khac.md", valid_header(Title="Hồ sơ khác"))
     output = tmp_path / "site"
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "lantoa.cli", "serve", "--content", str(content), "--output",
-         str(output), "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with serving(content, output) as base:
         assert "Tên ban đầu" in wait_for(lambda: get(f"{base}/mo-hinh/tot/"))
         status, page = fetch(f"{base}/khong-co-trang-nay/")
         assert status == 404 and "Không có trang này" in page and 'lang="vi"' in page
@@ -115,6 +117,3 @@ def test_a_profile_with_errors_shows_them_in_its_page_until_fixed(tmp_path: Path
         assert "Tên ban đầu" in page and "Hồ sơ đang có lỗi" not in page
         status, page = fetch(f"{base}/khong-co-trang-nay/")
         assert status == 404 and "Hồ sơ đang có lỗi" not in page
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
