@@ -79,12 +79,35 @@ def scan_content(content: Path) -> tuple[list[Path], list[Problem]]:
     for path, refusal in walk_content(content, content):
         relative = os.fspath(path)[len(base):]  # strings: this runs for every file of the content
         among_profiles = relative.split(os.sep, 1)[0] == PROFILES_FOLDER
-        if among_profiles and relative.lower().endswith(".md") and not path.name.startswith("."):
+        if among_profiles and _names_a_profile(relative):
             profiles.append(path)
         elif refusal is not None and (not among_profiles or path.is_dir()):
             problems.append(Problem(relative.replace(os.sep, "/"), None, "tệp", refusal.code, refusal.message,
                                     refusal.hint))
     return sorted(profiles), problems
+
+
+def _names_a_profile(relative: str) -> bool:
+    """A content-relative path under `profiles/` names a profile: `.md` in any case, not hidden."""
+    return relative.lower().endswith(".md") and not os.path.basename(relative).startswith(".")
+
+
+def walked_profile(content: Path, path: Path) -> bool:
+    """Whether `scan_content` finds `path` as a profile file reached without a link: named as
+    one, under `profiles/`, and neither a link itself nor inside a linked folder (the walk
+    does not enter those). The preview asks this of a saved file before reading it alone."""
+    base = os.path.abspath(content).rstrip(os.sep) + os.sep
+    absolute = os.path.abspath(path)
+    relative = absolute[len(base):]
+    if not absolute.startswith(base) or relative.split(os.sep, 1)[0] != PROFILES_FOLDER \
+            or not _names_a_profile(relative):
+        return False
+    place = absolute
+    while len(place) >= len(base):  # the file, then each folder up to the content folder
+        if os.path.islink(place):
+            return False
+        place = os.path.dirname(place)
+    return True
 
 
 def profile_files(content: Path) -> list[Path]:

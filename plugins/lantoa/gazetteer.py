@@ -495,12 +495,18 @@ def keep_gazetteer(folder: Path) -> Path:
     release of the datasets never reads it.
     """
     global _kept
+    _kept = folder / f"gazetteer-{_made_from()}.pickle"
+    return _kept
+
+
+@cache
+def _made_from() -> str:
+    """A digest of what the gazetteer is built from: the Python, the datasets, the code."""
     digest = hashlib.sha256(repr((sys.version, *(version(n) for n in ("vietnam-provinces", "python-slugify")))
                                  ).encode())
     for source in ("gazetteer.py", "gazetteer_fixes.py", "text.py"):
         digest.update((Path(__file__).parent / source).read_bytes())
-    _kept = folder / f"gazetteer-{digest.hexdigest()[:20]}.pickle"
-    return _kept
+    return digest.hexdigest()[:20]
 
 
 @cache

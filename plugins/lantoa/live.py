@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import build, build_atomic, disk_error_message, load_settings
-from .collection import PROFILES_FOLDER, Read, assemble, read_one
+from .collection import Read, assemble, read_one, walked_profile
 from .preview import RELOAD_SCRIPT, RELOAD_TAG, BuildProblems, PreviewHandler
 from .problems import report
 from .state import CONTEXT_KEY, BuildState, make_state, remember_state
@@ -125,7 +125,7 @@ class LiveSite:
         """Saved profiles: a new state in memory. False when the change is not only profiles."""
         snapshot = self.snapshot
         paths = [Path(p) for p in paths]
-        if snapshot is None or not paths or not all(self._is_profile(p) for p in paths):
+        if snapshot is None or not paths or not all(walked_profile(self.content, p) for p in paths):
             return False
         today = self._today()
         for path in paths:
@@ -235,14 +235,6 @@ class LiveSite:
         return generator.get_template(page.template).render(local).encode("utf-8")
 
     # -- helpers --------------------------------------------------------------------------------
-
-    def _is_profile(self, path: Path) -> bool:
-        try:
-            relative = Path(os.path.abspath(path)).relative_to(self.content)
-        except ValueError:
-            return False
-        return (relative.parts[:1] == (PROFILES_FOLDER,) and path.suffix.lower() == ".md"
-                and not path.name.startswith(".") and not path.is_symlink())
 
     def _today(self) -> date:
         today = self.settings.get("LANTOA_TODAY")

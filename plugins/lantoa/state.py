@@ -91,7 +91,7 @@ class BuildState:
     index: Mapping[str, Mapping[str, TermIndex]]  # facet → term key → term and profiles
     children: Mapping[str, Mapping[str, list[TermIndex]]]  # term URL → facet → child terms
     empty_terms: tuple[Term, ...]  # terms with a page but no profile yet
-    extras: Mapping[str, ProfileExtras]
+    extras: Extras  # profile URL → its ProfileExtras; `.terms`: profile URL → facet → terms
     photos: PhotoRenderer
     pages: PageCache  # the services that change: the pages this build wrote …
     cache: Cache  # … and the cache entries it used
@@ -129,8 +129,7 @@ def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, 
 def remember_state(state: BuildState) -> dict:
     """What `make_state(..., remember=)` keeps, taken from a state already made: the first
     save after a whole build then makes only the changed profile's terms."""
-    extras = state.extras
-    terms = extras.terms if isinstance(extras, Extras) else facet_terms(state.profiles, state.facets)
+    terms = state.extras.terms
     return {id(p): (p, state.facets, terms[p.url], places_of(p)) for p in state.profiles}
 
 
