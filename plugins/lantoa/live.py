@@ -204,7 +204,7 @@ class LiveSite:
         """page file → how to render it from `snapshot`; listing pages beyond the first by pattern."""
         if snapshot._router is None:
             from lantoa_facets import listed_terms, listing_pages, not_found_page, overview_pages
-            from lantoa_portal import portal_pages
+            from lantoa_portal import PORTAL_PAGES, portal_pages
             from lantoa_profiles import profile_page
 
             state, per_page = snapshot.state, self.settings["LANTOA_PER_PAGE"]
@@ -222,9 +222,15 @@ class LiveSite:
             for page in overview_pages(state):
                 router[page.name] = lambda p=page: self._render(snapshot, "FacetsGenerator", p)
             router["404.html"] = lambda: self._render(snapshot, "FacetsGenerator", not_found_page())
-            for number, name in enumerate(("index.html", "ban-do/index.html")):
-                router[name] = lambda n=number: self._render(snapshot, "PortalGenerator", portal_pages(
-                    state, self.settings, snapshot.maps[0])[n])
+            portal: list = []  # the front page and the map, made together when one is asked for
+
+            def portal_page(number: int):
+                if not portal:
+                    portal.extend(portal_pages(state, self.settings, snapshot.maps[0]))
+                return portal[number]
+
+            for number, name in enumerate(PORTAL_PAGES):
+                router[name] = lambda n=number: self._render(snapshot, "PortalGenerator", portal_page(n))
             snapshot._router = router
         return snapshot._router
 

@@ -119,15 +119,17 @@ class FeedsGenerator(Generator):
         size = self.settings["LANTOA_FEED_SIZE"]
         state = build_state(self.context, "lantoa_feeds")
         cache, digests = state.pages, state.digests
-        entries: dict[tuple[str, str], bytes] = {}
+        made: dict[str, FeedEntry] = {}
+        serialised: dict[tuple[str, str], bytes] = {}
 
         def entry_for(profile: Profile, kind: str) -> bytes:
-            # A profile is in a dozen feeds: its entry is made and serialised once per kind.
-            if (profile.url, kind) not in entries:
-                made = self._entry(state, profile, base, authority)
-                entries[(profile.url, kind)] = entry_xml(self._document(SITE_FEED, kind, [made], [], base,
-                                                                        authority), kind)
-            return entries[(profile.url, kind)]
+            # A profile is in a dozen feeds: its entry is made once, and serialised once per kind.
+            if (profile.url, kind) not in serialised:
+                if profile.url not in made:
+                    made[profile.url] = self._entry(state, profile, base, authority)
+                one = self._document(SITE_FEED, kind, [made[profile.url]], [], base, authority)
+                serialised[(profile.url, kind)] = entry_xml(one, kind)
+            return serialised[(profile.url, kind)]
 
         for feed in self.context["feeds"]:
             # Subscribers want what was published last, whatever year it was recognized.

@@ -30,6 +30,7 @@ Index = Mapping[str, Mapping[str, TermIndex]]
 FEATURED_MAX = 6  # flagged profiles shown; more wait for the next ones to be unflagged
 FEATURED_FALLBACK = 3  # newest profiles with a photo, when none is flagged
 NEWEST = 8
+PORTAL_PAGES = ("index.html", "ban-do/index.html")  # what `portal_pages` gives, in its order
 
 
 @dataclass(frozen=True)
@@ -156,9 +157,9 @@ def portal_pages(state: BuildState, settings: Mapping, spots: list[Spot]) -> lis
     full = national_map(spots, areas=province_areas(), link_limit=settings["LANTOA_MAP_COMMUNE_LINKS"])
     listed = spots_by_province(spots)
     return [
-        Page("index.html", "home", inputs, {"front": front, "website_jsonld": jsonld, "page_url": ""},
+        Page(PORTAL_PAGES[0], "home", inputs, {"front": front, "website_jsonld": jsonld, "page_url": ""},
              max((p.updated for p in shown + latest), default=None)),
-        Page("ban-do/index.html", "map", (full, listed),
+        Page(PORTAL_PAGES[1], "map", (full, listed),
              {"national": full, "listed": listed, "spots": spots, "page_url": "ban-do/"}),
     ]
 
