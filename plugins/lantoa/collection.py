@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ PROFILES_FOLDER = "profiles"
 # Below this many changed files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 150
 RACY_SECONDS = 2
-CACHE_FILE = "profiles.pickle"
+CACHE_FOLDER = "profiles"  # the readings, in shards: an edit rewrites one of them, not all
+CACHE_SHARDS = 32
 
 Read = tuple[Profile | None, list[Problem], str]  # a file's profile, its problems, its digest
 
@@ -204,17 +206,18 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     with stage("Kiểm tra nội dung", unit="tệp") as scanned:
         files, refused = scan_content(content)
         workers = worker_count(workers)
-        cache_file = cache_dir / CACHE_FILE if cache_dir else None
         if cache_dir:
             keep_gazetteer(cache_dir)
-        stored = read_pickle(cache_file, {}) if cache_file else {}
-        # One key for the whole file: another year or other code reads everything again.
-        known: dict[str, tuple] = stored.get("files", {}) if stored.get("key") == (salt, today.year) else {}
+        # One key per shard: another year or other code reads everything again.
+        key = (salt, today.year)
+        shards = [_read_shard(path, key) for path in profile_cache_files(cache_dir)] if cache_dir else []
+        known = {name: hit for shard in shards for name, hit in shard.items()}
         racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
         results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
         entries: dict[str, tuple] = {}
         stale = []
-        changed = set(known) != {str(f) for f in files}
+        names = {str(f) for f in files}
+        dirty = {_shard_of(name) for name in set(known).symmetric_difference(names)}
         for file in files:
             found = _signature(file)
             trusted = found if found is not None and found[1] < racy else None
@@ -229,7 +232,8 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
             if reusable:
                 results[file] = (hit[2], hit[3])
                 entries[str(file)] = (trusted, hit[1], *hit[2:])
-                changed |= trusted != hit[0]
+                if trusted != hit[0]:
+                    dirty.add(_shard_of(str(file)))
             else:
                 # Hashed before it is read: should it change meanwhile, the next build reads it again.
                 stale.append((file, trusted, fingerprint or _fingerprint(file, content, today, salt)))
@@ -239,11 +243,41 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     for (file, trusted, fingerprint), (profile, problems, digest) in zip(stale, read, strict=True):
         results[file] = (profile, problems)
         entries[str(file)] = (trusted, fingerprint, profile, problems, digest)
+        dirty.add(_shard_of(str(file)))
     collection = assemble(files, {f: (*results[f], entries[str(f)][4]) for f in files}, refused)
     collection.read_from_cache = len(files) - len(stale)
-    if cache_file and (changed or stale):
-        write_pickle(cache_file, {"key": (salt, today.year), "files": entries})
+    if cache_dir:
+        _write_shards(cache_dir, key, entries, dirty)
     return collection
+
+
+def profile_cache_files(cache_dir: Path) -> list[Path]:
+    """The cache files that hold the profiles' readings."""
+    return [cache_dir / CACHE_FOLDER / f"{number:02d}.pickle" for number in range(CACHE_SHARDS)]
+
+
+def _shard_of(name: str) -> int:
+    return zlib.crc32(name.encode()) % CACHE_SHARDS
+
+
+def _read_shard(path: Path, key: tuple) -> dict[str, tuple]:
+    stored = read_pickle(path, {})
+    return stored.get("files", {}) if isinstance(stored, dict) and stored.get("key") == key else {}
+
+
+def _write_shards(cache_dir: Path, key: tuple, entries: dict[str, tuple], dirty: set[int]) -> None:
+    """Rewrite the shards that changed, and any missing (a first build writes them all)."""
+    paths = profile_cache_files(cache_dir)
+    dirty |= {number for number, path in enumerate(paths) if not path.is_file()}
+    if not dirty:
+        return
+    shards: dict[int, dict[str, tuple]] = {number: {} for number in dirty}
+    for name, entry in entries.items():
+        shard = shards.get(_shard_of(name))
+        if shard is not None:
+            shard[name] = entry
+    for number, shard in shards.items():
+        write_pickle(paths[number], {"key": key, "files": shard})
 
 
 def assemble(files: list[Path], read: Mapping[Path, Read], refused: list[Problem]) -> Collection:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from lantoa.cache import Cache
-from lantoa.collection import collect
+from lantoa.collection import collect, profile_cache_files
 from lantoa.facets import FACET_BY_NAME
 from lantoa.gazetteer import keep_gazetteer
 from lantoa.model import Profile
@@ -54,7 +54,8 @@ class ProfilesGenerator(Generator):
             workers=settings["LANTOA_WORKERS"],
             salt=cache.salt,
         )
-        cache.file("profiles.pickle")
+        for shard in profile_cache_files(cache.root):
+            cache.use(shard)
         cache.use(keep_gazetteer(cache.root))
         # The profiles live until the build ends: the collector need not scan them again
         # and again while the indexes are made, nor touch their memory in forked workers.

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from lantoa.collection import collect, profile_files
+from lantoa.collection import collect, profile_cache_files, profile_files
 from lantoa.problems import Severity
 
 TODAY = datetime.date(2026, 11, 25)
@@ -282,12 +282,27 @@ def test_a_new_year_invalidates_the_cache(content, cache_dir):
 
 def test_corrupt_cache_is_only_a_slower_run(content, cache_dir):
     write(content, "x/mot.md", "Một")
-    cache_dir.mkdir()
-    (cache_dir / "profiles.pickle").write_bytes(b"not a pickle")
+    run(content, cache_dir)
+    for shard in profile_cache_files(cache_dir):  # whichever holds it
+        shard.write_bytes(b"not a pickle")
     collection = run(content, cache_dir)
     assert collection.read_from_cache == 0
     assert [p.title for p in collection.profiles] == ["Một"]
     assert run(content, cache_dir).read_from_cache == 1
+
+
+def test_an_edit_rewrites_only_the_shard_that_holds_it(content, cache_dir):
+    files = [write(content, f"x/ho-so-{n}.md", f"Mô hình số {n}") for n in range(40)]
+    run(content, cache_dir)
+    before = {path: path.stat().st_ino for path in profile_cache_files(cache_dir)}  # written aside, renamed
+    files[7].write_text(files[7].read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
+    collection = run(content, cache_dir)
+    assert collection.read_from_cache == 39
+    rewritten = [path for path, inode in before.items() if path.stat().st_ino != inode]
+    assert len(rewritten) == 1
+    again = run(content, cache_dir)  # the rewritten shard holds the edit and its neighbours
+    assert again.read_from_cache == 40
+    assert [p.title for p in again.profiles] == [p.title for p in collection.profiles]
 
 
 def test_adding_a_missing_image_clears_the_cached_error(content, cache_dir):
