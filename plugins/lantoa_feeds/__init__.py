@@ -10,11 +10,11 @@ unchanged site gives byte-identical feeds.
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from xml.etree import ElementTree
 
 from feedgen.feed import FeedEntry, FeedGenerator
@@ -131,18 +131,20 @@ class FeedsGenerator(Generator):
                 serialised[(profile.url, kind)] = entry_xml(one, kind)
             return serialised[(profile.url, kind)]
 
+        # Subscribers want what was published last, whatever year it was recognized.
+        published = {p.url: (-p.date.timestamp(), p.slug) for p in state.profiles}
         for feed in self.context["feeds"]:
-            # Subscribers want what was published last, whatever year it was recognized.
-            profiles = sorted(self.listed[feed.folder],
-                              key=lambda p: (-p.date.timestamp(), p.slug))[:size]
+            profiles = heapq.nsmallest(size, self.listed[feed.folder], key=lambda p: published[p.url])
             shown = [digests[p.url] for p in profiles]
             for kind in ("rss", "atom"):
                 cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
                                   lambda f=feed, k=kind, ps=profiles: splice(
                                       self._document(f, k, [], ps, base, authority),
                                       [entry_for(p, k) for p in ps], k))
+        listed = tuple((f.title, f.rss, f.page) for f in self.context["feeds"])
+        cache.write_bytes("feeds/index.opml", (listed, base, self.settings["SITENAME"]),
+                          lambda: self._opml(base))
         cache.flush()
-        self._write_opml(Path(self.output_path), base)
 
     def _entry(self, state: BuildState, profile: Profile, base: str, authority: str) -> FeedEntry:
         entry = FeedEntry()
@@ -206,7 +208,8 @@ class FeedsGenerator(Generator):
             return generator.rss_str(pretty=True)
         return restore_link_attributes(generator.atom_str(pretty=True), entries)
 
-    def _write_opml(self, output: Path, base: str) -> None:
+    def _opml(self, base: str) -> bytes:
+        """The list of every feed, for readers that subscribe to many at once."""
         opml = ElementTree.Element("opml", version="2.0")
         head = ElementTree.SubElement(opml, "head")
         ElementTree.SubElement(head, "title").text = f"{self.settings['SITENAME']} — danh sách nguồn tin"
@@ -216,9 +219,7 @@ class FeedsGenerator(Generator):
                                    xmlUrl=absolute_url(base, feed.rss),
                                    htmlUrl=absolute_url(base, feed.page), language="vi")
         ElementTree.indent(opml)
-        path = output / "feeds" / "index.opml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(ElementTree.tostring(opml, encoding="UTF-8", xml_declaration=True) + b"\n")
+        return ElementTree.tostring(opml, encoding="UTF-8", xml_declaration=True) + b"\n"
 
 
 def get_generators(pelican):
