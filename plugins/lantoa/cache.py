@@ -126,6 +126,7 @@ class Cache:
         for name, path in _entries(self.root):
             if name in current or name in (GENERATION, VERIFIED):
                 continue
+            path = Path(path)
             with contextlib.suppress(OSError):
                 # Written during this build (by a worker process that could not say so).
                 if path.stat().st_mtime >= self.started:
@@ -136,12 +137,14 @@ class Cache:
                 continue
             _remove(path)
             removed += 1
-        write_pickle(generation, current)
+        if current != previous:
+            write_pickle(generation, current)
         kept = current | previous
-        known = {name: found for name, found in {**(self._known or read_pickle(self.root / VERIFIED, {})),
-                                                  **self._vouched}.items()
-                 if _entry_of(self.root, self.root / name) in kept}
-        write_pickle(self.root / VERIFIED, known)
+        before = self._known if self._known is not None else read_pickle(self.root / VERIFIED, {})
+        known = {name: found for name, found in {**before, **self._vouched}.items()
+                 if _entry_name(name) in kept}
+        if known != before:
+            write_pickle(self.root / VERIFIED, known)
         return removed
 
 
@@ -173,19 +176,25 @@ def _relative(root: Path, path: Path) -> str:
 
 
 def _entry_of(root: Path, path: Path) -> str:
-    parts = _relative(root, path).split(os.sep)
+    return _entry_name(_relative(root, path))
+
+
+def _entry_name(relative: str) -> str:
+    """The entry a file of the cache belongs to, from its path relative to the cache folder."""
+    parts = relative.split(os.sep)
     return "/".join(parts[:2]) if len(parts) > 1 else parts[0]
 
 
 def _entries(root: Path):
+    """(entry name, path as a string) of every entry: strings, as there are tens of thousands."""
     if not root.is_dir():
         return
-    for child in root.iterdir():
-        if child.is_dir() and not child.is_symlink():
-            for grandchild in child.iterdir():
-                yield f"{child.name}/{grandchild.name}", grandchild
+    for child in os.scandir(root):
+        if child.is_dir(follow_symlinks=False):
+            for grandchild in os.scandir(child.path):
+                yield f"{child.name}/{grandchild.name}", grandchild.path
         else:
-            yield child.name, child
+            yield child.name, child.path
 
 
 def _unlocked(lock: Path) -> bool:
