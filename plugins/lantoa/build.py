@@ -13,7 +13,7 @@ from pathlib import Path
 from . import snapshot
 from .output import commit_manifest, discard_pending, link_previous, withdraw_manifest
 from .problems import StrictBuildError
-from .publish import build_lock, checkpoint, recover, staging_folder, swap_in
+from .publish import build_lock, checkpoint, keep_as_spare, recover, staging_folder, swap_in
 from .settings import SettingError, apply_defaults
 
 DEFAULT_CONFIG = "pelicanconf.py"
@@ -111,7 +111,10 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
             Pelican(settings).run()
             snapshot.record(settings, found)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            if target.is_dir():
+                keep_as_spare(staging, target)
+            else:
+                shutil.rmtree(staging, ignore_errors=True)
             raise
         checkpoint("rendered")
         withdraw_manifest(settings)

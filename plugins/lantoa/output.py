@@ -86,18 +86,70 @@ def commit_manifest(settings: dict[str, Any]) -> None:
 
 
 def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> int:
-    """Hard-link the cached pages of the previous build into a fresh build folder.
+    """Hard-link the cached pages of the previous build into a build folder.
 
     Only files the manifest vouches for are linked; everything else is written anew,
-    so no write can reach the previous site through a shared inode.
+    so no write can reach the previous site through a shared inode. `staging` is
+    either new, or the site before the previous one, recycled (`lantoa.publish`):
+    folders are what a file system makes slowly, one per profile page, and a
+    recycled site has them. Its files that are the previous site's (the same inode)
+    stay; every other file goes, so it holds exactly what a new folder would.
     """
-    linked = 0
-    for name in read_pickle(_manifest_path(settings), {}):
-        source = previous / name
-        if source.is_file():
-            link_or_copy(source, staging / name)
-            linked += 1
+    wanted = set(read_pickle(_manifest_path(settings), {}))
+    old, new = os.fspath(previous), os.fspath(staging)
+    kept = _keep_recycled(new, wanted, old) if os.path.isdir(new) else set()
+    folders: set[str] = set()
+    linked = len(kept)
+    # Strings and bare system calls: a site has tens of thousands of files.
+    for name in wanted - kept:
+        source, target = os.path.join(old, name), os.path.join(new, name)
+        folder = os.path.dirname(name)
+        if folder not in folders:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            folders.add(folder)
+        try:
+            os.link(source, target)
+        except FileNotFoundError:
+            continue
+        except OSError:  # another file system, or not a plain file
+            if not os.path.isfile(source):
+                continue
+            link_or_copy(source, target)
+        linked += 1
     return linked
+
+
+def _keep_recycled(root: str, wanted: set[str], previous: str) -> set[str]:
+    """In a recycled build folder, keep the files that are the previous site's; remove the rest."""
+    kept: set[str] = set()
+    base = len(root) + 1
+
+    def visit(folder: str) -> bool:  # whether anything under `folder` stays
+        stays = False
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if visit(entry.path):
+                    stays = True
+                else:
+                    os.rmdir(entry.path)
+                continue
+            name = entry.path[base:]
+            if name in wanted:
+                try:
+                    same = os.stat(os.path.join(previous, name)).st_ino == entry.inode()
+                except OSError:
+                    same = False
+                if same and not entry.is_symlink():
+                    kept.add(name)
+                    stays = True
+                    continue
+            os.unlink(entry.path)
+        return stays
+
+    visit(root)
+    return kept
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,13 @@ the swap and committed after it, so after a crash at any point the next build
 renders everything the manifest cannot vouch for: a crashed build costs time,
 never correctness. Staging folders left by killed builds are removed.
 
+The site a swap replaces is kept beside the output folder as `<output>.spare`,
+and the next build renames it to its staging folder instead of making a new
+one: a file system makes folders slowly (one per profile page, ten thousand
+and more), and the spare has them. `lantoa.output.link_previous` then keeps
+only its files that are the current site's (the same inode) and removes the
+rest, so the staging folder holds exactly what a new one would.
+
 `checkpoint(stage)` lets tests kill a build at a chosen stage (`LANTOA_FAULT_AT`).
 """
 
@@ -66,11 +73,40 @@ def recover(target: Path) -> None:
 
 
 def staging_folder(target: Path) -> Path:
-    return target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    """A new build folder beside `target`: the spare site renamed, or an empty folder."""
+    staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    spare = spare_folder(target)
+    if spare.is_dir() and not spare.is_symlink():
+        if target.is_dir():  # without a site, there is nothing in it to keep
+            with contextlib.suppress(OSError):
+                spare.rename(staging)
+                return staging
+        shutil.rmtree(spare, ignore_errors=True)
+    return staging
+
+
+def keep_as_spare(staging: Path, target: Path) -> None:
+    """A build that failed leaves its folder as the spare: `link_previous` sorts out what
+    in it may stay, by inode, so a half-made folder is as good as any."""
+    _keep_as_spare(staging, target)
+
+
+def spare_folder(target: Path) -> Path:
+    """The site a swap replaced, kept for the next build to recycle its folders."""
+    return target.with_name(f"{target.name}.spare")
+
+
+def _keep_as_spare(replaced: Path, target: Path) -> None:
+    spare = spare_folder(target)
+    shutil.rmtree(spare, ignore_errors=True)
+    try:
+        replaced.rename(spare)
+    except OSError:
+        shutil.rmtree(replaced, ignore_errors=True)
 
 
 def swap_in(staging: Path, target: Path) -> None:
-    """Make `staging` the site at `target`; the old site is removed."""
+    """Make `staging` the site at `target`; the old site is kept as the spare."""
     if target.is_dir() and os.path.ismount(target):
         sync_in_place(staging, target)
         return
@@ -86,7 +122,7 @@ def swap_in(staging: Path, target: Path) -> None:
             _rename_twice(staging, target)
             return
         checkpoint("exchanged")
-        shutil.rmtree(staging, ignore_errors=True)  # now the old site
+        _keep_as_spare(staging, target)  # now the old site
     else:
         staging.rename(target)
 
@@ -106,7 +142,7 @@ def _rename_twice(staging: Path, target: Path) -> None:
     target.rename(previous)
     checkpoint("set-aside")  # `recover` puts `previous` back if we die here
     staging.rename(target)
-    shutil.rmtree(previous, ignore_errors=True)
+    _keep_as_spare(previous, target)
 
 
 def sync_in_place(staging: Path, target: Path) -> None:

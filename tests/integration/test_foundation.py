@@ -152,4 +152,5 @@ def test_failed_strict_build_keeps_the_previous_site(tmp_path: Path):
     assert failed.returncode == 1
     assert "hong.md:8: Level:" in failed.stderr
     assert (output / "mo-hinh/tot/index.html").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    # The failed build's folder is kept as the spare: never published, recycled by the next build.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site", "site.spare"]

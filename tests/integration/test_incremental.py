@@ -33,8 +33,9 @@ OPERATIONS = ("edit", "retitle", "year", "move", "rename", "delete", "add", "pho
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's bytes, and every folder (as None): a recycled build folder keeps no empty one."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
+            for p in sorted(folder.rglob("*"))}
 
 
 class Site:

@@ -1,0 +1,77 @@
+"""The build folder: a recycled one holds exactly what a new one would (`link_previous`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lantoa.files import write_pickle
+from lantoa.output import _manifest_path, link_previous
+from lantoa.publish import spare_folder, staging_folder
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() and not p.is_symlink() else None
+            for p in sorted(folder.rglob("*"))}
+
+
+def site(tmp_path: Path) -> tuple[dict, Path]:
+    target = tmp_path / "site"
+    for name, text in {"index.html": "trang chủ", "mo-hinh/a/index.html": "a", "mo-hinh/b/index.html": "b",
+                       "feeds/rss.xml": "<rss/>", "anh/the.jpg": "ảnh"}.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(text, encoding="utf-8")
+    settings = {"OUTPUT_PATH": str(target), "LANTOA_CACHE_DIR": str(tmp_path / "cache")}
+    # The manifest vouches for pages and feeds; the photo is written by every build.
+    write_pickle(_manifest_path(settings), {n: ("x",) for n in
+                                            ("index.html", "mo-hinh/a/index.html", "mo-hinh/b/index.html",
+                                             "feeds/rss.xml")})
+    return settings, target
+
+
+def test_a_new_build_folder_gets_the_vouched_files_as_links(tmp_path):
+    settings, target = site(tmp_path)
+    staging = staging_folder(target)
+    assert link_previous(settings, target, staging) == 4
+    assert tree(staging) == {"feeds": None, "feeds/rss.xml": b"<rss/>", "index.html": "trang chủ".encode(),
+                             "mo-hinh": None, "mo-hinh/a": None, "mo-hinh/a/index.html": b"a",
+                             "mo-hinh/b": None, "mo-hinh/b/index.html": b"b"}
+    assert os.stat(staging / "mo-hinh/a/index.html").st_ino == os.stat(target / "mo-hinh/a/index.html").st_ino
+
+
+def test_a_recycled_build_folder_holds_exactly_what_a_new_one_would(tmp_path):
+    settings, target = site(tmp_path)
+    fresh = tmp_path / "fresh"
+    link_previous(settings, target, fresh)
+    spare = spare_folder(target)
+    # The site before: one page the same file, one rewritten since, one page and a folder
+    # that are gone, a photo, a link where a page should be, and an empty folder.
+    (spare / "mo-hinh/a").mkdir(parents=True)
+    os.link(target / "mo-hinh/a/index.html", spare / "mo-hinh/a/index.html")
+    (spare / "mo-hinh/b").mkdir(parents=True)
+    (spare / "mo-hinh/b/index.html").write_text("b cũ", encoding="utf-8")
+    (spare / "mo-hinh/c").mkdir(parents=True)
+    (spare / "mo-hinh/c/index.html").write_text("đã xóa", encoding="utf-8")
+    (spare / "anh").mkdir()
+    (spare / "anh/the.jpg").write_text("ảnh cũ", encoding="utf-8")
+    (spare / "feeds").mkdir()
+    (spare / "feeds/rss.xml").symlink_to(target / "feeds/rss.xml")
+    (spare / "trong/rong").mkdir(parents=True)
+    kept = os.stat(spare / "mo-hinh/a/index.html").st_ino
+    staging = staging_folder(target)
+    assert staging != spare and not spare.exists()  # the spare became the build folder
+    assert link_previous(settings, target, staging) == 4
+    assert tree(staging) == tree(fresh)
+    assert not (staging / "feeds/rss.xml").is_symlink()
+    assert os.stat(staging / "mo-hinh/a/index.html").st_ino == kept
+    for name in ("mo-hinh/b/index.html", "feeds/rss.xml", "index.html"):
+        assert os.stat(staging / name).st_ino == os.stat(target / name).st_ino
+
+
+def test_a_spare_without_a_site_is_not_recycled(tmp_path):
+    target = tmp_path / "site"
+    spare = spare_folder(target)
+    (spare / "mo-hinh/a").mkdir(parents=True)
+    (spare / "mo-hinh/a/index.html").write_text("a", encoding="utf-8")
+    staging = staging_folder(target)
+    assert not staging.exists() and not spare.exists()
