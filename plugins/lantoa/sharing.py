@@ -7,27 +7,19 @@ The QR code is drawn at build time as inline SVG, so a printed profile leads
 back to the site even when it is printed offline. zxing-cpp encodes it (mask
 chosen by the standard's penalty rules, in C++: 0.2 ms a code, where segno took
 4 ms, close to a minute of CPU per 10,000 profiles); this module draws its
-modules as one SVG path of horizontal runs. Each code is also cached under the
-URL it encodes, for the builds that render every page anew (a theme change).
+modules as one SVG path of horizontal runs. It is drawn each time the
+page that shows it is rendered.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import os
 import re
-from collections.abc import Iterable
-from functools import cache
-from importlib import metadata
-from pathlib import Path
+from functools import lru_cache
 
 import zxingcpp
 from markupsafe import Markup
-
-from .cache import Cache
-from .files import read_checked, write_checked
 
 # Level M: a code stays readable with 15 % of it smudged, folded or badly photocopied.
 QR_ERROR = "M"
@@ -76,41 +68,13 @@ def qr_svg(url: str) -> str:
     return f'<svg viewBox="0 0 {size} {size}" class="qr-code"><path stroke="#000" d="{path}"/></svg>'
 
 
-@cache
-def _encoder_version() -> str:
-    return metadata.version("zxing-cpp")  # reads the package's metadata file: once
+@lru_cache(maxsize=20_000)  # a preview renders the same few pages again and again
+def qr_code(url: str) -> Markup:
+    """`qr_code(url)` for templates: the SVG of `url`, as markup.
 
-
-class QrCodes:
-    """`qr_code(url)` for templates: the SVG, cached on disk by URL.
-
-    Pages are rendered in forked workers that share nothing back, so each code is
-    its own checked cache entry (`lantoa.files.write_checked`); a damaged one is
-    drawn again, never trusted. A code found is touched, which tells the cache's
-    pruning that this build used it; `keep` says so for every profile of the build,
-    whose page may well not be rendered again (an incremental build renders few).
+    Drawn whenever a page is rendered, never cached on disk: drawing takes half a
+    millisecond, about what writing and pruning a cache entry per profile cost, and
+    a build renders a page again only when it changed.
     """
-
-    def __init__(self, cache: Cache):
-        self.cache = cache
-
-    def entry(self, url: str) -> Path:
-        return self.cache.root / "qr" / f"{self.cache.key('qr', _encoder_version(), QR_ERROR, url)}.svg"
-
-    def keep(self, urls: Iterable[str]) -> None:
-        """These codes belong to this build: pruning keeps them even if no page asks for one."""
-        for url in urls:
-            self.cache.use(self.entry(url))
-
-    def __call__(self, url: str) -> Markup:
-        path = self.entry(url)
-        cached = read_checked(path)
-        if cached is not None:
-            svg = cached.decode("utf-8")
-            with contextlib.suppress(OSError):
-                os.utime(path)
-        else:
-            svg = qr_svg(url)
-            write_checked(path, svg.encode("utf-8"))
-        # Only numbers and fixed names: nothing to escape.
-        return Markup(svg)
+    # Only numbers and fixed names: nothing to escape.
+    return Markup(qr_svg(url))

@@ -3,7 +3,7 @@
 Runs when the profiles are read (`lantoa.signals.profiles_read`) and gives the
 templates `zalo_payload(url)` (the second copy of the URL that Zalo's share
 endpoint reads) and `qr_code(url)` (the QR code at the foot of a printed
-profile, cached under `LANTOA_CACHE_DIR/qr/`). The share links themselves are
+profile, drawn as inline SVG). The share links themselves are
 markup in `profile.html`.
 """
 
@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from lantoa.cache import Cache
 from lantoa.collection import Collection
-from lantoa.sharing import QrCodes, zalo_payload
+from lantoa.sharing import qr_code, zalo_payload
 from lantoa.signals import profiles_read
 
 
 def add_share_helpers(sender, collection: Collection, context: dict, settings: dict, cache: Cache) -> None:
     context["zalo_payload"] = zalo_payload
-    codes = context["qr_code"] = QrCodes(cache)
-    # The address profile.html encodes: SITEURL ~ "/" ~ profile.url.
-    codes.keep(f"{settings['SITEURL']}/{profile.url}" for profile in collection.profiles)
+    context["qr_code"] = qr_code
 
 
 def register() -> None:

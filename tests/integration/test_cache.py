@@ -5,11 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lantoa.build import load_settings
 from lantoa.cache import Cache, code_digest
-from lantoa.sharing import QrCodes
 
-from tests.conftest import ROOT, TODAY, build_site, valid_header, write_profile
+from tests.conftest import build_site, valid_header, write_profile
 from tests.hostile.corpus import jpeg
 
 
@@ -45,7 +43,7 @@ def test_twenty_builds_with_an_edit_each_keep_two_generations(tmp_path: Path):
         assert len(found["search"]) <= 2, found["search"]
         assert len([c for c in found["cards"] if c.endswith(".jpg")]) <= 2 * 2
         assert len(found["images"]) <= 2
-        assert len(found["qr"]) <= 2 * 2
+        assert "qr" not in found  # QR codes are drawn with the page, never cached
         counts.append(sum(len(names) for names in found.values()))
     # … so the number of entries stops growing once two generations exist (the files'
     # sizes follow the content, which grows here by a sentence a build).
@@ -68,20 +66,3 @@ def test_keys_change_with_the_code_and_the_settings_that_show(tmp_path: Path):
     assert one.key("x") != Cache({**settings, "SITEURL": "https://b.example"}).key("x")
     assert one.key("x") != one.key("y")
     assert code_digest.cache_info().currsize >= 1
-
-
-def test_the_qr_code_of_a_page_not_rendered_again_stays_in_the_cache(tmp_path: Path):
-    content = tmp_path / "content"
-    write_profile(content, "lam-dong/2023/khong-doi.md", valid_header(Title="Mô hình không đổi"))
-    edited = write_profile(content, "lam-dong/2022/duoc-sua.md",
-                           valid_header(Title="Mô hình được sửa", Year="2022", Date="2022-01-01"))
-    output = tmp_path / "site"
-    build_site(content, output)
-    settings = load_settings(ROOT / "pelicanconf.py", content, output)
-    settings.update({"LANTOA_CACHE_DIR": str(tmp_path / ".cache"), "LANTOA_TODAY": TODAY})
-    kept = QrCodes(Cache(settings)).entry("/mo-hinh/khong-doi/")
-    assert kept.is_file()
-    for number in range(3):  # more builds than the cache keeps generations
-        edited.write_text(edited.read_text(encoding="utf-8") + f"\nCâu {number}.\n", encoding="utf-8")
-        build_site(content, output)
-    assert kept.is_file()
