@@ -228,16 +228,22 @@ class PageCache:
         self.write_page(writer, page.name, generator.get_template(page.template), generator.context,
                         page.inputs, lastmod=page.lastmod, **page.kwargs)
 
-    def write_bytes(self, name: str, inputs: Any, produce: Callable[[], bytes]) -> None:
-        """Queue writing a non-HTML file (a feed) unless the inputs are unchanged."""
-        if self.needs_render(name, inputs):
-            path = self.output / name
+    def write_bytes(self, name: str, inputs: Any, produce: Callable[[], bytes]) -> bool:
+        """Queue writing a non-HTML file (a feed) unless the inputs are unchanged; say which.
 
-            def job() -> None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(produce())
+        `produce` is called when the file is written, in `flush`: what it reads may be
+        made between the two, once for every file that needs it.
+        """
+        if not self.needs_render(name, inputs):
+            return False
+        path = self.output / name
 
-            self._jobs.append(job)
+        def job() -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(produce())
+
+        self._jobs.append(job)
+        return True
 
     def flush(self, label: str = "Ghi tệp") -> None:
         """Run the queued renders, split over forked workers when there are many.

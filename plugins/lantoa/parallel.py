@@ -35,6 +35,37 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
 
 
+PARALLEL_MAP_MIN = 200  # fewer items than this per worker are done in this process
+_forked: Callable[[int], Any] | None = None  # what forked map workers run, inherited
+
+
+def forked_map(function: Callable[[int], Any], count: int, workers: int) -> list[Any]:
+    """`[function(i) for i in range(count)]`, the numbers split over forked processes.
+
+    The children inherit `function` and everything it reads, so nothing is sent to
+    them; only the results come back, pickled. With few items, or with threads
+    running (forking them is unsafe), everything is done in this process.
+    """
+    global _forked
+    workers = min(workers, count // PARALLEL_MAP_MIN)
+    if workers < 2 or not single_threaded():
+        return [function(number) for number in range(count)]
+    size = max(1, count // (workers * 8))
+    _forked = function
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = pool.map(_run_forked, [range(start, min(count, start + size))
+                                           for start in range(0, count, size)])
+            return [result for part in parts for result in part]
+    finally:
+        _forked = None
+
+
+def _run_forked(numbers: range) -> list[Any]:
+    assert _forked is not None
+    return [_forked(number) for number in numbers]
+
+
 class Background:
     """Jobs done by helper processes while the build goes on; `finish` joins in, then waits.
 

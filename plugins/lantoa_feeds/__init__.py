@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 from feedgen.feed import FeedEntry, FeedGenerator
 from lantoa.facets import Term
 from lantoa.model import Profile
+from lantoa.parallel import forked_map
 from lantoa.schema import VIETNAM_TZ
 from lantoa.site import absolute_url
 from lantoa.state import BuildState, build_state, require_plugins
@@ -119,17 +120,8 @@ class FeedsGenerator(Generator):
         size = self.settings["LANTOA_FEED_SIZE"]
         state = build_state(self.context, "lantoa_feeds")
         cache, digests = state.pages, state.digests
-        made: dict[str, FeedEntry] = {}
-        serialised: dict[tuple[str, str], bytes] = {}
-
-        def entry_for(profile: Profile, kind: str) -> bytes:
-            # A profile is in a dozen feeds: its entry is made once, and serialised once per kind.
-            if (profile.url, kind) not in serialised:
-                if profile.url not in made:
-                    made[profile.url] = self._entry(state, profile, base, authority)
-                one = self._document(SITE_FEED, kind, [made[profile.url]], [], base, authority)
-                serialised[(profile.url, kind)] = entry_xml(one, kind)
-            return serialised[(profile.url, kind)]
+        entries: dict[str, dict[str, bytes]] = {}  # profile URL → kind → its serialised entry
+        needed: dict[str, Profile] = {}
 
         # Subscribers want what was published last, whatever year it was recognized.
         published = {p.url: (-p.date.timestamp(), p.slug) for p in state.profiles}
@@ -137,14 +129,27 @@ class FeedsGenerator(Generator):
             profiles = heapq.nsmallest(size, self.listed[feed.folder], key=lambda p: published[p.url])
             shown = [digests[p.url] for p in profiles]
             for kind in ("rss", "atom"):
-                cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
-                                  lambda f=feed, k=kind, ps=profiles: splice(
-                                      self._document(f, k, [], ps, base, authority),
-                                      [entry_for(p, k) for p in ps], k))
+                if cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
+                                     lambda f=feed, k=kind, ps=profiles: splice(
+                                         self._document(f, k, [], ps, base, authority),
+                                         [entries[p.url][k] for p in ps], k)):
+                    needed.update((p.url, p) for p in profiles)
+        # A profile is in a dozen feeds: its entry is made once, before the feeds are
+        # written (each by whichever worker), and serialised once per kind.
+        wanted = list(needed.values())
+        made = forked_map(lambda number: self._serialised(state, wanted[number], base, authority),
+                          len(wanted), cache.workers)
+        entries.update((p.url, one) for p, one in zip(wanted, made, strict=True))
         listed = tuple((f.title, f.rss, f.page) for f in self.context["feeds"])
         cache.write_bytes("feeds/index.opml", (listed, base, self.settings["SITENAME"]),
                           lambda: self._opml(base))
         cache.flush()
+
+    def _serialised(self, state: BuildState, profile: Profile, base: str, authority: str) -> dict[str, bytes]:
+        """The profile's entry as each kind of feed writes it (`entry_xml`)."""
+        entry = self._entry(state, profile, base, authority)
+        return {kind: entry_xml(self._document(SITE_FEED, kind, [entry], [], base, authority), kind)
+                for kind in ("rss", "atom")}
 
     def _entry(self, state: BuildState, profile: Profile, base: str, authority: str) -> FeedEntry:
         entry = FeedEntry()
