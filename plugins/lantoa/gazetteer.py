@@ -499,6 +499,11 @@ def keep_gazetteer(folder: Path) -> Path:
     return _kept
 
 
+def gazetteer_version() -> str:
+    """Changes whenever the gazetteer may: its code, the datasets, the Python."""
+    return _made_from()
+
+
 @cache
 def _made_from() -> str:
     """A digest of what the gazetteer is built from: the Python, the datasets, the code."""

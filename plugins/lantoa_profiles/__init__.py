@@ -73,7 +73,8 @@ class ProfilesGenerator(Generator):
         profiles_digested.send(self, profiles=tuple(collection.profiles), digests=digests,
                                context=self.context, settings=settings, cache=cache)
         with stage("Lập chỉ mục", len(collection.profiles), "hồ sơ") as step:
-            state = make_state(collection, photos, PageCache(settings, cache), cache, digests=digests)
+            state = make_state(collection, photos, PageCache(settings, cache), cache, digests=digests,
+                               keep_terms=True)
             step.advance(len(state.profiles))
         gc.freeze()  # and so does the state
         if self.pelican is not None:

@@ -66,3 +66,41 @@ def test_keys_change_with_the_code_and_the_settings_that_show(tmp_path: Path):
     assert one.key("x") != Cache({**settings, "SITEURL": "https://b.example"}).key("x")
     assert one.key("x") != one.key("y")
     assert code_digest.cache_info().currsize >= 1
+
+
+def test_facet_terms_kept_between_builds_are_the_terms_made_afresh(tmp_path: Path):
+    from lantoa.collection import collect
+    from lantoa.facets import FACETS, facet_terms
+    from lantoa.state import kept_terms
+
+    content = tmp_path / "content"
+    write_profile(content, "lam-dong/2023/mot.md", valid_header(Title="Mô hình một"))
+    edited = write_profile(content, "ha-noi/2021/hai.md",
+                           valid_header(Title="Mô hình hai", Province="Hà Nội", District="Long Biên",
+                                        Commune="Thạch Bàn", Year="2021", Date="2021-03-04"))
+    cache = Cache({"LANTOA_CACHE_DIR": str(tmp_path / "cache")})
+
+    def kept() -> dict:
+        collection = collect(content)
+        found = kept_terms(collection, FACETS, cache)
+        assert found == facet_terms(collection.profiles, FACETS)
+        return found
+
+    kept()
+    made: list[str] = []
+    real = FACETS[0].terms_of
+    counting = tuple(f if f is not FACETS[0] else
+                     type(f)(**{**f.__dict__, "terms_of": lambda p: made.append(p.source) or real(p)})
+                     for f in FACETS)
+    collection = collect(content)
+    assert kept_terms(collection, counting, cache) == facet_terms(collection.profiles, FACETS)
+    assert made == []  # every profile's terms came from the cache
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Hà Nội", "Cao Bằng")
+                      .replace("District: Long Biên\n", "").replace("Commune: Thạch Bàn\n", ""),
+                      encoding="utf-8")
+    found = kept()
+    assert [t.title for t in found["mo-hinh/hai/"]["province"]] == ["Tỉnh Cao Bằng"]
+    other = Cache({"LANTOA_CACHE_DIR": str(tmp_path / "cache"), "SITENAME": "Trang khác"})
+    collection = collect(content)
+    assert kept_terms(collection, counting, other) == facet_terms(collection.profiles, FACETS)
+    assert len(made) == 2  # another salt: nothing is taken from the file
