@@ -51,8 +51,9 @@ class PhotoRenderer(Protocol):
     def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
         """(URL, bytes, MIME type) of the lead photo for feeds, or None."""
 
-    def finish(self) -> None:
-        """Every page is written: end the work done beside the build (share cards)."""
+    def finish(self, pages: PageCache) -> None:
+        """Every page is written: end the work done beside the build (share cards), and put
+        what it adds to the site in the output manifest (`pages`)."""
 
 
 class NoPhotos:
@@ -67,7 +68,7 @@ class NoPhotos:
     def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
         return None
 
-    def finish(self) -> None:
+    def finish(self, pages: PageCache) -> None:
         pass
 
 

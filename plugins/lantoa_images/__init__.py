@@ -26,6 +26,7 @@ from lantoa.collection import Collection
 from lantoa.files import checksum, link_or_copy, warn_cache, write_atomic
 from lantoa.images import SHARE_SIZE, ProcessedPhoto, check_photos, draw_share_card
 from lantoa.model import Profile
+from lantoa.output import PageCache
 from lantoa.parallel import Background, worker_count
 from lantoa.progress import stage
 from lantoa.signals import profiles_read
@@ -79,14 +80,6 @@ def _card_is_whole(cached: Path) -> bool:
         return False
 
 
-def _same_file(first: Path, second: Path) -> bool:
-    try:
-        one, other = os.stat(first), os.stat(second)
-    except OSError:
-        return False
-    return (one.st_ino, one.st_dev) == (other.st_ino, other.st_dev)
-
-
 def card_background(photo: ProcessedPhoto) -> str:
     """The processed JPEG a share card is drawn on: the smallest that covers the card.
 
@@ -111,7 +104,7 @@ class PhotoPublisher:
         self.processed = self.reused = self.cards_drawn = 0
         self.photos: dict[str, ProcessedPhoto] = {}
         self.markup = picture_macros(settings["THEME"])
-        self._links: list[tuple[Path, Path]] = []
+        self._links: list[tuple[Path, str]] = []  # (cache entry, site-relative file)
         self._drawing: Background | None = None
         self._drawn: list[Path] = []
 
@@ -160,15 +153,21 @@ class PhotoPublisher:
                               if photo else None)
                 jobs.append((cached, profile.title, profile.place.label, profile.year, site, self.fonts,
                              background))
-            self._links.append((cached, self.output / share_card_path(profile)))
+            self._links.append((cached, share_card_path(profile)))
         self.cards_drawn = len(jobs)
         # One card is drawn at the end faster than a helper process starts.
         helpers = worker_count(self.settings["LANTOA_WORKERS"]) - 1 if len(jobs) > 1 else 0
         self._drawing = Background(_draw_card_job, jobs, helpers)
         self._drawn = [job[0] for job in jobs]
 
-    def finish(self) -> None:
-        """Every page is written: draw what the helpers have not, then link every card."""
+    def finish(self, pages: PageCache) -> None:
+        """Every page is written: draw what the helpers have not, then link every card.
+
+        Each card is a file of the output manifest (`pages`), made from its cache entry
+        as it is now: a card whose entry is the same file as the build before is
+        neither linked again nor even looked at, and the card of a profile gone is
+        removed with the pages that only the previous build wrote.
+        """
         if self._drawing is None:
             return
         with stage("Vẽ thẻ chia sẻ", self.cards_drawn, "thẻ") as step:
@@ -177,9 +176,10 @@ class PhotoPublisher:
         self._drawing = None
         for cached in self._drawn:
             self.cache.vouch(cached)
-        for cached, target in self._links:
-            if not _same_file(cached, target):  # kept from the previous build, or linked now
-                link_or_copy(cached, target)
+        for cached, name in self._links:
+            made = os.stat(cached)
+            if pages.needs_render(name, ("card", cached.name, made.st_ino, made.st_size, made.st_mtime_ns)):
+                link_or_copy(cached, self.output / name)
 
     def picture(self, source: str, base: str, alt: str, lazy: bool = True,
                 alt_is_html: bool = False) -> str:

@@ -121,7 +121,7 @@ def initialise(pelican) -> None:
 def finish(pelican) -> None:
     state = getattr(pelican, "lantoa_state", None)
     if state is not None:
-        state.photos.finish()
+        state.photos.finish(state.pages)
         state.pages.finish()
         gc.unfreeze()
 

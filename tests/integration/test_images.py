@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -283,3 +284,23 @@ def test_the_sample_site_publishes_its_iphone_photo(sample_site):
     html = (sample_site / "mo-hinh/hop-tac-xa-che-loc-ngai/index.html").read_text(encoding="utf-8")
     lead = html.split('<figure class="lead-photo">')[1].split("</figure>")[0]
     assert "vuon-che-loc-ngai/1600.webp 1600w" in lead and 'width="1600" height="1200"' in lead
+
+
+def test_a_share_card_follows_its_cache_entry_and_goes_with_its_profile(tmp_path):
+    content, output = tmp_path / "content", tmp_path / "site"
+    write_profile(content, "lam-dong/2023/o-lai.md", valid_header(Title="Mô hình ở lại"))
+    gone = write_profile(content, "lam-dong/2023/bi-xoa.md", valid_header(Title="Mô hình bị xóa"))
+    build_site(content, output)
+    cards = output / "anh/the-chia-se"
+    stays, leaves = cards / "mo-hinh-o-lai.jpg", cards / "mo-hinh-bi-xoa.jpg"
+    assert stays.is_file() and leaves.is_file()
+    # The card's cache entry is drawn again (it was damaged): the site gets the new file.
+    entry = next(p for p in (tmp_path / ".cache/cards").iterdir()
+                 if p.suffix == ".jpg" and p.read_bytes() == stays.read_bytes())
+    redrawn = entry.read_bytes()
+    entry.unlink()
+    entry.write_bytes(redrawn[:100])
+    gone.unlink()
+    build_site(content, output)
+    assert not leaves.exists()
+    assert stays.read_bytes() == redrawn and os.stat(stays).st_ino == os.stat(entry).st_ino
