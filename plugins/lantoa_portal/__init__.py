@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from lantoa.facets import FACET_BY_NAME, Term, TermIndex, field_term, province_term
-from lantoa.gazetteer import gazetteer
+from lantoa.facets import Term, TermIndex, field_term, province_term
+from lantoa.files import read_pickle, write_pickle
+from lantoa.gazetteer import gazetteer, gazetteer_version
 from lantoa.geography import Area, MapView, Spot, national_map, province_map
 from lantoa.model import Field, Profile
 from lantoa.output import Page
@@ -50,13 +51,16 @@ class Entry:
     key: str = ""
 
 
-def commune_spots(profiles: Iterable[Profile], index: Index) -> list[Spot]:
-    """Every commune with profiles, with its page and its number of profiles."""
-    commune_facet = FACET_BY_NAME["commune"]
+def commune_spots(profiles: Iterable[Profile], index: Index,
+                  terms: Mapping[str, Mapping[str, Sequence[Term]]]) -> list[Spot]:
+    """Every commune with profiles, with its page and its number of profiles.
+
+    `terms` are the build's facet terms by profile URL (`BuildState.extras.terms`).
+    """
     spots: dict[int, Spot] = {}
     for profile in profiles:
         # The commune facet yields one term per current commune, in `place.communes` order.
-        for unit, term in zip(profile.place.communes, commune_facet.terms_of(profile), strict=True):
+        for unit, term in zip(profile.place.communes, terms[profile.url]["commune"], strict=True):
             if unit.code not in spots:
                 spots[unit.code] = Spot(unit.code, term.url, term.title,
                                         len(index["commune"][term.key].profiles), term.name,
@@ -131,10 +135,24 @@ def spots_by_province(spots: list[Spot]) -> list[tuple[Term, list[Spot]]]:
     return rows
 
 
+MAPS_FILE = "province-maps.pickle"
+
+
 def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
-    """Every commune with profiles, and each province page's map (URL → map)."""
-    spots = commune_spots(state.profiles, state.index)
-    return spots, province_maps(spots)
+    """Every commune with profiles, and each province page's map (URL → map).
+
+    The maps are kept in the cache while the communes with profiles, their counts,
+    the code and the gazetteer stay the same: an edit that moves nobody reuses them.
+    """
+    spots = commune_spots(state.profiles, state.index, state.extras.terms)
+    store = state.cache.file(MAPS_FILE)
+    key = (state.cache.salt, gazetteer_version(), spots)
+    stored = read_pickle(store, None)
+    if isinstance(stored, dict) and stored.get("key") == key:
+        return spots, stored["maps"]
+    maps = province_maps(spots)
+    write_pickle(store, {"key": key, "maps": maps})
+    return spots, maps
 
 
 def portal_pages(state: BuildState, settings: Mapping, spots: list[Spot]) -> list[Page]:
