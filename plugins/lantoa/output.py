@@ -41,19 +41,28 @@ def profile_digest(profile: Profile) -> str:
 
 
 _VALUE_DIGESTS: dict[Any, str] = {}
+_BY_IDENTITY: dict[int, tuple[Any, str]] = {}  # id → (the value, kept alive so the id stays its, digest)
 
 
 def value_digest(value: Any) -> str:
     """A short digest of a hashable value's `repr`, remembered: a term shows on thousands of pages.
 
     Equal values have equal reprs, so a value equal to one seen before, even a new
-    object, gets the digest already made.
+    object, gets the digest already made. The same object is found by identity
+    first: hashing a frozen dataclass costs more than the lookup.
     """
+    hit = _BY_IDENTITY.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
     found = _VALUE_DIGESTS.get(value)
     if found is None:
         if len(_VALUE_DIGESTS) >= 200_000:  # a bound for long-running previews
             _VALUE_DIGESTS.clear()
+            _BY_IDENTITY.clear()
         found = _VALUE_DIGESTS[value] = hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+    if len(_BY_IDENTITY) >= 200_000:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[id(value)] = (value, found)
     return found
 
 
