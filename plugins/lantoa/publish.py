@@ -85,18 +85,15 @@ def staging_folder(target: Path) -> Path:
     return staging
 
 
-def keep_as_spare(staging: Path, target: Path) -> None:
-    """A build that failed leaves its folder as the spare: `link_previous` sorts out what
-    in it may stay, by inode, so a half-made folder is as good as any."""
-    _keep_as_spare(staging, target)
-
-
 def spare_folder(target: Path) -> Path:
     """The site a swap replaced, kept for the next build to recycle its folders."""
     return target.with_name(f"{target.name}.spare")
 
 
-def _keep_as_spare(replaced: Path, target: Path) -> None:
+def keep_as_spare(replaced: Path, target: Path) -> None:
+    """Keep a folder beside `target` for the next build to recycle: the site a swap replaced,
+    or the folder of a build that failed (`link_previous` sorts out by inode what in it may
+    stay, so a half-made folder is as good as any)."""
     spare = spare_folder(target)
     shutil.rmtree(spare, ignore_errors=True)
     try:
@@ -122,7 +119,7 @@ def swap_in(staging: Path, target: Path) -> None:
             _rename_twice(staging, target)
             return
         checkpoint("exchanged")
-        _keep_as_spare(staging, target)  # now the old site
+        keep_as_spare(staging, target)  # now the old site
     else:
         staging.rename(target)
 
@@ -142,7 +139,7 @@ def _rename_twice(staging: Path, target: Path) -> None:
     target.rename(previous)
     checkpoint("set-aside")  # `recover` puts `previous` back if we die here
     staging.rename(target)
-    _keep_as_spare(previous, target)
+    keep_as_spare(previous, target)
 
 
 def sync_in_place(staging: Path, target: Path) -> None:

@@ -21,6 +21,7 @@ from feedgen.feed import FeedEntry, FeedGenerator
 from lantoa.facets import Term
 from lantoa.model import Profile
 from lantoa.parallel import forked_map
+from lantoa.progress import stage
 from lantoa.schema import VIETNAM_TZ
 from lantoa.site import absolute_url
 from lantoa.state import BuildState, build_state, require_plugins
@@ -137,8 +138,10 @@ class FeedsGenerator(Generator):
         # A profile is in a dozen feeds: its entry is made once, before the feeds are
         # written (each by whichever worker), and serialised once per kind.
         wanted = list(needed.values())
-        made = forked_map(lambda number: self._serialised(state, wanted[number], base, authority),
-                          len(wanted), cache.workers)
+        with stage("Mục tin", len(wanted), "mục") as step:
+            made = forked_map(lambda number: self._serialised(state, wanted[number], base, authority),
+                              len(wanted), cache.workers)
+            step.advance(len(wanted))
         entries.update((p.url, one) for p, one in zip(wanted, made, strict=True))
         listed = tuple((f.title, f.rss, f.page) for f in self.context["feeds"])
         cache.write_bytes("feeds/index.opml", (listed, base, self.settings["SITENAME"]),

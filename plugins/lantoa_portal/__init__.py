@@ -136,6 +136,7 @@ def spots_by_province(spots: list[Spot]) -> list[tuple[Term, list[Spot]]]:
 
 
 MAPS_FILE = "province-maps.pickle"
+_last_maps: tuple[tuple, dict[str, MapView]] | None = None  # this process's last maps, by their key
 
 
 def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
@@ -144,14 +145,19 @@ def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
     The maps are kept in the cache while the communes with profiles, their counts,
     the code and the gazetteer stay the same: an edit that moves nobody reuses them.
     """
+    global _last_maps
     spots = commune_spots(state.profiles, state.index, state.extras.terms)
     store = state.cache.file(MAPS_FILE)
     key = (state.cache.salt, gazetteer_version(), spots)
+    if _last_maps is not None and _last_maps[0] == key:  # the preview asks on every save
+        return spots, _last_maps[1]
     stored = read_pickle(store, None)
     if isinstance(stored, dict) and stored.get("key") == key:
-        return spots, stored["maps"]
-    maps = province_maps(spots)
-    write_pickle(store, {"key": key, "maps": maps})
+        maps = stored["maps"]
+    else:
+        maps = province_maps(spots)
+        write_pickle(store, {"key": key, "maps": maps})
+    _last_maps = (key, maps)
     return spots, maps
 
 

@@ -22,13 +22,14 @@ from tests.hostile.corpus import jpeg
 STAGES = ("rendered", "withdrawn", "exchanged", "swapped")
 
 
-def build(content: Path, output: Path, cache: Path, fault: str | None = None) -> subprocess.CompletedProcess:
+def build(content: Path, output: Path, cache: Path, fault: str | None = None,
+          *options: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop(FAULT_VARIABLE, None)
     if fault:
         env[FAULT_VARIABLE] = fault
     return subprocess.run([sys.executable, "-m", "lantoa.cli", "build", "--content", str(content),
-                           "--output", str(output), "--cache", str(cache)], cwd=ROOT, env=env,
+                           "--output", str(output), "--cache", str(cache), *options], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -75,6 +76,26 @@ def test_a_build_killed_at_any_stage_is_healed_by_the_next(tmp_path, clean_v2, s
     # Beside the site, at most the one it replaced, kept for the next build to recycle.
     beside = sorted(p.name for p in tmp_path.iterdir() if p.name != "site.spare")
     assert beside == ["cache", "content", "site"]
+
+
+def test_a_failed_build_leaves_its_folder_as_the_spare_and_the_next_build_is_clean(tmp_path, clean_v2):
+    content, output, cache = tmp_path / "content", tmp_path / "site", tmp_path / "cache"
+    make_content(content, 1)
+    assert build(content, output, cache).returncode == 0
+    make_content(content, 2)
+    broken = write_profile(content, "lam-dong/2023/hong.md", valid_header(Level="thon"))
+    assert build(content, output, cache).returncode == 0  # the broken one is left out; a spare now exists
+    assert (tmp_path / "site.spare").is_dir()
+    failed = build(content, output, cache, None, "--strict")  # fails after the spare became its folder
+    assert failed.returncode == 1, failed.stderr
+    assert (tmp_path / "site.spare").is_dir()
+    broken.unlink()
+    assert build(content, output, cache).returncode == 0
+    assert tree(output) == clean_v2
+    folders = sorted(p.relative_to(output) for p in output.rglob("*") if p.is_dir())
+    clean = tmp_path / "clean"
+    assert build(content, clean, tmp_path / "clean-cache").returncode == 0
+    assert folders == sorted(p.relative_to(clean) for p in clean.rglob("*") if p.is_dir())
 
 
 def test_a_site_set_aside_by_a_killed_build_is_put_back(tmp_path):

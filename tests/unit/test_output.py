@@ -75,3 +75,16 @@ def test_a_spare_without_a_site_is_not_recycled(tmp_path):
     (spare / "mo-hinh/a/index.html").write_text("a", encoding="utf-8")
     staging = staging_folder(target)
     assert not staging.exists() and not spare.exists()
+
+
+def test_a_spare_that_is_a_link_is_neither_recycled_nor_emptied(tmp_path):
+    settings, target = site(tmp_path)
+    outside = tmp_path / "ngoai"
+    (outside / "mo-hinh/a").mkdir(parents=True)
+    (outside / "mo-hinh/a/index.html").write_text("không được đụng vào", encoding="utf-8")
+    spare_folder(target).symlink_to(outside, target_is_directory=True)
+    staging = staging_folder(target)
+    assert not staging.exists()
+    link_previous(settings, target, staging)
+    assert tree(staging)["mo-hinh/a/index.html"] == b"a"
+    assert (outside / "mo-hinh/a/index.html").read_text(encoding="utf-8") == "không được đụng vào"
