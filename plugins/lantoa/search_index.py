@@ -308,11 +308,11 @@ def make_index(profiles: list[Profile], folder: Path, siteurl: str,
     if memo is not None and memo.siteurl == siteurl and memo.urls == urls:
         made = _update(memo, profiles, digests, known_terms, terms_before)
     if made is None:
-        made = _from_scratch(profiles, digests, siteurl, known_terms)
+        made = _from_scratch(profiles, urls, digests, siteurl, known_terms)
     return _write(made, profiles, folder), made
 
 
-def _from_scratch(profiles: list[Profile], digests: tuple[str, ...], siteurl: str,
+def _from_scratch(profiles: list[Profile], urls: tuple[str, ...], digests: tuple[str, ...], siteurl: str,
                   known_terms: dict[str, Terms]) -> IndexMemo:
     count = len(profiles)
     # Ids as 4-byte arrays: at 100,000 profiles there are some 50 million of them.
@@ -330,7 +330,7 @@ def _from_scratch(profiles: list[Profile], digests: tuple[str, ...], siteurl: st
                       for term, ids in anywhere.items()}
     marked_entries = {term: _marked_entry(term, ids, anywhere[fold(term)]) for term, ids in marked.items()}
     chunks = [_chunk(profiles[start:start + CHUNK], siteurl) for start in range(0, count, CHUNK)]
-    return IndexMemo(siteurl, tuple(p.url for p in profiles), digests, dict(anywhere), dict(strong),
+    return IndexMemo(siteurl, urls, digests, dict(anywhere), dict(strong),
                      dict(marked), folded_entries, marked_entries, chunks)
 
 
