@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from .cache import PLUGINS, code_digest
-from .files import Refusal, content_file, read_content, read_pickle, walk_content, write_pickle
+from .files import Refusal, content_file, read_content, read_keyed, walk_content, write_keyed
 from .gazetteer import gazetteer, keep_gazetteer
 from .model import Profile
 from .output import profile_digest
@@ -210,7 +210,7 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
             keep_gazetteer(cache_dir)
         # One key per shard: another year or other code reads everything again.
         key = (salt, today.year)
-        shards = [_read_shard(path, key) for path in profile_cache_files(cache_dir)] if cache_dir else []
+        shards = [read_keyed(path, key) or {} for path in profile_cache_files(cache_dir)] if cache_dir else []
         known = {name: hit for shard in shards for name, hit in shard.items()}
         racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
         results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
@@ -260,11 +260,6 @@ def _shard_of(name: str) -> int:
     return zlib.crc32(name.encode()) % CACHE_SHARDS
 
 
-def _read_shard(path: Path, key: tuple) -> dict[str, tuple]:
-    stored = read_pickle(path, {})
-    return stored.get("files", {}) if isinstance(stored, dict) and stored.get("key") == key else {}
-
-
 def _write_shards(cache_dir: Path, key: tuple, entries: dict[str, tuple], dirty: set[int]) -> None:
     """Rewrite the shards that changed, and any missing (a first build writes them all)."""
     paths = profile_cache_files(cache_dir)
@@ -277,7 +272,7 @@ def _write_shards(cache_dir: Path, key: tuple, entries: dict[str, tuple], dirty:
         if shard is not None:
             shard[name] = entry
     for number, shard in shards.items():
-        write_pickle(paths[number], {"key": key, "files": shard})
+        write_keyed(paths[number], key, shard)
 
 
 def assemble(files: list[Path], read: Mapping[Path, Read], refused: list[Problem]) -> Collection:

@@ -57,6 +57,17 @@ def read_pickle(path: Path, default: Any) -> Any:
         return default
 
 
+def read_keyed(path: Path, key: Any) -> Any:
+    """The value `write_keyed` stored with `key`; None when missing, damaged or kept for
+    another key (other code, settings or data made it)."""
+    stored = read_pickle(path, None)
+    return stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key else None
+
+
+def write_keyed(path: Path, key: Any, value: Any) -> None:
+    write_pickle(path, (key, value))
+
+
 def checksum(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -495,18 +495,14 @@ def keep_gazetteer(folder: Path) -> Path:
     release of the datasets never reads it.
     """
     global _kept
-    _kept = folder / f"gazetteer-{_made_from()}.pickle"
+    _kept = folder / f"gazetteer-{gazetteer_version()}.pickle"
     return _kept
 
 
-def gazetteer_version() -> str:
-    """Changes whenever the gazetteer may: its code, the datasets, the Python."""
-    return _made_from()
-
-
 @cache
-def _made_from() -> str:
-    """A digest of what the gazetteer is built from: the Python, the datasets, the code."""
+def gazetteer_version() -> str:
+    """A digest of what the gazetteer is built from (the Python, the datasets, the code):
+    it changes whenever the gazetteer may."""
     digest = hashlib.sha256(repr((sys.version, *(version(n) for n in ("vietnam-provinces", "python-slugify")))
                                  ).encode())
     for source in ("gazetteer.py", "gazetteer_fixes.py", "text.py"):

@@ -30,7 +30,7 @@ from .facets import (
     index_profiles,
     places_of,
 )
-from .files import read_pickle, write_pickle
+from .files import read_keyed, write_keyed
 from .gazetteer import gazetteer_version
 from .model import Profile
 from .output import PageCache
@@ -155,8 +155,7 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...],
     """
     store = cache.file(TERMS_FILE)
     key = (cache.salt, gazetteer_version(), tuple(f.name for f in facets))
-    stored = read_pickle(store, {})
-    known = stored.get("terms", {}) if isinstance(stored, dict) and stored.get("key") == key else {}
+    known = read_keyed(store, key) or {}
     kept: dict[str, dict[str, list[Term]]] = {}
     for profile in collection.profiles:
         digest = collection.digest(profile)
@@ -165,7 +164,7 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...],
             found = {f.name: list(f.terms_of(profile)) for f in facets}
         kept[digest] = found
     if kept.keys() != known.keys():
-        write_pickle(store, {"key": key, "terms": kept})
+        write_keyed(store, key, kept)
     return {p.url: kept[collection.digest(p)] for p in collection.profiles}
 
 

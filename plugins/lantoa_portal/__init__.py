@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from lantoa.facets import Term, TermIndex, field_term, province_term
-from lantoa.files import read_pickle, write_pickle
+from lantoa.files import read_keyed, write_keyed
 from lantoa.gazetteer import gazetteer, gazetteer_version
 from lantoa.geography import Area, MapView, Spot, national_map, province_map
 from lantoa.model import Field, Profile
@@ -151,12 +151,10 @@ def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
     key = (state.cache.salt, gazetteer_version(), spots)
     if _last_maps is not None and _last_maps[0] == key:  # the preview asks on every save
         return spots, _last_maps[1]
-    stored = read_pickle(store, None)
-    if isinstance(stored, dict) and stored.get("key") == key:
-        maps = stored["maps"]
-    else:
+    maps = read_keyed(store, key)
+    if maps is None:
         maps = province_maps(spots)
-        write_pickle(store, {"key": key, "maps": maps})
+        write_keyed(store, key, maps)
     _last_maps = (key, maps)
     return spots, maps
 
