@@ -145,12 +145,12 @@ def _keep_recycled(root: str, wanted: set[str], previous: str) -> set[str]:
                     os.rmdir(entry.path)
                 continue
             name = entry.path[base:]
-            if name in wanted:
+            if name in wanted and not entry.is_symlink():  # a link is never the site's file
                 try:
                     same = os.stat(os.path.join(previous, name)).st_ino == entry.inode()
                 except OSError:
                     same = False
-                if same and not entry.is_symlink():
+                if same:
                     kept.add(name)
                     stays = True
                     continue
