@@ -94,6 +94,10 @@ class Cache:
     def use(self, path: Path) -> None:
         self.used.add(_entry_of(self.root, path))
 
+    def entry_name(self, path: Path) -> str:
+        """The name of the entry `path` belongs to, as `used` holds it."""
+        return _entry_of(self.root, path)
+
     def trusted(self, path: Path, check: Callable[[], bool]) -> bool:
         """Whether a cache file (or an entry folder) is whole.
 

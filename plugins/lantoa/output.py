@@ -6,6 +6,14 @@ of those inputs together with the code, the theme and the settings; when the
 fingerprint is unchanged and the file from the previous build is there (the
 atomic build hard-links it in), nothing is rendered. Files that the previous
 build wrote and this one did not are removed, so deleted profiles leave no page.
+
+A site has a file per profile and per term, and tens of thousands of
+fingerprints cost seconds, so files are also grouped under an *owner* (a
+profile's page and card, a term's listing pages, a term's feeds) with a
+*signature*: what the owner's files are made from, cheap to compute (the term's
+profile URLs, a page's neighbours). `visit` compares it with the previous
+build's; when it and the digests of the profiles it names are unchanged, the
+owner's files are kept as they are, without computing their inputs at all.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import hashlib
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -66,6 +74,16 @@ def value_digest(value: Any) -> str:
     return found
 
 
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A manifest: `files` (name → (fingerprint, size, mtime_ns)), `owners` (name → owner),
+    `signatures` (owner → signature), `lastmod` (site URL → newest date shown), `uses`
+    (name → cache entries it is linked from), `digests` (profile URL → digest), `salt`."""
+    found = read_pickle(path, None)
+    if not isinstance(found, dict) or not isinstance(found.get("files"), dict):
+        return {"files": {}}
+    return found
+
+
 def _manifest_path(settings: dict[str, Any]) -> Path:
     # An atomic build writes into a fresh folder: the manifest follows the final one.
     target = Path(settings.get("LANTOA_TARGET") or settings["OUTPUT_PATH"])
@@ -104,7 +122,7 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> in
     recycled site has them. Its files that are the previous site's (the same inode)
     stay; every other file goes, so it holds exactly what a new folder would.
     """
-    wanted = set(read_pickle(_manifest_path(settings), {}))
+    wanted = set(read_manifest(_manifest_path(settings))["files"])
     old, new = os.fspath(previous), os.fspath(staging)
     kept = _keep_recycled(new, wanted, old) if os.path.isdir(new) else set()
     folders: set[str] = set()
@@ -170,6 +188,7 @@ class Page:
     inputs: Any  # everything the page shows, for its fingerprint
     kwargs: dict[str, Any]  # the template's variables beside the build's context
     lastmod: datetime | None = None  # the newest date it shows, for the sitemap
+    owner: str | None = None  # the group it is kept or looked at with (`PageCache.visit`)
 
 
 def _metadata(path: str) -> tuple[int, int] | None:
@@ -196,7 +215,8 @@ class PageCache:
         self.salt = cache.salt
         # name → (fingerprint, size, mtime_ns) of the file as written: a file changed since
         # (damaged, edited by hand) is rendered again even when its inputs did not change.
-        self.previous: dict[str, tuple] = read_pickle(self.manifest_path, {})
+        record = read_manifest(self.manifest_path)
+        self.previous: dict[str, tuple] = record["files"]
         self.current: dict[str, tuple] = {}
         self._unstated: list[str] = []  # rendered, metadata not yet taken
         self.lastmod: dict[str, datetime | None] = {}  # site-relative URL → newest date shown
@@ -204,9 +224,82 @@ class PageCache:
         self.skipped = 0
         self._jobs: list[Callable[[], None]] = []
         self.workers = worker_count(settings["LANTOA_WORKERS"])
+        # Owners: only a record made with the same code and settings can vouch for them.
+        same = record.get("salt") == self.salt
+        self._previous_signatures: dict[str, Any] = record.get("signatures", {}) if same else {}
+        self._previous_lastmod: dict[str, datetime | None] = record.get("lastmod", {})
+        self._previous_uses: dict[str, tuple[str, ...]] = record.get("uses", {})
+        self._previous_digests: dict[str, str] = record.get("digests", {}) if same else {}
+        self._files_of: dict[str, list[str]] = {}
+        for name, owner in record.get("owners", {}).items() if same else ():
+            self._files_of.setdefault(owner, []).append(name)
+        self.owners: dict[str, str] = {}  # name → owner, for this build's files that have one
+        self.signatures: dict[str, Any] = {}
+        self.uses: dict[str, tuple[str, ...]] = {}
+        self.digests: dict[str, str] = {}
+        self.changed: frozenset[str] = frozenset()  # profile URLs whose digest changed, came or went
+        self._visited: dict[str, bool] = {}
 
-    def needs_render(self, name: str, inputs: Any) -> bool:
-        """Record `name` as part of this build; True when it must be rendered."""
+    def compare_profiles(self, digests: Mapping[str, str]) -> frozenset[str]:
+        """Take this build's profile digests; return the URLs of profiles changed, added or gone."""
+        self.digests = dict(digests)
+        before = self._previous_digests
+        if not before:
+            self.changed = frozenset(digests)
+        else:
+            changed = {url for url, digest in digests.items() if before.get(url) != digest}
+            changed.update(url for url in before if url not in digests)
+            self.changed = frozenset(changed)
+        return self.changed
+
+    def visit(self, owner: str, signature: Any, profiles: Iterable[str] = ()) -> bool:
+        """Whether `owner`'s files must be looked at (their inputs made and compared).
+
+        Not when its signature is the previous build's, none of `profiles` (the
+        profile URLs its files show) changed, and each of its files is as the
+        previous build left it: those are then kept, as they are, for this build.
+        """
+        found = self._visited.get(owner)
+        if found is not None:
+            return found
+        self.signatures[owner] = signature
+        found = self._visited[owner] = not self._keep(owner, signature, profiles)
+        return found
+
+    def _keep(self, owner: str, signature: Any, profiles: Iterable[str]) -> bool:
+        if owner not in self._previous_signatures or self._previous_signatures[owner] != signature:
+            return False
+        if not self.changed.isdisjoint(profiles):
+            return False
+        names = self._files_of.get(owner, ())
+        previous, output = self.previous, self.output
+        for name in names:  # as `needs_render` would check them
+            if _metadata(os.path.join(output, name)) != previous[name][1:]:
+                return False
+        for name in names:
+            self.current[name] = previous[name]
+            self.owners[name] = owner
+            if name.endswith("index.html"):
+                url = name.removesuffix("index.html")
+                self.lastmod[url] = self._previous_lastmod.get(url)
+            used = self._previous_uses.get(name)
+            if used:
+                self.uses[name] = used
+                self.cache.used.update(used)
+        self.skipped += len(names)
+        return True
+
+    def needs_render(self, name: str, inputs: Any, owner: str | None = None,
+                     uses: tuple[str, ...] = ()) -> bool:
+        """Record `name` as part of this build; True when it must be rendered.
+
+        `owner` groups it for `visit`; `uses` are the cache entries it is linked from,
+        which stay in the cache while the file is kept.
+        """
+        if owner is not None:
+            self.owners[name] = owner
+        if uses:
+            self.uses[name] = uses
         fingerprint = hashlib.sha256((self.salt + repr(inputs)).encode()).hexdigest()
         if name.endswith("index.html"):
             self.lastmod.setdefault(name.removesuffix("index.html"), None)
@@ -225,25 +318,26 @@ class PageCache:
         return True
 
     def write_page(self, writer, name: str, template, context: dict, inputs: Any,
-                   lastmod: datetime | None = None, **kwargs) -> None:
+                   lastmod: datetime | None = None, owner: str | None = None, **kwargs) -> None:
         """Queue a render through Pelican's writer unless the inputs are unchanged."""
         if name.endswith("index.html"):
             self.lastmod[name.removesuffix("index.html")] = lastmod
-        if self.needs_render(name, inputs):
+        if self.needs_render(name, inputs, owner):
             self._jobs.append(lambda: writer.write_file(name, template, context, **kwargs))
 
     def write(self, writer, generator, page: Page) -> None:
         """Queue a `Page` of `generator` (its template and context)."""
         self.write_page(writer, page.name, generator.get_template(page.template), generator.context,
-                        page.inputs, lastmod=page.lastmod, **page.kwargs)
+                        page.inputs, lastmod=page.lastmod, owner=page.owner, **page.kwargs)
 
-    def write_bytes(self, name: str, inputs: Any, produce: Callable[[], bytes]) -> bool:
+    def write_bytes(self, name: str, inputs: Any, produce: Callable[[], bytes],
+                    owner: str | None = None) -> bool:
         """Queue writing a non-HTML file (a feed) unless the inputs are unchanged; say which.
 
         `produce` is called when the file is written, in `flush`: what it reads may be
         made between the two, once for every file that needs it.
         """
-        if not self.needs_render(name, inputs):
+        if not self.needs_render(name, inputs, owner):
             return False
         path = self.output / name
 
@@ -317,6 +411,13 @@ class PageCache:
             while parent != self.output and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
-        write_pickle(self.written_manifest, self.current)
+        current = self.current
+        write_pickle(self.written_manifest, {
+            "files": current, "salt": self.salt, "digests": self.digests,
+            "owners": {n: o for n, o in self.owners.items() if n in current},
+            "signatures": self.signatures,
+            "lastmod": {url: date for url, date in self.lastmod.items() if date is not None},
+            "uses": {n: u for n, u in self.uses.items() if n in current},
+        })
         self.cache.use(self.written_manifest)
         self.cache.prune()

@@ -51,9 +51,12 @@ class PhotoRenderer(Protocol):
     def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
         """(URL, bytes, MIME type) of the lead photo for feeds, or None."""
 
+    def begin(self, state: BuildState) -> None:
+        """The build state is made: start the work done beside the build (share cards)."""
+
     def finish(self, pages: PageCache) -> None:
-        """Every page is written: end the work done beside the build (share cards), and put
-        what it adds to the site in the output manifest (`pages`)."""
+        """Every page is written: end the work done beside the build, and put what it adds
+        to the site in the output manifest (`pages`)."""
 
 
 class NoPhotos:
@@ -67,6 +70,9 @@ class NoPhotos:
 
     def enclosure(self, profile: Profile, base: str) -> tuple[str, int, str] | None:
         return None
+
+    def begin(self, state: BuildState) -> None:
+        pass
 
     def finish(self, pages: PageCache) -> None:
         pass
@@ -198,6 +204,7 @@ class Extras(Mapping[str, ProfileExtras]):
         self._where = {p.url: (entry, position) for entry in index["province"].values()
                        for position, p in enumerate(entry.profiles)}
         self._related = Related(profiles, places=places)
+        self._related_of: dict[str, tuple[Profile, ...]] = {}
         self.terms = terms  # profile URL → facet name → its terms
         self._made: dict[str, ProfileExtras] = {}
 
@@ -213,6 +220,24 @@ class Extras(Mapping[str, ProfileExtras]):
     def __len__(self) -> int:
         return len(self._where)
 
+    def around(self, url: str) -> tuple[str | None, ...]:
+        """The URLs of the profiles a profile's page shows beside it: newer, older, related.
+
+        With the profile's own digest, they decide whether its page can change
+        (`PageCache.visit`), at a fraction of the cost of making its extras.
+        """
+        entry, position = self._where[url]
+        ordered = entry.profiles
+        return (ordered[position - 1].url if position > 0 else None,
+                ordered[position + 1].url if position + 1 < len(ordered) else None,
+                *(p.url for p in self._related_list(ordered[position])))
+
+    def _related_list(self, profile: Profile) -> tuple[Profile, ...]:
+        found = self._related_of.get(profile.url)
+        if found is None:
+            found = self._related_of[profile.url] = tuple(self._related(profile))
+        return found
+
     def _make(self, url: str) -> ProfileExtras:
         entry, position = self._where[url]
         ordered = entry.profiles
@@ -226,7 +251,7 @@ class Extras(Mapping[str, ProfileExtras]):
             crumbs=tuple(crumbs),
             newer=ordered[position - 1] if position > 0 else None,
             older=ordered[position + 1] if position + 1 < len(ordered) else None,
-            related=tuple(self._related(profile)),
+            related=self._related_list(profile),
             terms=MappingProxyType({k: tuple(v) for k, v in terms.items()}),
         )
 

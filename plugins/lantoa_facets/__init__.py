@@ -76,8 +76,11 @@ class FacetsGenerator(Generator):
         # A term's map (a province's, from lantoa_portal) shows every profile of the term.
         term_maps = self.context.get("term_maps", {})
         for entry in listed_terms(state):
-            for page in listing_pages(state, entry, per_page, term_maps.get(entry.term.url)):
-                state.pages.write(writer, self, page)
+            term_map = term_maps.get(entry.term.url)
+            listing = Listing(state, entry, term_map)
+            if state.pages.visit(listing.owner, listing.signature, listing.members):
+                for page in listing_pages(state, entry, per_page, term_map, listing):
+                    state.pages.write(writer, self, page)
         for page in overview_pages(state):
             state.pages.write(writer, self, page)
         state.pages.write(writer, self, not_found_page())
@@ -97,23 +100,36 @@ def listed_terms(state: BuildState) -> list[TermIndex]:
             *(TermIndex(term, []) for term in state.empty_terms)]
 
 
-def listing_pages(state: BuildState, entry: TermIndex, per_page: int, term_map: Any = None) -> Iterator[Page]:
+class Listing:
+    """What a term's listing pages show besides its profiles' digests: the term, its
+    children, its map; its `signature` and `members` let an unchanged listing be kept
+    without making its pages (`PageCache.visit`)."""
+
+    def __init__(self, state: BuildState, entry: TermIndex, term_map: Any = None):
+        self.children = state.children.get(entry.term.url, {})
+        shown_children = tuple((name, tuple((c.term.url, c.term.title, len(c.profiles)) for c in entries))
+                               for name, entries in self.children.items())
+        # The term and its children once, as digests: a term has up to hundreds of pages.
+        self.shown = (value_digest(entry.term), value_digest(shown_children))
+        self.owner = f"danh-sach:{entry.term.url}"
+        self.members = tuple(p.url for p in entry.profiles)
+        self.signature = (self.shown, self.members, value_digest(term_map))
+
+
+def listing_pages(state: BuildState, entry: TermIndex, per_page: int, term_map: Any = None,
+                  listing: Listing | None = None) -> Iterator[Page]:
     """The pages of one listing (the preview server renders one of them alone, from memory);
     the first shows `term_map` when the term has one."""
-    children = state.children.get(entry.term.url, {})
-    shown_children = tuple((name, tuple((c.term.url, c.term.title, len(c.profiles)) for c in entries))
-                           for name, entries in children.items())
-    # The term and its children once, as digests: a term has up to hundreds of pages.
-    shown = (value_digest(entry.term), value_digest(shown_children))
+    listing = listing or Listing(state, entry, term_map)
     digests = state.digests
     for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
         shown_map = term_map if pagination.number == 1 else None
-        inputs = (shown, pagination, [digests[p.url] for p in chunk], value_digest(shown_map))
+        inputs = (listing.shown, pagination, [digests[p.url] for p in chunk], value_digest(shown_map))
         yield Page(f"{pagination.url}index.html", "listing", inputs,
                    {"term": entry.term, "listing": chunk, "count": len(entry.profiles),
-                    "pagination": pagination, "children": children, "page_url": pagination.url,
+                    "pagination": pagination, "children": listing.children, "page_url": pagination.url,
                     "term_map": shown_map},
-                   max((p.updated for p in chunk), default=None))
+                   max((p.updated for p in chunk), default=None), listing.owner)
 
 
 def overview_pages(state: BuildState) -> Iterator[Page]:

@@ -127,13 +127,20 @@ class FeedsGenerator(Generator):
         # Subscribers want what was published last, whatever year it was recognized.
         published = {p.url: (-p.date.timestamp(), p.slug) for p in state.profiles}
         for feed in self.context["feeds"]:
-            profiles = heapq.nsmallest(size, self.listed[feed.folder], key=lambda p: published[p.url])
+            listed = self.listed[feed.folder]
+            # A feed shows the newest of its term's profiles: while they are the same
+            # profiles, unchanged, the feed is kept without choosing them again.
+            members = tuple(p.url for p in listed)
+            owner = f"nguon-tin:{feed.folder}"
+            if not cache.visit(owner, (feed, members), members):
+                continue
+            profiles = heapq.nsmallest(size, listed, key=lambda p: published[p.url])
             shown = [digests[p.url] for p in profiles]
             for kind in ("rss", "atom"):
                 if cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
                                      lambda f=feed, k=kind, ps=profiles: splice(
                                          self._document(f, k, [], ps, base, authority),
-                                         [entries[p.url][k] for p in ps], k)):
+                                         [entries[p.url][k] for p in ps], k), owner):
                     needed.update((p.url, p) for p in profiles)
         # A profile is in a dozen feeds: its entry is made once, before the feeds are
         # written (each by whichever worker), and serialised once per kind.

@@ -31,6 +31,7 @@ from lantoa.parallel import Background, worker_count
 from lantoa.progress import stage
 from lantoa.signals import profiles_read
 from lantoa.site import resolve_photos
+from lantoa.state import BuildState
 from markupsafe import Markup
 
 PHOTO_FOLDER = "anh"
@@ -104,7 +105,7 @@ class PhotoPublisher:
         self.processed = self.reused = self.cards_drawn = 0
         self.photos: dict[str, ProcessedPhoto] = {}
         self.markup = picture_macros(settings["THEME"])
-        self._links: list[tuple[Path, str]] = []  # (cache entry, site-relative file)
+        self._links: list[tuple[Path, str, str]] = []  # (cache entry, site-relative file, owner)
         self._drawing: Background | None = None
         self._drawn: list[Path] = []
 
@@ -121,30 +122,37 @@ class PhotoPublisher:
             for variant in (*photo.variants, *photo.card):
                 link_or_copy(self.cache.root / "images" / photo.digest / variant.name,
                              self.output / photo_folder(source) / variant.name)
-        self._share_cards(profiles, published)
         self.photos = published
         # Template globals; other plugins reach photos through the build state's renderer.
         self.context["photos"] = published
         self.context["share_card"] = share_card_path
         self.context["picture"] = self.picture
         self.context["card_picture"] = self.card_picture
-        print(f"Ảnh: {self.processed} ảnh xử lý mới, {self.reused} ảnh dùng lại, "
-              f"{self.cards_drawn} thẻ chia sẻ vẽ mới.", file=sys.stderr)
         return self
 
-    def _share_cards(self, profiles: list[Profile], photos: dict[str, ProcessedPhoto]) -> None:
+    def begin(self, state: BuildState) -> None:
+        self._share_cards(state)
+        print(f"Ảnh: {self.processed} ảnh xử lý mới, {self.reused} ảnh dùng lại, "
+              f"{self.cards_drawn} thẻ chia sẻ vẽ mới.", file=sys.stderr)
+
+    def _share_cards(self, state: BuildState) -> None:
         """Start drawing the missing share cards beside the build; `finish` links them all.
 
         Nothing in the pages depends on a card's bytes, so they are drawn by a helper
-        process while profiles are indexed and pages rendered.
+        process while pages are rendered. A card whose profile shows the same title,
+        place, year and photo as in the build before is kept without a look at its entry.
         """
         (self.cache.root / "cards").mkdir(parents=True, exist_ok=True)
         jobs = []
         site = self.settings["SITENAME"]
-        for profile in profiles:
-            photo = photos.get(profile.image) if profile.image else None
-            cached = self.cache.entry("cards", profile.title, profile.place.label, profile.year,
-                                      site, photo.digest if photo else None, suffix=".jpg")
+        for profile in state.profiles:
+            photo = self.photos.get(profile.image) if profile.image else None
+            made_from = (profile.title, profile.place.label, profile.year, site,
+                         photo.digest if photo else None)
+            owner = f"the-chia-se:{profile.url}"
+            if not state.pages.visit(owner, made_from):
+                continue
+            cached = self.cache.entry("cards", *made_from, suffix=".jpg")
             self.cache.use(_card_sum(cached))
             if not self.cache.trusted(cached, lambda c=cached: _card_is_whole(c)):
                 if cached.exists():
@@ -153,7 +161,7 @@ class PhotoPublisher:
                               if photo else None)
                 jobs.append((cached, profile.title, profile.place.label, profile.year, site, self.fonts,
                              background))
-            self._links.append((cached, share_card_path(profile)))
+            self._links.append((cached, share_card_path(profile), owner))
         self.cards_drawn = len(jobs)
         # One card is drawn at the end faster than a helper process starts.
         helpers = worker_count(self.settings["LANTOA_WORKERS"]) - 1 if len(jobs) > 1 else 0
@@ -176,9 +184,11 @@ class PhotoPublisher:
         self._drawing = None
         for cached in self._drawn:
             self.cache.vouch(cached)
-        for cached, name in self._links:
+        for cached, name, owner in self._links:
             made = os.stat(cached)
-            if pages.needs_render(name, ("card", cached.name, made.st_ino, made.st_size, made.st_mtime_ns)):
+            entries = (self.cache.entry_name(cached), self.cache.entry_name(_card_sum(cached)))
+            if pages.needs_render(name, ("card", cached.name, made.st_ino, made.st_size, made.st_mtime_ns),
+                                  owner, uses=entries):
                 link_or_copy(cached, self.output / name)
 
     def picture(self, source: str, base: str, alt: str, lazy: bool = True,

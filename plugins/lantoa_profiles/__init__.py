@@ -73,9 +73,11 @@ class ProfilesGenerator(Generator):
         profiles_digested.send(self, profiles=tuple(collection.profiles), digests=digests,
                                context=self.context, settings=settings, cache=cache)
         with stage("Lập chỉ mục", len(collection.profiles), "hồ sơ") as step:
-            state = make_state(collection, photos, PageCache(settings, cache), cache, digests=digests,
-                               keep_terms=True)
+            pages = PageCache(settings, cache)
+            pages.compare_profiles(digests)
+            state = make_state(collection, photos, pages, cache, digests=digests, keep_terms=True)
             step.advance(len(state.profiles))
+        photos.begin(state)
         gc.freeze()  # and so does the state
         if self.pelican is not None:
             self.pelican.lantoa_state = state  # for `finish`, when every file is written
@@ -88,9 +90,14 @@ class ProfilesGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         state = build_state(self.context, "lantoa_profiles")
+        pages, around = state.pages, state.extras.around
         for profile in state.profiles:
-            state.pages.write(writer, self, profile_page(state, profile))
-        state.pages.flush("Trang hồ sơ")
+            # A page shows the profile, its neighbours and related profiles: when none of
+            # them changed, nor which they are, the page is kept without a look at its inputs.
+            beside = around(profile.url)
+            if pages.visit(profile_owner(profile), beside, (profile.url, *beside)):
+                pages.write(writer, self, profile_page(state, profile))
+        pages.flush("Trang hồ sơ")
 
 
 def profile_page(state: BuildState, profile: Profile) -> Page:
@@ -98,7 +105,13 @@ def profile_page(state: BuildState, profile: Profile) -> Page:
     extra = state.extras.get(profile.url)
     inputs = (state.digests[profile.url], _shown(extra) if extra else ())
     return Page(f"{profile.url}index.html", "profile", inputs,
-                {"profile": profile, "page_url": profile.url, "extras": extra}, profile.updated)
+                {"profile": profile, "page_url": profile.url, "extras": extra}, profile.updated,
+                profile_owner(profile))
+
+
+def profile_owner(profile: Profile) -> str:
+    """The group of the profile's page in the output manifest (`PageCache.visit`)."""
+    return f"ho-so:{profile.url}"
 
 
 def _face(profile: Profile | None) -> tuple | None:

@@ -294,13 +294,19 @@ def test_a_share_card_follows_its_cache_entry_and_goes_with_its_profile(tmp_path
     cards = output / "anh/the-chia-se"
     stays, leaves = cards / "mo-hinh-o-lai.jpg", cards / "mo-hinh-bi-xoa.jpg"
     assert stays.is_file() and leaves.is_file()
-    # The card's cache entry is drawn again (it was damaged): the site gets the new file.
+    # The card's cache entry is damaged: the site keeps its whole card, a file of its own,
+    # and the first build that needs the entry draws it again and links the new file.
     entry = next(p for p in (tmp_path / ".cache/cards").iterdir()
                  if p.suffix == ".jpg" and p.read_bytes() == stays.read_bytes())
-    redrawn = entry.read_bytes()
+    whole = entry.read_bytes()
     entry.unlink()
-    entry.write_bytes(redrawn[:100])
+    entry.write_bytes(whole[:100])
     gone.unlink()
     build_site(content, output)
     assert not leaves.exists()
-    assert stays.read_bytes() == redrawn and os.stat(stays).st_ino == os.stat(entry).st_ino
+    assert stays.read_bytes() == whole
+    other = tmp_path / "other"
+    build_site(content, other)
+    assert entry.read_bytes() == whole
+    card = other / "anh/the-chia-se/mo-hinh-o-lai.jpg"
+    assert card.read_bytes() == whole and os.stat(card).st_ino == os.stat(entry).st_ino

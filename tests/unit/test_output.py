@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from lantoa.files import write_pickle
-from lantoa.output import _manifest_path, link_previous
+from lantoa.output import PageCache, _manifest_path, link_previous
 from lantoa.publish import spare_folder, staging_folder
 
 
@@ -23,9 +23,9 @@ def site(tmp_path: Path) -> tuple[dict, Path]:
         (target / name).write_text(text, encoding="utf-8")
     settings = {"OUTPUT_PATH": str(target), "LANTOA_CACHE_DIR": str(tmp_path / "cache")}
     # The manifest vouches for pages and feeds; the photo is written by every build.
-    write_pickle(_manifest_path(settings), {n: ("x",) for n in
-                                            ("index.html", "mo-hinh/a/index.html", "mo-hinh/b/index.html",
-                                             "feeds/rss.xml")})
+    write_pickle(_manifest_path(settings), {"files": {n: ("x",) for n in
+                                                      ("index.html", "mo-hinh/a/index.html",
+                                                       "mo-hinh/b/index.html", "feeds/rss.xml")}})
     return settings, target
 
 
@@ -88,3 +88,52 @@ def test_a_spare_that_is_a_link_is_neither_recycled_nor_emptied(tmp_path):
     link_previous(settings, target, staging)
     assert tree(staging)["mo-hinh/a/index.html"] == b"a"
     assert (outside / "mo-hinh/a/index.html").read_text(encoding="utf-8") == "không được đụng vào"
+
+
+def built(tmp_path: Path, digests: dict[str, str], owners: dict[str, tuple], **extra) -> PageCache:
+    """A build in place by hand: each owner's one file written, the manifest committed."""
+    settings = {"OUTPUT_PATH": str(tmp_path / "site"), "LANTOA_CACHE_DIR": str(tmp_path / "cache"),
+                "LANTOA_WORKERS": 1, **extra}
+    pages = PageCache(settings)
+    pages.compare_profiles(digests)
+    for owner, (signature, shows) in owners.items():
+        if pages.visit(owner, signature, shows):
+            name = f"{owner}/index.html"
+            pages.write_bytes(name, [digests[u] for u in shows],
+                              lambda o=owner: f"trang {o}".encode(), owner)
+    pages.finish()
+    return pages
+
+
+def test_an_owner_whose_signature_and_profiles_are_unchanged_is_kept_without_a_look(tmp_path):
+    digests = {"a/": "1", "b/": "2"}
+    owners = {"trang-a": (("ke", "b/"), ("a/", "b/")), "trang-b": ((), ("b/",)), "danh-sach": (("x",), ())}
+    first = built(tmp_path, digests, owners)
+    assert first.rendered == 3
+    again = built(tmp_path, digests, owners)
+    assert (again.rendered, again.skipped) == (0, 3)
+    # b changed: the two owners showing it are looked at again (and rewritten, as their
+    # inputs changed); the third is kept without even making its inputs.
+    changed = built(tmp_path, {"a/": "1", "b/": "3"}, owners)
+    assert (changed.rendered, changed.skipped) == (2, 1)
+    # Another signature (a neighbour, a term's profiles) is looked at; the same inputs
+    # then need no render.
+    moved = built(tmp_path, {"a/": "1", "b/": "3"}, {**owners, "danh-sach": (("y",), ())})
+    assert moved.visit("danh-sach", ("y",)) is True
+    assert (moved.rendered, moved.skipped) == (0, 3)
+
+
+def test_a_kept_owner_whose_file_was_damaged_or_whose_code_changed_is_looked_at_again(tmp_path):
+    digests = {"a/": "1"}
+    owners = {"trang-a": ((), ("a/",)), "trang-khac": ((), ())}
+    built(tmp_path, digests, owners)
+    (tmp_path / "site/trang-a/index.html").write_text("hỏng", encoding="utf-8")
+    repaired = built(tmp_path, digests, owners)
+    assert (repaired.rendered, repaired.skipped) == (1, 1)
+    assert (tmp_path / "site/trang-a/index.html").read_text(encoding="utf-8") == "trang trang-a"
+    # Other settings that show (another salt): nothing is kept on the record's word.
+    other = built(tmp_path, digests, owners, SITENAME="Trang khác")
+    assert other.skipped == 0 and other.rendered == 2
+    # Gone from the build: its file goes with it.
+    built(tmp_path, digests, {"trang-a": ((), ("a/",))}, SITENAME="Trang khác")
+    assert not (tmp_path / "site/trang-khac").exists()
