@@ -103,14 +103,16 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
         settings = {**settings, "OUTPUT_PATH": str(staging), "LANTOA_TARGET": str(target)}
         discard_pending(settings)
         snapshot.discard_pending(settings)
+        recycled = snapshot.spare(settings, staging) if staging.is_dir() else None
         if target.is_dir():
             # Pages whose inputs did not change are kept from the previous site (hard links).
-            link_previous(apply_defaults(settings), target, staging)
+            link_previous(apply_defaults(settings), target, staging, recycled, snapshot.current(settings))
         try:
             logging.getLogger("pelican").setLevel(logging.WARNING)
             Pelican(settings).run()
-            snapshot.record(settings, found)
+            snapshot.record(settings, found, recycled)
         except BaseException:
+            snapshot.forget_spare(settings)
             if target.is_dir():
                 keep_as_spare(staging, target)
             else:

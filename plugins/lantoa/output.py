@@ -34,6 +34,7 @@ from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
 from .parallel import single_threaded, worker_count
 from .progress import Step, stage
+from .snapshot import SiteFolders, record_files
 
 MANIFEST = "output-manifest.pickle"
 PARALLEL_RENDER_MIN = 200  # fewer files than this per worker are rendered in-process
@@ -112,7 +113,8 @@ def commit_manifest(settings: dict[str, Any]) -> None:
         pending.replace(_manifest_path(settings))
 
 
-def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> int:
+def link_previous(settings: dict[str, Any], previous: Path, staging: Path,
+                  recycled: dict[str, Any] | None = None, published: dict[str, Any] | None = None) -> int:
     """Hard-link the cached pages of the previous build into a build folder.
 
     Only files the manifest vouches for are linked; everything else is written anew,
@@ -121,10 +123,12 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> in
     folders are what a file system makes slowly, one per profile page, and a
     recycled site has them. Its files that are the previous site's (the same inode)
     stay; every other file goes, so it holds exactly what a new folder would.
+    `recycled` and `published` are the records (`lantoa.snapshot`) of the recycled
+    folder and of the previous site, when known: folders unchanged since are not listed.
     """
     wanted = set(read_manifest(_manifest_path(settings))["files"])
     old, new = os.fspath(previous), os.fspath(staging)
-    kept = _keep_recycled(new, wanted, old) if os.path.isdir(new) else set()
+    kept = _keep_recycled(new, wanted, old, recycled, published) if os.path.isdir(new) else set()
     folders: set[str] = set()
     linked = len(kept)
     # Strings and bare system calls: a site has tens of thousands of files.
@@ -146,36 +150,40 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path) -> in
     return linked
 
 
-def _keep_recycled(root: str, wanted: set[str], previous: str) -> set[str]:
+def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[str, Any] | None,
+                   published: dict[str, Any] | None) -> set[str]:
     """In a recycled build folder, keep the files that are the previous site's; remove the rest."""
+    folders = SiteFolders(root, recycled)
+    site = published.get("site", {}) if published else {}
     kept: set[str] = set()
-    base = len(root) + 1
 
-    def visit(folder: str) -> bool:  # whether anything under `folder` stays
+    def inode(name: str) -> int | None:  # of the previous site's file, as recorded or as it is
+        shown = site.get(name)
+        if shown is not None and len(shown) == 3:
+            return shown[2]
+        try:
+            return os.stat(os.path.join(previous, name)).st_ino
+        except OSError:
+            return None
+
+    def visit(relative: str, shown: tuple | None) -> bool:  # whether anything under it stays
         stays = False
-        with os.scandir(folder) as listing:
-            entries = list(listing)
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if visit(entry.path):
+        for name, metadata in folders.entries(relative, shown):
+            if name.endswith("/"):
+                if visit(name[:-1], metadata):
                     stays = True
                 else:
-                    os.rmdir(entry.path)
+                    os.rmdir(os.path.join(root, name))
                 continue
-            name = entry.path[base:]
-            if name in wanted and not entry.is_symlink():  # a link is never the site's file
-                try:
-                    same = os.stat(os.path.join(previous, name)).st_ino == entry.inode()
-                except OSError:
-                    same = False
-                if same:
-                    kept.add(name)
-                    stays = True
-                    continue
-            os.unlink(entry.path)
+            # A link (more than three values) is never the site's file.
+            if name in wanted and len(metadata) == 3 and metadata[2] == inode(name):
+                kept.add(name)
+                stays = True
+                continue
+            os.unlink(os.path.join(root, name))
         return stays
 
-    visit(root)
+    visit("", None)
     return kept
 
 
@@ -208,6 +216,8 @@ class PageCache:
         self.output = Path(settings["OUTPUT_PATH"])
         self.manifest_path = _manifest_path(settings)
         cache.use(self.manifest_path)
+        for kept in record_files(settings):
+            cache.use(kept)
         # A build into a staging folder describes a site not yet published: its
         # manifest waits beside the current one until the swap (lantoa.publish).
         staged = bool(settings.get("LANTOA_TARGET"))

@@ -14,6 +14,13 @@ A content file changed less than `RACY_SECONDS` before the sum was taken makes
 the inputs unknown (None): a second change within the clock's resolution would
 keep its metadata, so such a build always runs. Like the output manifest, the
 record of a build into a staging folder waits until the swap.
+
+The record lists the site's folders too, with their modification times. When a
+swap replaces the site, its record is kept as the spare's (`lantoa.publish`):
+a folder whose time is still the recorded one has had nothing added, removed
+or renamed in it since, so recycling the spare and recording the next build
+take its entries from the record instead of listing tens of thousands of
+folders again (`SiteFolders`).
 """
 
 from __future__ import annotations
@@ -86,6 +93,93 @@ def _files(folder: Path, racy: int | None) -> dict[str, tuple] | None:
     return found
 
 
+SPARE_SUFFIX = ".spare"
+
+
+class SiteFolders:
+    """The folders of a site as they are now, each listed from a record taken earlier
+    when nothing was added to, removed from or renamed in it since."""
+
+    def __init__(self, root: str, known: dict[str, Any] | None = None):
+        self.root = root.rstrip(os.sep)
+        self._base = len(self.root) + 1
+        listed = known.get("site") if known else None
+        self.known: dict[str, tuple] = listed if isinstance(listed, dict) else {}
+        # A folder changed within the clock's resolution of the record may have changed again.
+        self._trusted_before = (known.get("taken", 0) - RACY_SECONDS * 1_000_000_000) if self.known else 0
+        self._children: dict[str, list[str]] = {}
+        for name in self.known:
+            self._children.setdefault(name.rstrip("/").rpartition("/")[0], []).append(name)
+
+    def entries(self, relative: str, shown: tuple | None) -> list[tuple[str, tuple]]:
+        """(name relative to the root, its metadata) of what the folder `relative` holds
+        ("" is the root; `shown` is the folder's own metadata now). A folder's name ends
+        with "/" and its metadata is ("dir", mtime_ns); a file's is (size, mtime_ns,
+        inode), and a link's adds its target and the target's."""
+        if relative and shown is not None and self.known.get(relative + "/") == shown \
+                and shown[1] < self._trusted_before:
+            found = self._from_record(relative)
+            if found is not None:
+                return found
+        return self._from_disk(os.path.join(self.root, relative) if relative else self.root)
+
+    def _from_record(self, relative: str) -> list[tuple[str, tuple]] | None:
+        found = []
+        for name in self._children.get(relative, ()):
+            if name.endswith("/"):
+                try:
+                    status = os.stat(os.path.join(self.root, name), follow_symlinks=False)
+                except OSError:
+                    return None
+                found.append((name, ("dir", status.st_mtime_ns)))
+            else:
+                found.append((name, self.known[name]))
+        return found
+
+    def _from_disk(self, path: str) -> list[tuple[str, tuple]]:
+        found = []
+        try:
+            with os.scandir(path) as listing:
+                entries = list(listing)
+        except OSError:
+            return found
+        for entry in entries:
+            name = entry.path[self._base:]
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    found.append((name + "/", ("dir", entry.stat(follow_symlinks=False).st_mtime_ns)))
+                    continue
+                status = entry.stat(follow_symlinks=False)
+                shown: tuple = (status.st_size, status.st_mtime_ns, status.st_ino)
+                if entry.is_symlink():
+                    shown += (os.readlink(entry.path),)
+                    status = os.stat(entry.path)
+                    shown += (status.st_size, status.st_mtime_ns, status.st_ino)
+            except OSError:
+                shown = ("?",)
+            found.append((name, shown))
+        return found
+
+    def listing(self) -> dict[str, tuple]:
+        """Every folder and file under the root: relative name → metadata."""
+        found: dict[str, tuple] = {}
+        pending: list[tuple[str, tuple | None]] = [("", None)]
+        while pending:
+            relative, shown = pending.pop()
+            for name, status in self.entries(relative, shown):
+                found[name] = status
+                if name.endswith("/"):
+                    pending.append((name[:-1], status))
+        return found
+
+
+def site_record(folder: Path, known: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What `record` keeps of a site: its listing, when it was taken, its folder's inode."""
+    taken = time.time_ns()
+    return {"site": SiteFolders(os.fspath(folder), known).listing(), "taken": taken,
+            "root": os.stat(folder).st_ino}
+
+
 def inputs(settings: dict[str, Any]) -> str | None:
     """A digest of everything the build reads, or None when a content file is too recent to trust."""
     racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
@@ -114,22 +208,62 @@ def unchanged(settings: dict[str, Any], found: str | None) -> bool:
     if not isinstance(record, dict) or record.get("inputs") != found:
         return False
     output = Path(settings.get("LANTOA_TARGET") or settings["OUTPUT_PATH"])
-    return output.is_dir() and _files(output, None) == record.get("site")
+    # Every file is looked at: a page edited in place keeps its folder's time.
+    return output.is_dir() and SiteFolders(os.fspath(output)).listing() == record.get("site")
 
 
-def record(settings: dict[str, Any], found: str | None) -> None:
-    """After a whole build: remember what it was made from and the site it made."""
+def record(settings: dict[str, Any], found: str | None, known: dict[str, Any] | None = None) -> None:
+    """After a whole build: remember what it was made from and the site it made.
+
+    `known` is the record of the folder the build recycled (`spare`): its folders
+    that nothing touched since are not listed again.
+    """
     path = _pending_path(settings) if settings.get("LANTOA_TARGET") else _record_path(settings)
     if found is None:
         path.unlink(missing_ok=True)
         _record_path(settings).unlink(missing_ok=True)
         return
-    write_pickle(path, {"inputs": found, "site": _files(Path(settings["OUTPUT_PATH"]), None)})
+    write_pickle(path, {"inputs": found, **site_record(Path(settings["OUTPUT_PATH"]), known)})
+
+
+def current(settings: dict[str, Any]) -> dict[str, Any] | None:
+    """The record of the site now published, if any."""
+    found = read_pickle(_record_path(settings), None)
+    return found if isinstance(found, dict) and isinstance(found.get("site"), dict) else None
+
+
+def spare(settings: dict[str, Any], folder: Path) -> dict[str, Any] | None:
+    """The record of the site a swap replaced, if `folder` (the spare, recycled) is still it."""
+    found = read_pickle(_spare_path(settings), None)
+    try:
+        same = isinstance(found, dict) and found.get("root") == os.stat(folder).st_ino
+    except OSError:
+        return None
+    return found if same and isinstance(found.get("site"), dict) else None
+
+
+def record_files(settings: dict[str, Any]) -> list[Path]:
+    """The cache files of the records of this output folder, for the cache to keep."""
+    return [_record_path(settings), _spare_path(settings)]
+
+
+def forget_spare(settings: dict[str, Any]) -> None:
+    """The spare is no longer the site its record describes (a failed build's folder)."""
+    _spare_path(settings).unlink(missing_ok=True)
+
+
+def _spare_path(settings: dict[str, Any]) -> Path:
+    path = _record_path(settings)
+    return path.with_name(path.name + SPARE_SUFFIX)
 
 
 def withdraw(settings: dict[str, Any]) -> None:
-    """Before a swap: the published site is about to change."""
-    _record_path(settings).unlink(missing_ok=True)
+    """Before a swap: the published site is about to change, and become the spare."""
+    published = _record_path(settings)
+    if published.is_file():
+        published.replace(_spare_path(settings))
+    else:
+        forget_spare(settings)
 
 
 def commit(settings: dict[str, Any]) -> None:

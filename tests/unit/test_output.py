@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from lantoa.files import write_pickle
 from lantoa.output import PageCache, _manifest_path, link_previous
 from lantoa.publish import spare_folder, staging_folder
+from lantoa.snapshot import SiteFolders, site_record
 
 
 def tree(folder: Path) -> dict[str, bytes | None]:
@@ -137,3 +139,52 @@ def test_a_kept_owner_whose_file_was_damaged_or_whose_code_changed_is_looked_at_
     # Gone from the build: its file goes with it.
     built(tmp_path, digests, {"trang-a": ((), ("a/",))}, SITENAME="Trang khác")
     assert not (tmp_path / "site/trang-khac").exists()
+
+
+def aged(folder: Path, seconds: int = 100) -> None:
+    """Folder times as if the site was made a while ago (a record trusts only older times)."""
+    old = time.time() - seconds
+    for path in [*folder.rglob("*"), folder]:
+        if path.is_dir():
+            os.utime(path, (old, old))
+
+
+def test_a_folder_unchanged_since_the_record_is_listed_from_it_and_a_changed_one_from_disk(tmp_path):
+    _, target = site(tmp_path)
+    aged(target)
+    record = site_record(target)
+    assert SiteFolders(str(target), record).listing() == SiteFolders(str(target)).listing() == record["site"]
+    # Unchanged folders are taken from the record: what it says is believed …
+    record["site"]["mo-hinh/a/khong-co.html"] = (1, 1, 1)
+    assert "mo-hinh/a/khong-co.html" in SiteFolders(str(target), record).listing()
+    # … and a folder that gained, lost or renamed a file since is listed again.
+    (target / "mo-hinh/a/la.html").write_text("lạ", encoding="utf-8")
+    (target / "feeds/rss.xml").unlink()
+    listed = SiteFolders(str(target), record).listing()
+    assert listed == SiteFolders(str(target)).listing()
+    assert "mo-hinh/a/la.html" in listed and "feeds/rss.xml" not in listed
+
+
+def test_a_folder_changed_within_the_clock_resolution_of_the_record_is_listed_from_disk(tmp_path):
+    _, target = site(tmp_path)
+    record = site_record(target)  # the folders were made a moment ago
+    record["site"]["mo-hinh/a/khong-co.html"] = (1, 1, 1)
+    assert SiteFolders(str(target), record).listing() == SiteFolders(str(target)).listing()
+
+
+def test_recycling_by_the_records_holds_exactly_what_a_new_folder_would(tmp_path):
+    settings, target = site(tmp_path)
+    spare = spare_folder(target)
+    # The spare: the site before, recorded, then one page gone and a stray file since.
+    for name in ("index.html", "mo-hinh/a/index.html", "mo-hinh/c/index.html"):
+        (spare / name).parent.mkdir(parents=True, exist_ok=True)
+        os.link(target / "mo-hinh/a/index.html", spare / name) if name == "mo-hinh/a/index.html" \
+            else (spare / name).write_text("cũ", encoding="utf-8")
+    aged(spare)
+    recycled, published = site_record(spare), site_record(target)
+    (spare / "mo-hinh/c/thua.html").write_text("thừa", encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    link_previous(settings, target, fresh)
+    staging = staging_folder(target)
+    assert link_previous(settings, target, staging, recycled, published) == 4
+    assert tree(staging) == tree(fresh)
