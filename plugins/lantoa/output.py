@@ -79,10 +79,22 @@ def read_manifest(path: Path) -> dict[str, Any]:
     """A manifest: `files` (name → (fingerprint, size, mtime_ns)), `owners` (name → owner),
     `signatures` (owner → signature), `lastmod` (site URL → newest date shown), `uses`
     (name → cache entries it is linked from), `digests` (profile URL → digest), `salt`."""
-    found = read_pickle(path, None)
-    if not isinstance(found, dict) or not isinstance(found.get("files"), dict):
+    try:
+        status = os.stat(path)
+        seen = (os.fspath(path), status.st_size, status.st_mtime_ns, status.st_ino)
+    except OSError:
         return {"files": {}}
+    found = _LAST_MANIFEST.get(seen)  # read before the build (recycling), and in it
+    if found is None:
+        found = read_pickle(path, None)
+        if not isinstance(found, dict) or not isinstance(found.get("files"), dict):
+            return {"files": {}}
+        _LAST_MANIFEST.clear()
+        _LAST_MANIFEST[seen] = found
     return found
+
+
+_LAST_MANIFEST: dict[tuple, dict[str, Any]] = {}  # the last manifest read, by its file's metadata
 
 
 def _manifest_path(settings: dict[str, Any]) -> Path:
