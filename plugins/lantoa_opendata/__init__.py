@@ -11,7 +11,7 @@ import csv
 import io
 import json
 
-from lantoa.files import read_pickle, write_pickle
+from lantoa.files import read_keyed, write_keyed
 from lantoa.model import Profile
 from lantoa.site import absolute_url
 from lantoa.state import build_state
@@ -109,25 +109,36 @@ def _json(rows: list[str]) -> str:
     return f'{head[:-1]},"profiles":[{",".join(rows)}]}}\n'
 
 
+ROWS_FOLDER = "open-data-rows"  # rows kept between builds, by profile digest, in shards
+ROW_SHARDS = 32
+
+
 def write_open_data(generators) -> None:
-    """Both files, written only when a profile changed; each row made again only when its profile did."""
+    """Both files, written only when a profile changed; each row made again only when its profile did.
+
+    The rows are kept in shards by profile digest, under the cache's salt (the
+    site's address shows in them): an edit rewrites one shard, not every row.
+    """
     settings = generators[0].settings
     state = build_state(generators[0].context, "lantoa_opendata")
     siteurl = settings["SITEURL"]
-    store = state.cache.file("open-data-rows.pickle")
-    known: dict[str, tuple[str, str]] = read_pickle(store, {})
-    rows = {}
+    stores = [state.cache.entry(ROWS_FOLDER, number, suffix=".pickle") for number in range(ROW_SHARDS)]
+    shards: list[dict[str, tuple[str, str]]] = [read_keyed(store, state.cache.salt) or {} for store in stores]
+    kept: list[dict[str, tuple[str, str]]] = [{} for _ in stores]
+    ordered = []
     for profile in state.profiles:
         digest = state.collection.digest(profile)
-        found = known.get(digest)
+        number = int(digest[:8], 16) % ROW_SHARDS
+        found = shards[number].get(digest)
         if found is None:
             row = record(profile, siteurl)
             found = (json.dumps(row, ensure_ascii=False, separators=(",", ":")), csv_row(row))
-        rows[digest] = found
-    if rows.keys() != known.keys():  # rows made, or profiles gone: kept for the next build
-        write_pickle(store, rows)
-    shown = list(rows)  # the digests, newest first: the rows and their order
-    ordered = [rows[state.collection.digest(p)] for p in state.profiles]
+        kept[number][digest] = found
+        ordered.append(found)
+    for store, before, now in zip(stores, shards, kept, strict=True):
+        if before.keys() != now.keys():  # rows made, or profiles gone: kept for the next build
+            write_keyed(store, state.cache.salt, now)
+    shown = [state.collection.digest(p) for p in state.profiles]  # the rows and their order
     state.pages.write_bytes("du-lieu/ho-so.json", ("json", shown),
                             lambda: _json([j for j, _ in ordered]).encode("utf-8"))
     state.pages.write_bytes("du-lieu/ho-so.csv", ("csv", shown),

@@ -9,7 +9,7 @@ import json
 from lantoa.collection import collect
 from lantoa_opendata import COLUMNS, LIST_COLUMNS, _csv, _json, csv_row, record, spreadsheet_safe
 
-from tests.conftest import SAMPLE_CONTENT
+from tests.conftest import SAMPLE_CONTENT, build_site, valid_header, write_profile
 
 
 def test_rows_joined_are_the_whole_json_and_csv_documents(tmp_path):
@@ -28,3 +28,14 @@ def test_rows_joined_are_the_whole_json_and_csv_documents(tmp_path):
         writer.writerow({k: spreadsheet_safe("; ".join(v) if k in LIST_COLUMNS else ("" if v is None else v))
                          for k, v in row.items()})
     assert _csv([csv_row(r) for r in records]) == "\ufeff" + buffer.getvalue()
+
+
+def test_rows_kept_between_builds_follow_the_site_address(tmp_path):
+    content = tmp_path / "content"
+    write_profile(content, "lam-dong/2023/mo-hinh.md", valid_header(Title="Mô hình giữ hàng"))
+    # Two builds sharing one cache, for two addresses: each file names its own.
+    for address in ("https://tinh-mot.example.vn", "https://tinh-hai.example.vn"):
+        output = build_site(content, tmp_path / "site", SITEURL=address)
+        rows = json.loads((output / "du-lieu/ho-so.json").read_text(encoding="utf-8"))["profiles"]
+        assert [row["url"] for row in rows] == [f"{address}/mo-hinh/mo-hinh/"]
+        assert address in (output / "du-lieu/ho-so.csv").read_text(encoding="utf-8")
