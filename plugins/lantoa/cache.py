@@ -27,12 +27,13 @@ import hashlib
 import os
 import shutil
 import time
+import zlib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .files import read_pickle, write_pickle
+from .files import read_keyed, read_pickle, write_keyed, write_pickle
 
 GENERATION = "generation.pickle"  # the entries the previous build used
 VERIFIED = "verified.pickle"  # cache file → its metadata when its bytes were last known good
@@ -150,6 +151,33 @@ class Cache:
         if known != before:
             write_pickle(self.root / VERIFIED, known)
         return removed
+
+
+class KeptByDigest:
+    """Values kept from one build to the next by the digest of what they are made from
+    (a profile's), in shards under one `key`: a build that changes a few profiles
+    rewrites a few shards, not every value."""
+
+    def __init__(self, cache: Cache, folder: str, key: Any, shards: int = 32):
+        self.key = key
+        self.stores = [cache.entry(folder, number, suffix=".pickle") for number in range(shards)]
+        self.known: list[dict[str, Any]] = [read_keyed(store, key) or {} for store in self.stores]
+        self.kept: list[dict[str, Any]] = [{} for _ in self.stores]
+
+    def get(self, digest: str, make: Callable[[], Any]) -> Any:
+        """The value kept for `digest`, or `make()`'s; kept for the next build either way."""
+        shard = zlib.crc32(digest.encode()) % len(self.stores)
+        found = self.known[shard].get(digest)
+        if found is None:
+            found = make()
+        self.kept[shard][digest] = found
+        return found
+
+    def save(self) -> None:
+        """Rewrite the shards whose digests changed: values made, or profiles gone."""
+        for store, before, now in zip(self.stores, self.known, self.kept, strict=True):
+            if before.keys() != now.keys():
+                write_keyed(store, self.key, now)
 
 
 Signature = tuple[int, int, int] | tuple[tuple[str, int, int, int], ...]

@@ -440,6 +440,11 @@ class Gazetteer:
 
     def predecessors(self, current_commune: Unit) -> tuple[Unit, ...]:
         """Pre-2025 communes whose territory is now (at least partly) this commune."""
+        return self.index_predecessors().get(current_commune.code, ())
+
+    def index_predecessors(self) -> dict[int, tuple[Unit, ...]]:
+        """Current commune code → its predecessors, made once (0.15 s): the first commune
+        term of a process asks for it, so the kept gazetteer holds it already."""
         if self._predecessors is None:
             found: dict[int, list[Unit]] = defaultdict(list)
             for code, successors in self._successors.items():
@@ -447,7 +452,7 @@ class Gazetteer:
                     found[successor.code].append(self.legacy_communes[code])
             self._predecessors = {code: tuple(sort_vietnamese(units, key=lambda u: u.short_name))
                                   for code, units in found.items()}
-        return self._predecessors.get(current_commune.code, ())
+        return self._predecessors
 
     @cache  # noqa: B019 — one gazetteer per process, kept for its lifetime
     def district_successors(self, district: Unit) -> list[Unit]:
@@ -519,6 +524,7 @@ def gazetteer() -> Gazetteer:
             return found
     built = Gazetteer()
     if _kept is not None:
+        built.index_predecessors()
         with contextlib.suppress(OSError):  # a read-only cache only costs time
             write_pickle(_kept, built)
     return built

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from .cache import Cache
+from .cache import Cache, KeptByDigest
 from .collection import Collection
 from .facets import (
     FACETS,
@@ -30,7 +30,6 @@ from .facets import (
     index_profiles,
     places_of,
 )
-from .files import read_keyed, write_keyed
 from .gazetteer import gazetteer_version
 from .model import Profile
 from .output import PageCache
@@ -147,7 +146,7 @@ def remember_state(state: BuildState) -> dict:
     return {id(p): (p, state.facets, terms[p.url], places_of(p)) for p in state.profiles}
 
 
-TERMS_FILE = "facet-terms.pickle"
+TERMS_FOLDER = "facet-terms"
 
 
 def kept_terms(collection: Collection, facets: tuple[Facet, ...],
@@ -156,22 +155,14 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...],
     profiles' terms (a fresh process would spend half a second on all of them).
 
     Terms are made from the profile, the facet declarations and the gazetteer, so the
-    file holds one key for all three: the code and settings (the cache's salt, which
+    shards hold one key for all three: the code and settings (the cache's salt, which
     covers the declarations), the gazetteer's sources and the facets' names.
     """
-    store = cache.file(TERMS_FILE)
-    key = (cache.salt, gazetteer_version(), tuple(f.name for f in facets))
-    known = read_keyed(store, key) or {}
-    kept: dict[str, dict[str, list[Term]]] = {}
-    for profile in collection.profiles:
-        digest = collection.digest(profile)
-        found = known.get(digest)
-        if found is None:
-            found = {f.name: list(f.terms_of(profile)) for f in facets}
-        kept[digest] = found
-    if kept.keys() != known.keys():
-        write_keyed(store, key, kept)
-    return {p.url: kept[collection.digest(p)] for p in collection.profiles}
+    kept = KeptByDigest(cache, TERMS_FOLDER, (cache.salt, gazetteer_version(), tuple(f.name for f in facets)))
+    terms = {p.url: kept.get(collection.digest(p), lambda p=p: {f.name: list(f.terms_of(p)) for f in facets})
+             for p in collection.profiles}
+    kept.save()
+    return terms
 
 
 def _remembered_terms(profiles: Sequence[Profile], facets: tuple[Facet, ...],

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 
-from lantoa.files import read_keyed, write_keyed
+from lantoa.cache import KeptByDigest
 from lantoa.model import Profile
 from lantoa.site import absolute_url
 from lantoa.state import build_state
@@ -110,34 +110,25 @@ def _json(rows: list[str]) -> str:
 
 
 ROWS_FOLDER = "open-data-rows"  # rows kept between builds, by profile digest, in shards
-ROW_SHARDS = 32
 
 
 def write_open_data(generators) -> None:
     """Both files, written only when a profile changed; each row made again only when its profile did.
 
-    The rows are kept in shards by profile digest, under the cache's salt (the
-    site's address shows in them): an edit rewrites one shard, not every row.
+    The rows are kept by profile digest under the cache's salt (the site's address
+    shows in them), in shards: an edit rewrites one shard, not every row.
     """
     settings = generators[0].settings
     state = build_state(generators[0].context, "lantoa_opendata")
     siteurl = settings["SITEURL"]
-    stores = [state.cache.entry(ROWS_FOLDER, number, suffix=".pickle") for number in range(ROW_SHARDS)]
-    shards: list[dict[str, tuple[str, str]]] = [read_keyed(store, state.cache.salt) or {} for store in stores]
-    kept: list[dict[str, tuple[str, str]]] = [{} for _ in stores]
-    ordered = []
-    for profile in state.profiles:
-        digest = state.collection.digest(profile)
-        number = int(digest[:8], 16) % ROW_SHARDS
-        found = shards[number].get(digest)
-        if found is None:
-            row = record(profile, siteurl)
-            found = (json.dumps(row, ensure_ascii=False, separators=(",", ":")), csv_row(row))
-        kept[number][digest] = found
-        ordered.append(found)
-    for store, before, now in zip(stores, shards, kept, strict=True):
-        if before.keys() != now.keys():  # rows made, or profiles gone: kept for the next build
-            write_keyed(store, state.cache.salt, now)
+    rows = KeptByDigest(state.cache, ROWS_FOLDER, state.cache.salt)
+
+    def made(profile: Profile) -> tuple[str, str]:
+        row = record(profile, siteurl)
+        return json.dumps(row, ensure_ascii=False, separators=(",", ":")), csv_row(row)
+
+    ordered = [rows.get(state.collection.digest(p), lambda p=p: made(p)) for p in state.profiles]
+    rows.save()
     shown = [state.collection.digest(p) for p in state.profiles]  # the rows and their order
     state.pages.write_bytes("du-lieu/ho-so.json", ("json", shown),
                             lambda: _json([j for j, _ in ordered]).encode("utf-8"))
