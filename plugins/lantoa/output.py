@@ -40,6 +40,12 @@ MANIFEST = "output-manifest.pickle"
 PARALLEL_RENDER_MIN = 200  # fewer files than this per worker are rendered in-process
 
 
+def names_digest(names: Iterable[str]) -> str:
+    """A short digest of a sequence of names (a term's profile URLs), for a signature:
+    the manifest keeps the digest, not tens of thousands of URLs."""
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:32]
+
+
 def profile_digest(profile: Profile) -> str:
     """What a profile looks like, as one short string: any edit changes it.
 
@@ -76,7 +82,7 @@ def value_digest(value: Any) -> str:
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
-    """A manifest: `files` (name → (fingerprint, size, mtime_ns)), `owners` (name → owner),
+    """A manifest: `files` (name → (fingerprint, size, mtime_ns)), `owned` (owner → its names),
     `signatures` (owner → signature), `lastmod` (site URL → newest date shown), `uses`
     (name → cache entries it is linked from), `digests` (profile URL → digest), `salt`."""
     try:
@@ -252,10 +258,8 @@ class PageCache:
         self._previous_lastmod: dict[str, datetime | None] = record.get("lastmod", {})
         self._previous_uses: dict[str, tuple[str, ...]] = record.get("uses", {})
         self._previous_digests: dict[str, str] = record.get("digests", {}) if same else {}
-        self._files_of: dict[str, list[str]] = {}
-        for name, owner in record.get("owners", {}).items() if same else ():
-            self._files_of.setdefault(owner, []).append(name)
-        self.owners: dict[str, str] = {}  # name → owner, for this build's files that have one
+        self._files_of: dict[str, list[str]] = record.get("owned", {}) if same else {}
+        self.owned: dict[str, list[str]] = {}  # owner → its files in this build
         self.signatures: dict[str, Any] = {}
         self.uses: dict[str, tuple[str, ...]] = {}
         self.digests: dict[str, str] = {}
@@ -298,9 +302,9 @@ class PageCache:
         for name in names:  # as `needs_render` would check them
             if _metadata(os.path.join(output, name)) != previous[name][1:]:
                 return False
+        self.owned[owner] = names
         for name in names:
             self.current[name] = previous[name]
-            self.owners[name] = owner
             if name.endswith("index.html"):
                 url = name.removesuffix("index.html")
                 self.lastmod[url] = self._previous_lastmod.get(url)
@@ -319,7 +323,7 @@ class PageCache:
         which stay in the cache while the file is kept.
         """
         if owner is not None:
-            self.owners[name] = owner
+            self.owned.setdefault(owner, []).append(name)
         if uses:
             self.uses[name] = uses
         fingerprint = hashlib.sha256((self.salt + repr(inputs)).encode()).hexdigest()
@@ -436,7 +440,7 @@ class PageCache:
         current = self.current
         write_pickle(self.written_manifest, {
             "files": current, "salt": self.salt, "digests": self.digests,
-            "owners": {n: o for n, o in self.owners.items() if n in current},
+            "owned": self.owned,
             "signatures": self.signatures,
             "lastmod": {url: date for url, date in self.lastmod.items() if date is not None},
             "uses": {n: u for n, u in self.uses.items() if n in current},

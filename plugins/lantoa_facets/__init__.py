@@ -14,7 +14,7 @@ from typing import Any
 
 from lantoa.facets import Term, TermIndex
 from lantoa.model import Profile
-from lantoa.output import Page, value_digest
+from lantoa.output import Page, names_digest, value_digest
 from lantoa.state import BuildState, build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
@@ -113,7 +113,7 @@ class Listing:
         self.shown = (value_digest(entry.term), value_digest(shown_children))
         self.owner = f"danh-sach:{entry.term.url}"
         self.members = tuple(p.url for p in entry.profiles)
-        self.signature = (self.shown, self.members, value_digest(term_map))
+        self.signature = (self.shown, names_digest(self.members), value_digest(term_map))
 
 
 def listing_pages(state: BuildState, entry: TermIndex, per_page: int, term_map: Any = None,

@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 from feedgen.feed import FeedEntry, FeedGenerator
 from lantoa.facets import Term
 from lantoa.model import Profile
+from lantoa.output import names_digest
 from lantoa.parallel import forked_map
 from lantoa.progress import stage
 from lantoa.schema import VIETNAM_TZ
@@ -132,7 +133,7 @@ class FeedsGenerator(Generator):
             # profiles, unchanged, the feed is kept without choosing them again.
             members = tuple(p.url for p in listed)
             owner = f"nguon-tin:{feed.folder}"
-            if not cache.visit(owner, (feed, members), members):
+            if not cache.visit(owner, (feed, names_digest(members)), members):
                 continue
             profiles = heapq.nsmallest(size, listed, key=lambda p: published[p.url])
             shown = [digests[p.url] for p in profiles]
