@@ -173,6 +173,13 @@ class KeptByDigest:
         self.kept[shard][digest] = found
         return found
 
+    def put(self, digest: str, value: Any) -> Any:
+        """Keep `value` for `digest` in place of what was kept (found wrong); return it."""
+        shard = zlib.crc32(digest.encode()) % len(self.stores)
+        self.kept[shard][digest] = value
+        self.known[shard].pop(digest, None)  # so that the shard is written again
+        return value
+
     def save(self) -> None:
         """Rewrite the shards whose digests changed: values made, or profiles gone."""
         for store, before, now in zip(self.stores, self.known, self.kept, strict=True):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -30,6 +30,7 @@ from .facets import (
     index_profiles,
     places_of,
 )
+from .files import read_keyed, write_keyed
 from .gazetteer import gazetteer_version
 from .model import Profile
 from .output import PageCache
@@ -103,9 +104,18 @@ class BuildState:
     photos: PhotoRenderer
     pages: PageCache  # the services that change: the pages this build wrote …
     cache: Cache  # … and the cache entries it used
+    _urls: dict[int, tuple[list[Profile], tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     def facet(self, name: str) -> Facet:
         return next(f for f in self.facets if f.name == name)
+
+    def urls(self, profiles: list[Profile]) -> tuple[str, ...]:
+        """The URLs of a list of profiles (a term's, in the index), made once per list:
+        a term's listing and its feeds both name them in their signatures."""
+        hit = self._urls.get(id(profiles))
+        if hit is None or hit[0] is not profiles:
+            hit = self._urls[id(profiles)] = (profiles, tuple(p.url for p in profiles))
+        return hit[1]
 
 
 def profile_digests(collection: Collection, photos: PhotoRenderer) -> dict[str, str]:
@@ -155,13 +165,40 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...],
     profiles' terms (a fresh process would spend half a second on all of them).
 
     Terms are made from the profile, the facet declarations and the gazetteer, so the
-    shards hold one key for all three: the code and settings (the cache's salt, which
-    covers the declarations), the gazetteer's sources and the facets' names.
+    files hold one key for all three: the code and settings (the cache's salt, which
+    covers the declarations), the gazetteer's sources and the facets' names. A
+    profile's terms are kept as keys into one table of terms: a term is shared by
+    hundreds of profiles, and reading it once costs less than reading it per profile.
     """
-    kept = KeptByDigest(cache, TERMS_FOLDER, (cache.salt, gazetteer_version(), tuple(f.name for f in facets)))
-    terms = {p.url: kept.get(collection.digest(p), lambda p=p: {f.name: list(f.terms_of(p)) for f in facets})
-             for p in collection.profiles}
+    key = (cache.salt, gazetteer_version(), tuple(f.name for f in facets))
+    table_file = cache.entry(TERMS_FOLDER, "table", suffix=".pickle")
+    table: dict[tuple[str, str], Term] = read_keyed(table_file, key) or {}
+    known = len(table)
+
+    def made(profile: Profile) -> dict[str, tuple[str, ...]]:
+        keys = {}
+        for facet in facets:
+            terms = list(facet.terms_of(profile))
+            for term in terms:
+                table.setdefault((facet.name, term.key), term)
+            keys[facet.name] = tuple(term.key for term in terms)
+        return keys
+
+    kept = KeptByDigest(cache, TERMS_FOLDER, key)
+
+    def terms_of(profile: Profile) -> dict[str, list[Term]]:
+        digest = collection.digest(profile)
+        keys = kept.get(digest, lambda: made(profile))
+        try:
+            return {name: [table[name, k] for k in ks] for name, ks in keys.items()}
+        except KeyError:  # a shard names a term the table lost (a damaged cache)
+            keys = kept.put(digest, made(profile))
+            return {name: [table[name, k] for k in ks] for name, ks in keys.items()}
+
+    terms = {p.url: terms_of(p) for p in collection.profiles}
     kept.save()
+    if len(table) != known:
+        write_keyed(table_file, key, table)
     return terms
 
 

@@ -112,7 +112,7 @@ class Listing:
         # The term and its children once, as digests: a term has up to hundreds of pages.
         self.shown = (value_digest(entry.term), value_digest(shown_children))
         self.owner = f"danh-sach:{entry.term.url}"
-        self.members = tuple(p.url for p in entry.profiles)
+        self.members = state.urls(entry.profiles)
         self.signature = (self.shown, names_digest(self.members), value_digest(term_map))
 
 

@@ -131,7 +131,7 @@ class FeedsGenerator(Generator):
             listed = self.listed[feed.folder]
             # A feed shows the newest of its term's profiles: while they are the same
             # profiles, unchanged, the feed is kept without choosing them again.
-            members = tuple(p.url for p in listed)
+            members = state.urls(listed)
             owner = f"nguon-tin:{feed.folder}"
             if not cache.visit(owner, (feed, names_digest(members)), members):
                 continue

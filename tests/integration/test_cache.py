@@ -103,3 +103,16 @@ def test_facet_terms_kept_between_builds_are_the_terms_made_afresh(tmp_path: Pat
     collection = collect(content)
     assert kept_terms(collection, counting, other) == facet_terms(collection.profiles, FACETS)
     assert len(made) == 2  # another salt: nothing is taken from the file
+    # The table of terms lost (a damaged cache): the profiles' kept keys name nothing,
+    # and their terms are made again, whole.
+    table = cache.entry("facet-terms", "table", suffix=".pickle")
+    assert table.is_file()
+    with open(table, "r+b") as handle:
+        handle.truncate(10)
+    made.clear()
+    collection = collect(content)
+    assert kept_terms(collection, counting, cache) == facet_terms(collection.profiles, FACETS)
+    assert sorted(made) == sorted(p.source for p in collection.profiles)
+    made.clear()
+    assert kept_terms(collection, counting, cache) == facet_terms(collection.profiles, FACETS)
+    assert made == []  # kept again, table and all
