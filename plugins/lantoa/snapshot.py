@@ -103,13 +103,15 @@ class SiteFolders:
     def __init__(self, root: str, known: dict[str, Any] | None = None):
         self.root = root.rstrip(os.sep)
         self._base = len(self.root) + 1
-        listed = known.get("site") if known else None
-        self.known: dict[str, tuple] = listed if isinstance(listed, dict) else {}
+        listed, children = (known.get("site"), known.get("children")) if known else (None, None)
+        whole = isinstance(listed, dict) and isinstance(children, dict)
+        self.known: dict[str, tuple] = listed if whole else {}
+        self._children: dict[str, list[str]] = children if whole else {}
         # A folder changed within the clock's resolution of the record may have changed again.
-        self._trusted_before = (known.get("taken", 0) - RACY_SECONDS * 1_000_000_000) if self.known else 0
-        self._children: dict[str, list[str]] = {}
-        for name in self.known:
-            self._children.setdefault(name.rstrip("/").rpartition("/")[0], []).append(name)
+        self._trusted_before = (known.get("taken", 0) - RACY_SECONDS * 1_000_000_000) if whole else 0
+        # folder → the names `listing` found in it, kept with the record (grouping a
+        # listing of 500,000 names again costs seconds)
+        self.children: dict[str, list[str]] = {}
 
     def entries(self, relative: str, shown: tuple | None) -> list[tuple[str, tuple]]:
         """(name relative to the root, its metadata) of what the folder `relative` holds
@@ -166,7 +168,9 @@ class SiteFolders:
         pending: list[tuple[str, tuple | None]] = [("", None)]
         while pending:
             relative, shown = pending.pop()
-            for name, status in self.entries(relative, shown):
+            entries = self.entries(relative, shown)
+            self.children[relative] = [name for name, _ in entries]
+            for name, status in entries:
                 found[name] = status
                 if name.endswith("/"):
                     pending.append((name[:-1], status))
@@ -176,7 +180,8 @@ class SiteFolders:
 def site_record(folder: Path, known: dict[str, Any] | None = None) -> dict[str, Any]:
     """What `record` keeps of a site: its listing, when it was taken, its folder's inode."""
     taken = time.time_ns()
-    return {"site": SiteFolders(os.fspath(folder), known).listing(), "taken": taken,
+    folders = SiteFolders(os.fspath(folder), known)
+    return {"site": folders.listing(), "children": folders.children, "taken": taken,
             "root": os.stat(folder).st_ino}
 
 

@@ -156,6 +156,7 @@ def test_a_folder_unchanged_since_the_record_is_listed_from_it_and_a_changed_one
     assert SiteFolders(str(target), record).listing() == SiteFolders(str(target)).listing() == record["site"]
     # Unchanged folders are taken from the record: what it says is believed …
     record["site"]["mo-hinh/a/khong-co.html"] = (1, 1, 1)
+    record["children"]["mo-hinh/a"].append("mo-hinh/a/khong-co.html")
     assert "mo-hinh/a/khong-co.html" in SiteFolders(str(target), record).listing()
     # … and a folder that gained, lost or renamed a file since is listed again.
     (target / "mo-hinh/a/la.html").write_text("lạ", encoding="utf-8")
@@ -169,7 +170,18 @@ def test_a_folder_changed_within_the_clock_resolution_of_the_record_is_listed_fr
     _, target = site(tmp_path)
     record = site_record(target)  # the folders were made a moment ago
     record["site"]["mo-hinh/a/khong-co.html"] = (1, 1, 1)
+    record["children"]["mo-hinh/a"].append("mo-hinh/a/khong-co.html")
     assert SiteFolders(str(target), record).listing() == SiteFolders(str(target)).listing()
+
+
+def test_a_record_without_its_folders_children_is_not_trusted(tmp_path):
+    _, target = site(tmp_path)
+    aged(target)
+    record = site_record(target)
+    del record["children"]  # as an older record was kept
+    (target / "mo-hinh/a/la.html").write_text("lạ", encoding="utf-8")
+    aged(target)
+    assert "mo-hinh/a/la.html" in SiteFolders(str(target), record).listing()
 
 
 def test_recycling_by_the_records_holds_exactly_what_a_new_folder_would(tmp_path):
