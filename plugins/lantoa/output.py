@@ -263,7 +263,9 @@ class PageCache:
         self.signatures: dict[str, Any] = {}
         self.uses: dict[str, tuple[str, ...]] = {}
         self.digests: dict[str, str] = {}
-        self.changed: frozenset[str] = frozenset()  # profile URLs whose digest changed, came or went
+        # Profile URLs whose digest changed, came or went; None until `compare_profiles`,
+        # and until then no owner is kept.
+        self.changed: frozenset[str] | None = None
         self._visited: dict[str, bool] = {}
 
     def compare_profiles(self, digests: Mapping[str, str]) -> frozenset[str]:
@@ -295,12 +297,13 @@ class PageCache:
     def _keep(self, owner: str, signature: Any, profiles: Iterable[str]) -> bool:
         if owner not in self._previous_signatures or self._previous_signatures[owner] != signature:
             return False
-        if not self.changed.isdisjoint(profiles):
+        if self.changed is None or not self.changed.isdisjoint(profiles):
             return False
         names = self._files_of.get(owner, ())
         previous, output = self.previous, self.output
         for name in names:  # as `needs_render` would check them
-            if _metadata(os.path.join(output, name)) != previous[name][1:]:
+            entry = previous.get(name)
+            if entry is None or _metadata(os.path.join(output, name)) != entry[1:]:
                 return False
         self.owned[owner] = names
         for name in names:
