@@ -168,6 +168,8 @@ def _measured(label: str, action) -> tuple[float, float, float]:
 
     context = multiprocessing.get_context("fork")
     mine, theirs = context.Pipe(duplex=False)
+    # What the build before wrote reaches the disk first: each build starts with it idle.
+    os.sync()
     reporter = current()
     with stage(label):
         process = context.Process(target=_child, args=(action, theirs))
@@ -193,9 +195,9 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
     """Build `count` synthetic profiles with plain Pelican and with Lan Tỏa; return timings.
 
     Lan Tỏa: from empty caches (everything: pages, feeds, share cards, search, open
-    data), again with nothing changed, after appending a sentence to one profile,
-    after moving one (title, year and province), and with `lantoa serve`, from the
-    save to the page showing it.
+    data), again with nothing changed, after appending a sentence to one profile
+    (three times, the middle one reported), after moving one (title, year and
+    province), and with `lantoa serve`, from the save to the page showing it.
     """
     from pelican import Pelican
     from pelican.settings import read_settings
@@ -243,10 +245,18 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
     lantoa("Lan Tỏa: dựng lại mọi bước, không có gì thay đổi", "noop_pipeline_seconds",
            lambda: build_atomic(dict(settings), force=True))
     files = sorted((content / "profiles").rglob("*.md"))
-    edited = files[len(files) // 3]
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
-    time.sleep(RACY_SECONDS)
-    lantoa("Lan Tỏa: dựng lại sau khi sửa 1 hồ sơ", "edit_seconds", lambda: build_atomic(dict(settings)))
+    # Three edits, one build after each: one build is at the mercy of the disk, and the
+    # middle one of three says more.
+    edits = []
+    for number in range(3):
+        edited = files[len(files) // 3 + number * len(files) // 10]
+        edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
+        time.sleep(RACY_SECONDS)
+        lantoa(f"Lan Tỏa: dựng lại sau khi sửa 1 hồ sơ ({number + 1}/3)", "edit_seconds",
+               lambda: build_atomic(dict(settings)))
+        edits.append(results["edit_seconds"])
+    results["edit_seconds"] = sorted(edits)[1]
+    results["edit_all_seconds"] = " · ".join(f"{seconds:.2f}" for seconds in edits)
     move(files[2 * len(files) // 3])
     time.sleep(RACY_SECONDS)
     lantoa("Lan Tỏa: dựng lại sau khi đổi tên, năm, tỉnh của 1 hồ sơ", "move_seconds",
