@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 import time
 from datetime import date
@@ -129,9 +130,11 @@ class SiteFolders:
         found = []
         for name in self._children.get(relative, ()):
             if name.endswith("/"):
-                try:
-                    status = os.stat(os.path.join(self.root, name), follow_symlinks=False)
+                try:  # without the final "/", which would follow a link
+                    status = os.stat(os.path.join(self.root, name[:-1]), follow_symlinks=False)
                 except OSError:
+                    return None
+                if not stat.S_ISDIR(status.st_mode):  # a folder swapped for a link: list it again
                     return None
                 found.append((name, ("dir", status.st_mtime_ns)))
             else:

@@ -200,3 +200,27 @@ def test_recycling_by_the_records_holds_exactly_what_a_new_folder_would(tmp_path
     staging = staging_folder(target)
     assert link_previous(settings, target, staging, recycled, published) == 4
     assert tree(staging) == tree(fresh)
+
+
+def test_a_recorded_folder_swapped_for_a_link_is_never_entered(tmp_path):
+    settings, target = site(tmp_path)
+    spare = spare_folder(target)
+    (spare / "mo-hinh/c").mkdir(parents=True)
+    (spare / "mo-hinh/c/index.html").write_text("cũ", encoding="utf-8")
+    aged(spare)
+    recycled, published = site_record(spare), site_record(target)
+    # The folder becomes a link to a folder outside, its parent's time set back as it was.
+    outside = tmp_path / "ngoai"
+    outside.mkdir()
+    (outside / "index.html").write_text("không được xóa", encoding="utf-8")
+    before = os.stat(spare / "mo-hinh").st_mtime_ns
+    (spare / "mo-hinh/c/index.html").unlink()
+    (spare / "mo-hinh/c").rmdir()
+    (spare / "mo-hinh/c").symlink_to(outside, target_is_directory=True)
+    os.utime(spare / "mo-hinh", ns=(before, before))
+    fresh = tmp_path / "fresh"
+    link_previous(settings, target, fresh)
+    staging = staging_folder(target)
+    link_previous(settings, target, staging, recycled, published)
+    assert (outside / "index.html").read_text(encoding="utf-8") == "không được xóa"
+    assert tree(staging) == tree(fresh)
