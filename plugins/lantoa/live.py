@@ -23,6 +23,7 @@ import gc
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -121,11 +122,16 @@ class LiveSite:
         self._read = dict(state.collection.read)
         self._refused = list(state.collection.refused)
 
-    def update(self, paths: Iterable[Path]) -> bool:
-        """Saved profiles: a new state in memory. False when the change is not only profiles."""
+    def update(self, paths: Iterable[Path]) -> bool | None:
+        """Saved profiles: a new state in memory. False when the change is not only profiles,
+        None when nothing is left of it (files that came and went)."""
         snapshot = self.snapshot
-        paths = [Path(p) for p in paths]
-        if snapshot is None or not paths or not all(walked_profile(self.content, p) for p in paths):
+        # An editor that saves atomically writes a file beside the profile and renames it
+        # over it: that file came and went, and nothing of it is left to build.
+        paths = [p for p in map(Path, paths) if p in self._read or os.path.lexists(p)]
+        if not paths:
+            return None
+        if snapshot is None or not all(walked_profile(self.content, p) for p in paths):
             return False
         today = self._today()
         for path in paths:
@@ -154,8 +160,17 @@ class LiveSite:
         self._builder_started_at = self.snapshot.generation if self.snapshot else 0
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no thread is forked
         arguments = (self.config, self.content, self.output, self.cache_folder)
-        self._builder = context.Process(target=_build_in_child, args=arguments, daemon=True)
+        # Not a daemon: a daemonic process may not start the helpers a build uses (the search
+        # index, the share cards); `stop_builder` ends it with the server.
+        self._builder = context.Process(target=_build_in_child, args=arguments)
         self._builder.start()
+
+    def stop_builder(self) -> None:
+        """The server stops: so does the build beside (the next build tidies what it left)."""
+        builder, self._builder = self._builder, None
+        if builder is not None and builder.is_alive():
+            builder.terminate()
+            builder.join(timeout=30)
 
     def poll_builder(self) -> None:
         """When the build beside has ended: the disk is current up to the save it started after."""
@@ -314,6 +329,9 @@ def serve(config: Path, content: Path, output: Path, cache: Path | None, watched
     server.daemon_threads = True  # a page waiting for the next change never holds up Ctrl+C
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Xem trước tại http://localhost:{port}/ — sửa tệp để dựng lại, Ctrl+C để dừng.", file=sys.stderr)
+    # A stop asked for by the system (a service manager, a terminated test) ends like Ctrl+C.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     with contextlib.suppress(KeyboardInterrupt):
         # A short debounce: a save is seen within tens of milliseconds; a timeout now and
         # then lets the loop notice that the build beside has ended.
@@ -325,7 +343,10 @@ def serve(config: Path, content: Path, output: Path, cache: Path | None, watched
                 continue
             started = time.perf_counter()
             try:
-                if site.update(Path(path) for _, path in changes):
+                updated = site.update(Path(path) for _, path in changes)
+                if updated is None:
+                    continue
+                if updated:
                     print(f"Đã cập nhật trong {time.perf_counter() - started:.2f} giây; "
                           "đang dựng lại phần còn lại…", file=sys.stderr)
                     site.build_beside()
@@ -336,5 +357,10 @@ def serve(config: Path, content: Path, output: Path, cache: Path | None, watched
                 traceback.print_exc()
                 print("Lỗi khi dựng lại; trang cũ vẫn được phục vụ. Sửa tệp rồi lưu để thử lại.",
                       file=sys.stderr)
+    site.stop_builder()
     server.shutdown()
     return 0
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt

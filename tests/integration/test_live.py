@@ -93,6 +93,18 @@ def test_a_change_that_is_not_only_profiles_is_left_to_a_whole_build(live: LiveS
     assert not live.update([live.content / EDITED, ROOT / "theme/templates/base.html"])
 
 
+def test_an_atomic_save_is_a_profile_saved_and_its_passing_file_is_nothing(live: LiveSite):
+    edited = live.content / EDITED
+    # Saved as many editors do: written beside, then renamed over the profile.
+    passing = edited.with_name(".nong-dan.md.swp")
+    passing.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Đã lưu ", 1),
+                       encoding="utf-8")
+    passing.replace(edited)
+    assert live.update([passing, edited]) is True
+    assert "Đã lưu" in live.page("mo-hinh/nong-dan-dinh-van-lam-duong/index.html").decode()
+    assert live.update([passing]) is None
+
+
 def test_request_paths_name_pages():
     assert page_name("/") == "index.html"
     assert page_name("/mo-hinh/a/") == "mo-hinh/a/index.html"

@@ -76,6 +76,10 @@ def test_serve_rebuilds_on_save_and_pages_reload(tmp_path: Path):
         waiting.join(timeout=30)
         assert answered == ["1"]
         assert "Tên đã sửa" in get(f"{base}/mo-hinh/tot/")
+        # The build beside brings the site on disk up to date (swapped in whole, so the page
+        # is there only when the build, helpers and all, succeeded: the title changed the
+        # search index and the share card, both made by helper processes).
+        wait_for(lambda: "Tên đã sửa" in (output / "mo-hinh/tot/index.html").read_text(encoding="utf-8"))
 
 
 def fetch(url: str) -> tuple[int, str]:
