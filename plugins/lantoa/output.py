@@ -184,7 +184,7 @@ def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[st
         except OSError:
             return None
 
-    def visit(relative: str, shown: tuple | None) -> bool:  # whether anything under it stays
+    def visit(relative: str, shown: tuple | None) -> bool:  # whether it holds what the site needs
         stays = False
         for name, metadata in folders.entries(relative, shown):
             if name.endswith("/"):
@@ -193,11 +193,14 @@ def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[st
                 else:
                     os.rmdir(os.path.join(root, name))
                 continue
-            # A link (more than three values) is never the site's file.
-            if name in wanted and len(metadata) == 3 and metadata[2] == inode(name):
-                kept.add(name)
+            if name in wanted:
+                # A folder whose file is linked again right after stays: removing and making it
+                # again would change its parent (`mo-hinh/`, a folder per profile) for nothing.
                 stays = True
-                continue
+                # A link (more than three values) is never the site's file.
+                if len(metadata) == 3 and metadata[2] == inode(name):
+                    kept.add(name)
+                    continue
             os.unlink(os.path.join(root, name))
         return stays
 

@@ -224,3 +224,22 @@ def test_a_recorded_folder_swapped_for_a_link_is_never_entered(tmp_path):
     link_previous(settings, target, staging, recycled, published)
     assert (outside / "index.html").read_text(encoding="utf-8") == "không được xóa"
     assert tree(staging) == tree(fresh)
+
+
+def test_a_page_linked_again_keeps_its_folder_and_leaves_the_parent_untouched(tmp_path):
+    settings, target = site(tmp_path)
+    spare = spare_folder(target)
+    for name in ("mo-hinh/a", "mo-hinh/b"):
+        (spare / name).mkdir(parents=True)
+    os.link(target / "mo-hinh/a/index.html", spare / "mo-hinh/a/index.html")  # the site's file
+    (spare / "mo-hinh/b/index.html").write_text("b cũ", encoding="utf-8")  # another file than the site's
+    aged(spare)
+    recycled, published = site_record(spare), site_record(target)
+    parent = os.stat(spare / "mo-hinh").st_mtime_ns
+    fresh = tmp_path / "fresh"
+    link_previous(settings, target, fresh)
+    staging = staging_folder(target)
+    link_previous(settings, target, staging, recycled, published)
+    assert tree(staging) == tree(fresh)
+    assert os.stat(staging / "mo-hinh").st_mtime_ns == parent
+    assert os.stat(staging / "mo-hinh/b/index.html").st_ino == os.stat(target / "mo-hinh/b/index.html").st_ino
