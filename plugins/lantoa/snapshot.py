@@ -79,19 +79,29 @@ def _files(folder: Path, racy: int | None) -> dict[str, tuple] | None:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
                     continue
-                status = entry.stat(follow_symlinks=False)
-                shown: tuple = (status.st_size, status.st_mtime_ns, status.st_ino)
-                if entry.is_symlink():  # what the link points at is what the build reads
-                    shown += (os.readlink(entry.path),)
-                    status = os.stat(entry.path)
-                    shown += (status.st_size, status.st_mtime_ns, status.st_ino)
             except OSError:
-                shown = ("?",)
-                status = None
+                pass
+            shown, status = _file_metadata(entry)
             if racy is not None and status is not None and status.st_mtime_ns > racy:
                 return None
             found[entry.path[base:]] = shown
     return found
+
+
+def _file_metadata(entry: os.DirEntry) -> tuple[tuple, os.stat_result | None]:
+    """(size, mtime_ns, inode) of a file, a link's target and the target's added (what the
+    link points at is what a build reads), and the status of what is read; ("?",) when it
+    cannot be looked at."""
+    try:
+        status = entry.stat(follow_symlinks=False)
+        shown: tuple = (status.st_size, status.st_mtime_ns, status.st_ino)
+        if entry.is_symlink():
+            shown += (os.readlink(entry.path),)
+            status = os.stat(entry.path)
+            shown += (status.st_size, status.st_mtime_ns, status.st_ino)
+    except OSError:
+        return ("?",), None
+    return shown, status
 
 
 SPARE_SUFFIX = ".spare"
@@ -154,15 +164,9 @@ class SiteFolders:
                 if entry.is_dir(follow_symlinks=False):
                     found.append((name + "/", ("dir", entry.stat(follow_symlinks=False).st_mtime_ns)))
                     continue
-                status = entry.stat(follow_symlinks=False)
-                shown: tuple = (status.st_size, status.st_mtime_ns, status.st_ino)
-                if entry.is_symlink():
-                    shown += (os.readlink(entry.path),)
-                    status = os.stat(entry.path)
-                    shown += (status.st_size, status.st_mtime_ns, status.st_ino)
             except OSError:
-                shown = ("?",)
-            found.append((name, shown))
+                pass
+            found.append((name, _file_metadata(entry)[0]))
         return found
 
     def listing(self) -> dict[str, tuple]:
