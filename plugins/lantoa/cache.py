@@ -166,7 +166,7 @@ class KeptByDigest:
 
     def get(self, digest: str, make: Callable[[], Any]) -> Any:
         """The value kept for `digest`, or `make()`'s; kept for the next build either way."""
-        shard = zlib.crc32(digest.encode()) % len(self.stores)
+        shard = self._shard(digest)
         found = self.known[shard].get(digest)
         if found is None:
             found = make()
@@ -175,10 +175,13 @@ class KeptByDigest:
 
     def put(self, digest: str, value: Any) -> Any:
         """Keep `value` for `digest` in place of what was kept (found wrong); return it."""
-        shard = zlib.crc32(digest.encode()) % len(self.stores)
+        shard = self._shard(digest)
         self.kept[shard][digest] = value
         self.known[shard].pop(digest, None)  # so that the shard is written again
         return value
+
+    def _shard(self, digest: str) -> int:
+        return zlib.crc32(digest.encode()) % len(self.stores)
 
     def save(self) -> None:
         """Rewrite the shards whose digests changed: values made, or profiles gone."""

@@ -186,14 +186,15 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...],
 
     kept = KeptByDigest(cache, TERMS_FOLDER, key)
 
+    def looked_up(keys: dict[str, tuple[str, ...]]) -> dict[str, list[Term]]:
+        return {name: [table[name, k] for k in ks] for name, ks in keys.items()}
+
     def terms_of(profile: Profile) -> dict[str, list[Term]]:
         digest = collection.digest(profile)
-        keys = kept.get(digest, lambda: made(profile))
         try:
-            return {name: [table[name, k] for k in ks] for name, ks in keys.items()}
+            return looked_up(kept.get(digest, lambda: made(profile)))
         except KeyError:  # a shard names a term the table lost (a damaged cache)
-            keys = kept.put(digest, made(profile))
-            return {name: [table[name, k] for k in ks] for name, ks in keys.items()}
+            return looked_up(kept.put(digest, made(profile)))
 
     terms = {p.url: terms_of(p) for p in collection.profiles}
     kept.save()
@@ -254,11 +255,16 @@ class Extras(Mapping[str, ProfileExtras]):
         With the profile's own digest, they decide whether its page can change
         (`PageCache.visit`), at a fraction of the cost of making its extras.
         """
+        profile, newer, older = self._neighbours(url)
+        return (newer.url if newer else None, older.url if older else None,
+                *(p.url for p in self._related_list(profile)))
+
+    def _neighbours(self, url: str) -> tuple[Profile, Profile | None, Profile | None]:
+        """The profile, and the newer and older ones beside it in its province."""
         entry, position = self._where[url]
         ordered = entry.profiles
-        return (ordered[position - 1].url if position > 0 else None,
-                ordered[position + 1].url if position + 1 < len(ordered) else None,
-                *(p.url for p in self._related_list(ordered[position])))
+        return (ordered[position], ordered[position - 1] if position > 0 else None,
+                ordered[position + 1] if position + 1 < len(ordered) else None)
 
     def _related_list(self, profile: Profile) -> tuple[Profile, ...]:
         found = self._related_of.get(profile.url)
@@ -267,9 +273,8 @@ class Extras(Mapping[str, ProfileExtras]):
         return found
 
     def _make(self, url: str) -> ProfileExtras:
-        entry, position = self._where[url]
-        ordered = entry.profiles
-        profile = ordered[position]
+        entry = self._where[url][0]
+        profile, newer, older = self._neighbours(url)
         terms = self.terms[url]
         crumbs = [*entry.term.crumbs, (entry.term.title, entry.term.url)]
         commune = next(iter(terms.get("commune", ())), None)
@@ -277,8 +282,8 @@ class Extras(Mapping[str, ProfileExtras]):
             crumbs.append((commune.name, commune.url))
         return ProfileExtras(
             crumbs=tuple(crumbs),
-            newer=ordered[position - 1] if position > 0 else None,
-            older=ordered[position + 1] if position + 1 < len(ordered) else None,
+            newer=newer,
+            older=older,
             related=self._related_list(profile),
             terms=MappingProxyType({k: tuple(v) for k, v in terms.items()}),
         )
