@@ -127,9 +127,9 @@ def write_open_data(generators) -> None:
         row = record(profile, siteurl)
         return json.dumps(row, ensure_ascii=False, separators=(",", ":")), csv_row(row)
 
-    ordered = [rows.get(state.collection.digest(p), lambda p=p: made(p)) for p in state.profiles]
-    rows.save()
     shown = [state.collection.digest(p) for p in state.profiles]  # the rows and their order
+    ordered = [rows.get(digest, lambda p=p: made(p)) for p, digest in zip(state.profiles, shown, strict=True)]
+    rows.save()
     state.pages.write_bytes("du-lieu/ho-so.json", ("json", shown),
                             lambda: _json([j for j, _ in ordered]).encode("utf-8"))
     state.pages.write_bytes("du-lieu/ho-so.csv", ("csv", shown),
