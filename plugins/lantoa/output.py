@@ -303,14 +303,11 @@ class PageCache:
         if self.changed is None or not self.changed.isdisjoint(profiles):
             return False
         names = self._files_of.get(owner, ())
-        previous, output = self.previous, self.output
-        for name in names:  # as `needs_render` would check them
-            entry = previous.get(name)
-            if entry is None or _metadata(os.path.join(output, name)) != entry[1:]:
-                return False
+        if not all(self._as_left(name, self.previous.get(name)) for name in names):
+            return False
         self.owned[owner] = names
         for name in names:
-            self.current[name] = previous[name]
+            self.current[name] = self.previous[name]
             if name.endswith("index.html"):
                 url = name.removesuffix("index.html")
                 self.lastmod[url] = self._previous_lastmod.get(url)
@@ -335,9 +332,8 @@ class PageCache:
         fingerprint = hashlib.sha256((self.salt + repr(inputs)).encode()).hexdigest()
         if name.endswith("index.html"):
             self.lastmod.setdefault(name.removesuffix("index.html"), None)
-        path = os.path.join(self.output, name)  # a string: this runs for every file of the site
         previous = self.previous.get(name)
-        if isinstance(previous, tuple) and previous[0] == fingerprint and _metadata(path) == previous[1:]:
+        if isinstance(previous, tuple) and previous[0] == fingerprint and self._as_left(name, previous):
             self.current[name] = previous
             self.skipped += 1
             return False
@@ -345,9 +341,15 @@ class PageCache:
         self._unstated.append(name)
         # The file may be a hard link into the previous build: never write through it.
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+            os.unlink(os.path.join(self.output, name))
         self.rendered += 1
         return True
+
+    def _as_left(self, name: str, previous: tuple | None) -> bool:
+        """Whether the file is as the previous build left it (a file changed since, damaged or
+        edited by hand, is made again even when its inputs did not change)."""
+        # A string path: this runs for every file of the site.
+        return previous is not None and _metadata(os.path.join(self.output, name)) == previous[1:]
 
     def write_page(self, writer, name: str, template, context: dict, inputs: Any,
                    lastmod: datetime | None = None, owner: str | None = None, **kwargs) -> None:
