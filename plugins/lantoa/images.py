@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import textwrap
 import warnings
@@ -244,13 +245,18 @@ class _Typeset:
             used = advance
         return lines
 
-    def draw(self, image: Image.Image, xy: tuple[int, int], text: str, fill: tuple[int, int, int]) -> None:
+    def draw(self, image: Image.Image, xy: tuple[int, int], text: str,
+             fill: tuple[int, int, int]) -> tuple[int, int]:
+        """Draw `text` with its pen at `xy`; return the rows it covers (top, bottom)."""
         x, y = xy
         pen = 0.0
+        covered = (y, y)
         for word in text.split():
             mask, (left, top), advance = self.word(word)
             image.paste(fill, (x + round(pen) + left, y + top), mask)
+            covered = (min(covered[0], y + top), max(covered[1], y + top + mask.height))
             pen += advance + self.space
+        return covered
 
 
 @cache
@@ -265,12 +271,71 @@ SHARE_MARGIN = 72
 TITLE_SIZES = (68, 60, 52, 46, 40, 34)  # the largest whose wrapped lines fit in four lines is used
 
 
+# Every card is encoded alike. A restart marker after each row of 16×16 blocks (one
+# row of MCUs at 4:2:0) makes every such row coded without reference to the others.
+CARD_JPEG = {"quality": 85, "subsampling": "4:2:0", "restart_marker_rows": 1}
+_BLOCK_ROW = 16
+_SOS, _EOI = b"\xff\xda", b"\xff\xd9"
+_RESTART = re.compile(rb"\xff[\xd0-\xd7]")
+
+
+def _encode_card(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", **CARD_JPEG)
+    return buffer.getvalue()
+
+
+def _block_rows(data: bytes, height: int) -> tuple[bytes, list[bytes]]:
+    """A card-encoded JPEG's headers, up to its scan, and the coded bytes of each block row."""
+    position = 2
+    while data[position:position + 2] != _SOS:
+        position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
+    position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
+    rows = _RESTART.split(data[position:-len(_EOI)])
+    if not data.endswith(_EOI) or len(rows) != -(-height // _BLOCK_ROW):
+        raise ValueError("JPEG không có một điểm khởi động lại sau mỗi hàng khối")
+    return data[:position], rows
+
+
+class _RowSplicer:
+    """A background encoded once; a card drawn on it is encoded only where its text is.
+
+    Restart markers reset the coder at every block row, so the rows a card shares with
+    its background are the background's bytes: encoding the rows its text covers and
+    putting them in place gives the very bytes `_encode_card` gives for the whole card,
+    in a third of the time (a title and a caption cover 10–20 of the 40 rows).
+    """
+
+    def __init__(self, background: Image.Image):
+        self.head, self.rows = _block_rows(_encode_card(background), background.height)
+
+    def encode(self, card: Image.Image, covered: list[tuple[int, int]]) -> bytes:
+        rows = list(self.rows)
+        spans: list[list[int]] = []
+        for top, bottom in sorted(covered):
+            first, last = max(0, top) // _BLOCK_ROW, min(len(rows), -(-bottom // _BLOCK_ROW))
+            if spans and first <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], last)
+            elif first < last:
+                spans.append([first, last])
+        for first, last in spans:
+            strip = card.crop((0, first * _BLOCK_ROW, card.width, min(card.height, last * _BLOCK_ROW)))
+            rows[first:last] = _block_rows(_encode_card(strip), strip.height)[1]
+        coded = b"".join(row + bytes((0xFF, 0xD0 + number % 8)) for number, row in enumerate(rows[:-1]))
+        return b"".join((self.head, coded, rows[-1], _EOI))
+
+
 @cache
 def _plain_background(fonts: Path, site: str) -> Image.Image:
     """The card without a photo before its title: the site colour and the site's name, drawn once."""
     background = Image.new("RGB", SHARE_SIZE, SHARE_RED)
     _typeset(str(fonts / "NotoSans-Regular.ttf"), 34).draw(background, (SHARE_MARGIN, 56), site, SHARE_CREAM)
     return background
+
+
+@cache
+def _plain_splicer(fonts: Path, site: str) -> _RowSplicer:
+    return _RowSplicer(_plain_background(fonts, site))
 
 
 def _photo_background(photo: bytes, fonts: Path, site: str) -> Image.Image:
@@ -288,9 +353,9 @@ def _photo_background(photo: bytes, fonts: Path, site: str) -> Image.Image:
     return background
 
 
-def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
-                    photo: bytes | None = None) -> bytes:
-    """A 1200×630 JPEG: the photo darkened (or the site colour), title, place and year."""
+def share_card_image(title: str, place: str, year: int, site: str, fonts: Path,
+                     photo: bytes | None = None) -> tuple[Image.Image, list[tuple[int, int]]]:
+    """The card's pixels, and the rows (top, bottom) its title and caption cover."""
     width, height = SHARE_SIZE
     card = _photo_background(photo, fonts, site) if photo else _plain_background(fonts, site).copy()
     text_width = width - 2 * SHARE_MARGIN
@@ -305,14 +370,21 @@ def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
         lines[-1] = textwrap.shorten(lines[-1] + " …", width=max(8, len(lines[-1])), placeholder=" …")
     line_height = int(size * 1.25)
     top = 140 + (4 - len(lines)) * line_height // 2
-    for number, line in enumerate(lines):
-        font.draw(card, (SHARE_MARGIN, top + number * line_height), line, (255, 255, 255))
+    covered = [font.draw(card, (SHARE_MARGIN, top + number * line_height), line, (255, 255, 255))
+               for number, line in enumerate(lines)]
     footer = _typeset(str(fonts / "NotoSans-Regular.ttf"), 36)
     caption = footer.wrap(f"{place} · {year}", text_width)[0]
-    footer.draw(card, (SHARE_MARGIN, height - 56 - 36), caption, SHARE_CREAM)
-    buffer = io.BytesIO()
-    card.save(buffer, "JPEG", quality=85)
-    return buffer.getvalue()
+    covered.append(footer.draw(card, (SHARE_MARGIN, height - 56 - 36), caption, SHARE_CREAM))
+    return card, covered
+
+
+def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
+                    photo: bytes | None = None) -> bytes:
+    """A 1200×630 JPEG: the photo darkened (or the site colour), title, place and year."""
+    card, covered = share_card_image(title, place, year, site, fonts, photo)
+    if photo:
+        return _encode_card(card)
+    return _plain_splicer(fonts, site).encode(card, covered)
 
 
 def _process_job(job: tuple[str, Path, Path, tuple[int, ...], int, int]):
