@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import snapshot
@@ -69,17 +72,36 @@ def load_settings(config: Path, content: Path | None, output: Path | None,
     return settings
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a build runs.
+
+    A build holds hundreds of thousands of long-lived objects (profiles, the caches,
+    the output manifest). At the default threshold, a collection every 700
+    allocations, the collector spent 0.47 s of a 4.3 s one-profile edit at 10,000
+    profiles traversing them; every 20,000 allocations it spends 0.17 s, and the
+    garbage it leaves waiting is a few megabytes at most.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(20_000, 50, 50)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run_pelican(settings: dict) -> bool:
     """Build in place; False when nothing changed since the last build of this output folder."""
     from pelican import Pelican
 
-    found = snapshot.inputs(apply_defaults(settings))
-    if snapshot.unchanged(settings, found):
-        print("Không có gì thay đổi kể từ lần dựng trước: trang giữ nguyên.", file=sys.stderr)
-        return False
-    logging.getLogger("pelican").setLevel(logging.WARNING)
-    Pelican(settings).run()
-    snapshot.record(settings, found)
+    with fewer_collections():
+        found = snapshot.inputs(apply_defaults(settings))
+        if snapshot.unchanged(settings, found):
+            print("Không có gì thay đổi kể từ lần dựng trước: trang giữ nguyên.", file=sys.stderr)
+            return False
+        logging.getLogger("pelican").setLevel(logging.WARNING)
+        Pelican(settings).run()
+        snapshot.record(settings, found)
     return True
 
 
@@ -93,7 +115,7 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
     from pelican import Pelican
 
     target = Path(settings["OUTPUT_PATH"])
-    with build_lock(Path(settings["LANTOA_CACHE_DIR"]), target):
+    with fewer_collections(), build_lock(Path(settings["LANTOA_CACHE_DIR"]), target):
         recover(target)
         found = snapshot.inputs(apply_defaults(settings))
         if not force and snapshot.unchanged(settings, found):
