@@ -18,6 +18,7 @@ import re
 import resource
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -156,8 +157,56 @@ def _child(action, connection) -> None:
     connection.send(("done", seconds, own / 1024, helpers / 1024))
 
 
-def _measured(label: str, action) -> tuple[float, float, float]:
-    """Run `action` in a forked process: (seconds, its peak memory in MB, its helpers' peak).
+class TreeMemory:
+    """The memory a process and all its helpers take together, sampled while they run.
+
+    Peak RSS counts the pages a forked helper shares with its parent once in each of
+    them. The proportional set size (PSS) shares such pages out, so its sum over the
+    process and its helpers is what they take from the machine. Sampled every half
+    second from /proc (Linux): a peak shorter than that can be missed.
+    """
+
+    INTERVAL = 0.5
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, self.sample())
+            self._stop.wait(self.INTERVAL)
+
+    def sample(self) -> int:
+        """Kilobytes of PSS of the process and its descendants now; 0 where /proc cannot tell."""
+        total, pending, seen = 0, [self.pid], set()
+        while pending:
+            pid = pending.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            with contextlib.suppress(OSError, ValueError):
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    pending += map(int, (task / "children").read_text().split())
+        return total
+
+    def stop(self) -> float | None:
+        """Peak megabytes, or None when nothing could be read (not Linux)."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kb / 1024 or None
+
+
+def _measured(label: str, action) -> tuple[float, float, float, float | None]:
+    """Run `action` in a forked process: (seconds, its peak memory in MB, its helpers' peak,
+    the peak of the process and its helpers together as `TreeMemory` samples it).
 
     Forked after the synthetic profiles are written, so each build starts as a fresh
     command would, minus the interpreter start; its stages show as the parent's.
@@ -174,6 +223,7 @@ def _measured(label: str, action) -> tuple[float, float, float]:
     with stage(label):
         process = context.Process(target=_child, args=(action, theirs))
         process.start()
+        memory = TreeMemory(process.pid)
         theirs.close()
         result = None
         while result is None:
@@ -186,9 +236,10 @@ def _measured(label: str, action) -> tuple[float, float, float]:
             else:
                 getattr(reporter, message[0])(*message[1:])
         process.join()
+        together = memory.stop()
     if result is None or process.exitcode != 0:
         raise RuntimeError(f"{label}: lỗi khi dựng (mã {process.exitcode})")
-    return result
+    return (*result, together)
 
 
 def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool = True) -> dict[str, object]:
@@ -223,20 +274,21 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
 
     def pelican(label: str) -> tuple[float, float]:
         shutil.rmtree(work / "pelican", ignore_errors=True)
-        seconds, peak, _ = _measured(label, lambda: Pelican(plain).run())
+        seconds, peak, _, _ = _measured(label, lambda: Pelican(plain).run())
         return seconds, peak
 
     # Before and after Lan Tỏa: on a shared machine the load changes, and the ratios are
     # taken to the mean of the two.
     before, results["pelican_peak_rss_mb"] = pelican("Pelican thuần (trước)")
     settings = load_settings(project / "pelicanconf.py", content, work / "lantoa", cache=work / "cache")
-    peaks, helpers = [], []
+    peaks, helpers, together = [], [], []
 
     def lantoa(label: str, key: str, action) -> None:
-        seconds, peak, helper = _measured(label, action)
+        seconds, peak, helper, both = _measured(label, action)
         results[key] = seconds
         peaks.append(peak)
         helpers.append(helper)
+        together.append(both or 0)
 
     # What `lantoa build` does: into a new folder, swapped in when complete.
     lantoa("Lan Tỏa: dựng từ đầu, bộ đệm trống", "cold_seconds", lambda: build_atomic(dict(settings)))
@@ -263,6 +315,7 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
            lambda: build_atomic(dict(settings)))
     results["peak_rss_mb"] = max(peaks)
     results["helpers_peak_rss_mb"] = max(helpers)
+    results["peak_together_pss_mb"] = max(together) or None
     after, _ = pelican("Pelican thuần (sau)")
     results["pelican_before_seconds"], results["pelican_after_seconds"] = before, after
     results["pelican_seconds"] = (before + after) / 2

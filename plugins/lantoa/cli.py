@@ -160,6 +160,7 @@ BENCH_LABELS = {  # in the order they are printed
     "serve_year_seconds": "  đổi năm (giây)", "serve_province_seconds": "  đổi tỉnh (giây)",
     "peak_rss_mb": "Lan Tỏa: bộ nhớ đỉnh, tiến trình dựng (MB)",
     "helpers_peak_rss_mb": "Lan Tỏa: bộ nhớ đỉnh, tiến trình phụ (MB)",
+    "peak_together_pss_mb": "Lan Tỏa: bộ nhớ đỉnh, tiến trình dựng và các tiến trình phụ cộng lại (PSS, MB)",
     "machine_after": "máy (khi xong)",
 }
 

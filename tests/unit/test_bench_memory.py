@@ -1,0 +1,45 @@
+"""The benchmark's memory of a build together with its helpers (`TreeMemory`)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+
+import pytest
+from lantoa.bench import TreeMemory
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PSS is read from /proc")
+
+
+def _hold(megabytes: int, ready, done) -> None:
+    held = bytearray(megabytes * 1024 * 1024)
+    held[::4096] = b"x" * len(held[::4096])  # touched: private pages, not shared zeros
+    ready.set()
+    done.wait(30)
+
+
+def test_the_helpers_of_a_process_are_counted_with_it() -> None:
+    context = multiprocessing.get_context("fork")
+    ready, done = context.Event(), context.Event()
+    parent = context.Process(target=_spawn_helper, args=(ready, done))
+    parent.start()
+    try:
+        assert ready.wait(30)
+        memory = TreeMemory(parent.pid)
+        alone = TreeMemory(0).sample()  # no such process: nothing
+        time.sleep(2 * TreeMemory.INTERVAL)
+        assert memory.sample() > 150 * 1024  # the helper's 200 MB, though the parent holds none
+        done.set()
+        parent.join(30)
+        assert (memory.stop() or 0) > 150
+        assert alone == 0
+    finally:
+        done.set()
+        parent.join(30)
+
+
+def _spawn_helper(ready, done) -> None:
+    helper = multiprocessing.get_context("fork").Process(target=_hold, args=(200, ready, done))
+    helper.start()
+    helper.join()
