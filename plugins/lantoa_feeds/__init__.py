@@ -107,6 +107,7 @@ class FeedsGenerator(Generator):
     """Writes every feed and the OPML list; shares one entry object per profile."""
 
     def generate_context(self) -> None:
+        self._empty_feeds: dict[tuple[str, str, str], FeedGenerator] = {}
         state = build_state(self.context, "lantoa_feeds")
         terms = [(entry.term, entry.profiles) for by_key in state.index.values() for entry in by_key.values()]
         terms += [(term, []) for term in state.empty_terms]
@@ -140,7 +141,7 @@ class FeedsGenerator(Generator):
             for kind in ("rss", "atom"):
                 if cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),
                                      lambda f=feed, k=kind, ps=profiles: splice(
-                                         self._document(f, k, [], ps, base, authority),
+                                         self._written(self._shell(f, k, ps, base, authority), k, []),
                                          [entries[p.url][k] for p in ps], k), owner):
                     needed.update((p.url, p) for p in profiles)
         # A profile is in a dozen feeds: its entry is made once, before the feeds are
@@ -157,10 +158,24 @@ class FeedsGenerator(Generator):
         cache.flush()
 
     def _serialised(self, state: BuildState, profile: Profile, base: str, authority: str) -> dict[str, bytes]:
-        """The profile's entry as each kind of feed writes it (`entry_xml`)."""
+        """The profile's entry as each kind of feed writes it (`entry_xml`).
+
+        Written inside an empty feed that each process makes once per kind and reuses:
+        making a feed document cost as much as writing the entry in it.
+        """
         entry = self._entry(state, profile, base, authority)
-        return {kind: entry_xml(self._document(SITE_FEED, kind, [entry], [], base, authority), kind)
-                for kind in ("rss", "atom")}
+        serialised = {}
+        for kind in ("rss", "atom"):
+            key = (kind, base, authority)
+            if key not in self._empty_feeds:
+                self._empty_feeds[key] = self._shell(SITE_FEED, kind, [], base, authority)
+            shell = self._empty_feeds[key]
+            shell.add_entry(entry, order="append")
+            try:
+                serialised[kind] = entry_xml(self._written(shell, kind, [entry]), kind)
+            finally:
+                shell.remove_entry(entry)
+        return serialised
 
     def _entry(self, state: BuildState, profile: Profile, base: str, authority: str) -> FeedEntry:
         entry = FeedEntry()
@@ -192,9 +207,9 @@ class FeedsGenerator(Generator):
             entry.enclosure(url=found[0], length=str(found[1]), type=found[2])
         return entry
 
-    def _document(self, feed: Feed, kind: str, entries: list[FeedEntry], profiles: list[Profile],
-                  base: str, authority: str) -> bytes:
-        """The feed as feedgen writes it, dated by the newest of `profiles`."""
+    def _shell(self, feed: Feed, kind: str, profiles: list[Profile], base: str,
+               authority: str) -> FeedGenerator:
+        """The feed without entries, dated by the newest of `profiles`."""
         newest = max((p.updated for p in profiles), default=EMPTY_FEED_DATE)
         generator = FeedGenerator()
         generator.load_extension("dc", atom=False, rss=True)
@@ -218,8 +233,11 @@ class FeedsGenerator(Generator):
         generator.generator("Lan Tỏa (feedgen)")
         generator.lastBuildDate(newest)
         generator.updated(newest)
-        for entry in entries:
-            generator.add_entry(entry, order="append")
+        return generator
+
+    @staticmethod
+    def _written(generator: FeedGenerator, kind: str, entries: list[FeedEntry]) -> bytes:
+        """The document as feedgen writes it; `entries` are those `generator` holds."""
         if kind == "rss":
             return generator.rss_str(pretty=True)
         return restore_link_attributes(generator.atom_str(pretty=True), entries)
