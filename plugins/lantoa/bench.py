@@ -266,20 +266,22 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
     results: dict[str, object] = {"profiles": count, "machine": machine()}
 
     plain = read_settings(override={
-        "PATH": str(content), "OUTPUT_PATH": str(work / "pelican"), "ARTICLE_PATHS": ["profiles"],
+        "PATH": str(content), "ARTICLE_PATHS": ["profiles"],
         "TIMEZONE": "Asia/Ho_Chi_Minh", "SITEURL": "https://lantoa.example.vn",
         "FEED_ALL_ATOM": "feeds/all.atom.xml", "CATEGORY_FEED_ATOM": "feeds/{slug}.atom.xml",
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "READERS": {"rst": None},
         "SLUGIFY_SOURCE": "basename"})
 
-    def pelican(label: str) -> tuple[float, float]:
-        shutil.rmtree(work / "pelican", ignore_errors=True)
-        seconds, peak, _, _ = _measured(label, lambda: Pelican(plain).run())
+    def pelican(label: str, folder: str) -> tuple[float, float]:
+        # Each run into a folder of its own, nothing deleted before it: on a file system
+        # without a journal, ext4 makes files slowly for a minute after many were deleted.
+        into = {**plain, "OUTPUT_PATH": str(work / folder)}
+        seconds, peak, _, _ = _measured(label, lambda: Pelican(into).run())
         return seconds, peak
 
     # Before and after Lan Tỏa: on a shared machine the load changes, and the ratios are
     # taken to the mean of the two.
-    before, results["pelican_peak_rss_mb"] = pelican("Pelican thuần (trước)")
+    before, results["pelican_peak_rss_mb"] = pelican("Pelican thuần (trước)", "pelican-before")
     settings = load_settings(project / "pelicanconf.py", content, work / "lantoa", cache=work / "cache")
     peaks, helpers, together = [], [], []
 
@@ -316,7 +318,7 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
     results["peak_rss_mb"] = max(peaks)
     results["helpers_peak_rss_mb"] = max(helpers)
     results["peak_together_pss_mb"] = max(together) or None
-    after, _ = pelican("Pelican thuần (sau)")
+    after, _ = pelican("Pelican thuần (sau)", "pelican-after")
     results["pelican_before_seconds"], results["pelican_after_seconds"] = before, after
     results["pelican_seconds"] = (before + after) / 2
 
