@@ -20,7 +20,9 @@ def _hold(megabytes: int, ready, done) -> None:
 
 
 def test_the_helpers_of_a_process_are_counted_with_it() -> None:
-    context = multiprocessing.get_context("fork")
+    # Spawned: the test runner runs threads, and forking it could deadlock. The process
+    # then forks its helper, as a build does.
+    context = multiprocessing.get_context("spawn")
     ready, done = context.Event(), context.Event()
     parent = context.Process(target=_spawn_helper, args=(ready, done))
     parent.start()
