@@ -32,7 +32,7 @@ from typing import Any
 from .cache import Cache
 from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
-from .parallel import single_threaded, worker_count
+from .parallel import free_workers, single_threaded, worker_count
 from .progress import Step, stage
 from .snapshot import SiteFolders, record_files
 
@@ -401,7 +401,7 @@ class PageCache:
         self._unstated = []
 
     def _run(self, jobs: list[Callable[[], None]], step: Step) -> None:
-        workers = min(self.workers, len(jobs) // PARALLEL_RENDER_MIN or 1)
+        workers = min(free_workers(self.workers), len(jobs) // PARALLEL_RENDER_MIN or 1)
         if workers < 2 or not single_threaded():
             for job in jobs:
                 job()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 
-from lantoa.parallel import PARALLEL_MAP_MIN, forked_map, single_threaded
+from lantoa.parallel import PARALLEL_MAP_MIN, Background, forked_map, free_workers, single_threaded
 
 
-def test_a_forked_map_gives_the_results_in_order_made_by_the_children():
+def test_a_forked_map_gives_the_results_in_order_made_by_this_process_and_a_child():
     table = [f"mục {n}" for n in range(PARALLEL_MAP_MIN * 5)]  # read by the children, never sent
 
     def work(number: int) -> tuple[str, int]:
@@ -16,7 +17,8 @@ def test_a_forked_map_gives_the_results_in_order_made_by_the_children():
     results = forked_map(work, len(table), workers=2)
     assert [text for text, _ in results] == [t.upper() for t in table]
     if single_threaded():  # otherwise forking is unsafe and it all runs here
-        assert os.getpid() not in {pid for _, pid in results}
+        makers = {pid for _, pid in results}
+        assert os.getpid() in makers and len(makers) == 2  # this process and one child: two cores
 
 
 def test_a_short_map_runs_in_this_process():
@@ -25,3 +27,13 @@ def test_a_short_map_runs_in_this_process():
 
 def test_no_items_no_results():
     assert forked_map(lambda n: n, 0, workers=4) == []
+
+
+def test_helpers_at_work_take_their_cores_from_the_workers():
+    assert free_workers(2) == 2
+    work = Background(time.sleep, [1.0, 0.1], helpers=1)
+    time.sleep(0.3)  # the helper has taken the long job
+    assert free_workers(2) == 1
+    assert free_workers(1) == 1  # never none
+    work.finish()
+    assert free_workers(2) == 2
