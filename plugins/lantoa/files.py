@@ -9,45 +9,86 @@ import shutil
 import stat
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write aside and rename: a reader (or a concurrent build) never sees half a file."""
+@contextmanager
+def _written_aside(path: Path) -> Iterator[BinaryIO]:
+    """A file written beside `path` and renamed over it once whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    temporary.write_bytes(data)
+    with open(temporary, "wb") as file:
+        yield file
     temporary.replace(path)
+
+
+def write_atomic(path: Path, *parts: bytes) -> None:
+    """Write aside and rename: a reader (or a concurrent build) never sees half a file.
+
+    The file is `parts` one after the other, never joined in memory: a cache entry
+    of hundreds of megabytes is not held twice.
+    """
+    with _written_aside(path) as file:
+        for part in parts:
+            file.write(part)
 
 
 def write_checked(path: Path, data: bytes) -> None:
     """A cache entry: the SHA-256 of `data` on the first line, then `data`, written atomically."""
-    write_atomic(path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+    write_atomic(path, hashlib.sha256(data).hexdigest().encode() + b"\n", data)
 
 
-def read_checked(path: Path) -> bytes | None:
-    """The data of a cache entry, or None when it is missing, or damaged (with a warning)."""
+def _checked_view(path: Path) -> memoryview | None:
     try:
         raw = path.read_bytes()
     except OSError:
         return None
-    digest, newline, data = raw.partition(b"\n")
-    if newline and digest == hashlib.sha256(data).hexdigest().encode():
+    end = raw.find(b"\n")
+    data = memoryview(raw)[end + 1:]  # a view: the data is not copied out of the file's bytes
+    if end >= 0 and raw[:end] == hashlib.sha256(data).hexdigest().encode():
         return data
     warn_cache(path)
     return None
 
 
+def read_checked(path: Path) -> bytes | None:
+    """The data of a cache entry, or None when it is missing, or damaged (with a warning)."""
+    data = _checked_view(path)
+    return None if data is None else bytes(data)
+
+
+class _Hashing:
+    """A file that takes the SHA-256 of what is written to it."""
+
+    def __init__(self, file):
+        self.file, self.digest = file, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
+
+
 def write_pickle(path: Path, value: Any) -> None:
-    write_checked(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    """`write_checked` of the pickled value, pickled straight into the file.
+
+    The pickle of a large cache (the search index's memo at 100,000 profiles) is
+    never held in memory whole; the checksum line is written last, over a placeholder.
+    """
+    with _written_aside(path) as file:
+        file.write(b"0" * 64 + b"\n")
+        hashing = _Hashing(file)
+        pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+        file.seek(0)
+        file.write(hashing.digest.hexdigest().encode())
 
 
 def read_pickle(path: Path, default: Any) -> Any:
     """A cached value, or `default` when the cache is missing, corrupt or foreign:
     a bad cache only makes the build slower."""
-    data = read_checked(path)
+    data = _checked_view(path)
     if data is None:
         return default
     try:
