@@ -303,7 +303,8 @@ class _RowSplicer:
     Restart markers reset the coder at every block row, so the rows a card shares with
     its background are the background's bytes: encoding the rows its text covers and
     putting them in place gives the very bytes `_encode_card` gives for the whole card,
-    in a third of the time (a title and a caption cover 10–20 of the 40 rows).
+    in two thirds of the time (1.05 ms against 1.55 ms: the rows without text are the
+    cheap ones to encode).
     """
 
     def __init__(self, background: Image.Image):
