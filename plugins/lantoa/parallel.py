@@ -25,6 +25,10 @@ def free_workers(configured: int | None = None) -> int:
     process takes memory of its own: at 100,000 profiles the builder, a child
     rendering pages, the search helper and the card helper took 5.3 GB together.
     """
+    # Only this process's own helpers can be asked (a forked child inherits the list),
+    # and a build that failed never finished its helpers: the list forgets the ended ones.
+    _RUNNING[:] = [work for work in _RUNNING
+                   if work.owner == os.getpid() and any(h.is_alive() for h in work.helpers)]
     busy = sum(helper.is_alive() for work in _RUNNING for helper in work.helpers)
     return max(1, worker_count(configured) - busy)
 
@@ -99,6 +103,7 @@ class Background:
                         for _ in range(min(helpers, len(self.jobs)))]
         for helper in self.helpers:
             helper.start()
+        self.owner = os.getpid()
         _RUNNING.append(self)
 
     @property

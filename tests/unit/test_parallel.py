@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
 from lantoa.parallel import PARALLEL_MAP_MIN, Background, forked_map, free_workers, single_threaded
 
 
@@ -37,3 +38,24 @@ def test_helpers_at_work_take_their_cores_from_the_workers():
     assert free_workers(1) == 1  # never none
     work.finish()
     assert free_workers(2) == 2
+
+
+def test_a_forked_child_does_not_count_the_helpers_of_its_parent():
+    if not single_threaded():
+        pytest.skip("forking a process that runs threads is unsafe")
+    work = Background(time.sleep, [1.0], helpers=1)
+    try:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # as a page renderer is: it inherits the list of helpers at work
+            answer = b"x"
+            try:
+                answer = bytes([free_workers(2)])
+            finally:
+                os.write(write, answer)
+                os._exit(0)
+        os.waitpid(pid, 0)
+        assert os.read(read, 1) == bytes([2])  # none of them is its own
+        assert free_workers(2) == 1
+    finally:
+        work.finish()
