@@ -25,39 +25,25 @@ def _written_aside(path: Path) -> Iterator[BinaryIO]:
     temporary.replace(path)
 
 
-def write_atomic(path: Path, *parts: bytes) -> None:
-    """Write aside and rename: a reader (or a concurrent build) never sees half a file.
-
-    The file is `parts` one after the other, never joined in memory: a cache entry
-    of hundreds of megabytes is not held twice.
-    """
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write aside and rename: a reader (or a concurrent build) never sees half a file."""
     with _written_aside(path) as file:
-        for part in parts:
-            file.write(part)
+        file.write(data)
 
 
-def write_checked(path: Path, data: bytes) -> None:
-    """A cache entry: the SHA-256 of `data` on the first line, then `data`, written atomically."""
-    write_atomic(path, hashlib.sha256(data).hexdigest().encode() + b"\n", data)
-
-
-def _checked_view(path: Path) -> memoryview | None:
+def _checked_data(path: Path) -> memoryview | None:
+    """The data of a cache entry (`write_pickle`), or None when it is missing, or damaged
+    (with a warning). A view: the data is not copied out of the file's bytes."""
     try:
         raw = path.read_bytes()
     except OSError:
         return None
     end = raw.find(b"\n")
-    data = memoryview(raw)[end + 1:]  # a view: the data is not copied out of the file's bytes
+    data = memoryview(raw)[end + 1:]
     if end >= 0 and raw[:end] == hashlib.sha256(data).hexdigest().encode():
         return data
     warn_cache(path)
     return None
-
-
-def read_checked(path: Path) -> bytes | None:
-    """The data of a cache entry, or None when it is missing, or damaged (with a warning)."""
-    data = _checked_view(path)
-    return None if data is None else bytes(data)
 
 
 class _Hashing:
@@ -72,10 +58,12 @@ class _Hashing:
 
 
 def write_pickle(path: Path, value: Any) -> None:
-    """`write_checked` of the pickled value, pickled straight into the file.
+    """A cache entry, written atomically: the SHA-256 of the pickle on the first line,
+    then the pickle.
 
-    The pickle of a large cache (the search index's memo at 100,000 profiles) is
-    never held in memory whole; the checksum line is written last, over a placeholder.
+    Pickled straight into the file: the pickle of a large cache (the search index's
+    memo at 100,000 profiles) is never held in memory whole; the checksum line is
+    written last, over a placeholder.
     """
     with _written_aside(path) as file:
         file.write(b"0" * 64 + b"\n")
@@ -88,7 +76,7 @@ def write_pickle(path: Path, value: Any) -> None:
 def read_pickle(path: Path, default: Any) -> Any:
     """A cached value, or `default` when the cache is missing, corrupt or foreign:
     a bad cache only makes the build slower."""
-    data = _checked_view(path)
+    data = _checked_data(path)
     if data is None:
         return default
     try:

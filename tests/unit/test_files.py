@@ -1,22 +1,23 @@
-"""Checked cache files written without holding them twice in memory, and read back the same."""
+"""Checked cache files written without holding them in memory whole, and read back the same."""
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from pathlib import Path
 
 import pytest
-from lantoa.files import read_checked, read_pickle, write_atomic, write_checked, write_pickle
+from lantoa.files import read_pickle, write_atomic, write_pickle
 
 
-def test_a_pickle_written_into_its_file_is_the_checked_entry_of_its_pickle(tmp_path: Path) -> None:
+def test_a_pickle_written_into_its_file_is_its_checksum_line_then_the_pickle(tmp_path: Path) -> None:
     value = {"hồ sơ": list(range(50_000)), "thân bài": "Dân vận khéo " * 20_000}
     write_pickle(tmp_path / "streamed.pickle", value)
-    write_checked(tmp_path / "whole.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    assert (tmp_path / "streamed.pickle").read_bytes() == (tmp_path / "whole.pickle").read_bytes()
+    pickled = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    assert (tmp_path / "streamed.pickle").read_bytes() == hashlib.sha256(pickled).hexdigest().encode() \
+        + b"\n" + pickled
     assert read_pickle(tmp_path / "streamed.pickle", None) == value
-    assert [p.name for p in tmp_path.iterdir()].count("streamed.pickle") == 1
-    assert not list(tmp_path.glob("*.tmp*"))
+    assert [p.name for p in tmp_path.iterdir()] == ["streamed.pickle"]  # no file left aside
 
 
 def test_a_damaged_entry_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -27,12 +28,12 @@ def test_a_damaged_entry_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     entry.write_bytes(bytes(data))
     assert read_pickle(entry, "mặc định") == "mặc định"
     entry.write_bytes(b"no newline at all")
-    assert read_checked(entry) is None
+    assert read_pickle(entry, None) is None
     assert capsys.readouterr().err.count("bộ đệm hỏng") == 2
 
 
-def test_an_atomic_write_is_its_parts_in_order(tmp_path: Path) -> None:
+def test_an_atomic_write_leaves_the_file_and_nothing_beside_it(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b.bin"
-    write_atomic(target, b"dau ", b"", b"cuoi")
+    write_atomic(target, b"dau cuoi")
     assert target.read_bytes() == b"dau cuoi"
     assert sorted(p.name for p in target.parent.iterdir()) == ["b.bin"]
