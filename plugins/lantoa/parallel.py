@@ -27,10 +27,10 @@ def free_workers(configured: int | None = None) -> int:
     """
     # Only this process's own helpers can be asked (a forked child inherits the list),
     # and a build that failed never finished its helpers: the list forgets the ended ones.
-    _RUNNING[:] = [work for work in _RUNNING
-                   if work.owner == os.getpid() and any(h.is_alive() for h in work.helpers)]
-    busy = sum(helper.is_alive() for work in _RUNNING for helper in work.helpers)
-    return max(1, worker_count(configured) - busy)
+    alive = {work: [helper for helper in work.helpers if helper.is_alive()]
+             for work in _RUNNING if work.owner == os.getpid()}
+    _RUNNING[:] = [work for work, helpers in alive.items() if helpers]
+    return max(1, worker_count(configured) - sum(map(len, alive.values())))
 
 
 def single_threaded() -> bool:
