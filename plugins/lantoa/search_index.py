@@ -49,7 +49,7 @@ import shutil
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -274,13 +274,13 @@ class IndexMemo:
     gzipped: dict[bytes, bytes] = field(default_factory=dict)  # a bucket's content → its file
 
 
-def _postings(profiles: Sequence[Profile], known_terms: dict[str, Terms]) -> Iterator[Terms]:
+def _postings(profiles: Sequence[Profile], known_terms: Mapping[str, Terms]) -> Iterator[Terms]:
     for profile in profiles:
         yield known_terms.get(profile.url) or profile_terms(profile)
 
 
 def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
-                known_terms: dict[str, Terms] | None = None) -> dict:
+                known_terms: Mapping[str, Terms] | None = None) -> dict:
     """Write the index of `profiles` (newest first) into `folder`; return its summary.
 
     `known_terms` maps a profile URL to the profile's `profile_terms`, kept from an earlier
@@ -290,7 +290,7 @@ def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
 
 
 def make_index(profiles: list[Profile], folder: Path, siteurl: str,
-               known_terms: dict[str, Terms] | None = None, digests: Sequence[str] = (),
+               known_terms: Mapping[str, Terms] | None = None, digests: Sequence[str] = (),
                memo: IndexMemo | None = None,
                terms_before: Callable[[str], Terms | None] = lambda digest: None,
                ) -> tuple[dict, IndexMemo]:
@@ -313,7 +313,7 @@ def make_index(profiles: list[Profile], folder: Path, siteurl: str,
 
 
 def _from_scratch(profiles: list[Profile], urls: tuple[str, ...], digests: tuple[str, ...], siteurl: str,
-                  known_terms: dict[str, Terms]) -> IndexMemo:
+                  known_terms: Mapping[str, Terms]) -> IndexMemo:
     count = len(profiles)
     # Ids as 4-byte arrays: at 100,000 profiles there are some 50 million of them.
     anywhere: dict[str, array[int]] = defaultdict(_ids)
@@ -335,7 +335,8 @@ def _from_scratch(profiles: list[Profile], urls: tuple[str, ...], digests: tuple
 
 
 def _update(memo: IndexMemo, profiles: list[Profile], digests: tuple[str, ...],
-            known_terms: dict[str, Terms], terms_before: Callable[[str], Terms | None]) -> IndexMemo | None:
+            known_terms: Mapping[str, Terms],
+            terms_before: Callable[[str], Terms | None]) -> IndexMemo | None:
     """The memo of the index of `profiles`, from the memo of the same profiles before some
     of them changed; None when what a changed profile held before is not known."""
     changed = [doc for doc, (old, new) in enumerate(zip(memo.digests, digests, strict=True)) if old != new]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from lantoa.files import (
@@ -25,7 +26,7 @@ from lantoa.files import (
 from lantoa.parallel import Background, worker_count
 from lantoa.progress import stage
 from lantoa.search_index import FORMAT_VERSION, IndexMemo, make_index
-from lantoa.search_terms import profile_terms
+from lantoa.search_terms import Terms, TermStore, profile_terms
 from lantoa.signals import profiles_digested
 from lantoa.state import build_state, require_plugins
 from pelican import signals
@@ -83,11 +84,7 @@ def _make_index(job) -> None:
         return
     staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    known = read_pickle(store, {})
-    memo = read_pickle(memo_file, None)
-    _, memo = make_index(profiles, staging, siteurl, _terms(known, store, profiles, digests),
-                         [digests[p.url] for p in profiles], memo if isinstance(memo, IndexMemo) else None,
-                         lambda digest: known.get((FORMAT_VERSION, digest)))
+    memo = _index_into(staging, profiles, siteurl, store, digests, read_pickle(memo_file, None))
     write_checksums(staging)
     try:
         staging.rename(cached)
@@ -96,12 +93,47 @@ def _make_index(job) -> None:
     write_pickle(memo_file, memo)
 
 
-def _terms(known: dict, store: Path, profiles, digests) -> dict:
+def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests, memo) -> IndexMemo:
+    """Make the index in `staging`; return its memo. The terms are let go on return,
+    before the memo is written: that is this process's largest moment."""
+    known = read_pickle(store, None)
+    if not isinstance(known, TermStore):
+        known = TermStore()
+    keys = [(FORMAT_VERSION, digests[p.url]) for p in profiles]
+    terms = _TermsByUrl(_terms(known, store, profiles, keys), profiles, keys)
+    return make_index(profiles, staging, siteurl, terms, [digests[p.url] for p in profiles],
+                      memo if isinstance(memo, IndexMemo) else None,
+                      lambda digest: known.get((FORMAT_VERSION, digest)))[1]
+
+
+def _terms(known: TermStore, store: Path, profiles, keys) -> TermStore:
     """Each profile's index terms, tokenised again only when the profile changed."""
-    fresh = {(FORMAT_VERSION, digests[p.url]): known.get((FORMAT_VERSION, digests[p.url]))
-             or profile_terms(p) for p in profiles}
+    fresh = known.kept(keys)
+    for profile, key in zip(profiles, keys, strict=True):
+        if key not in fresh:
+            fresh.put(key, profile_terms(profile))
     write_pickle(store, fresh)
-    return {p.url: fresh[(FORMAT_VERSION, digests[p.url])] for p in profiles}
+    return fresh
+
+
+class _TermsByUrl(Mapping):
+    """The terms of each profile by its URL, read from the store when asked for."""
+
+    def __init__(self, store: TermStore, profiles, keys) -> None:
+        self._store = store
+        self._keys = {p.url: key for p, key in zip(profiles, keys, strict=True)}
+
+    def __getitem__(self, url: str) -> Terms:
+        found = self._store.get(self._keys[url])
+        if found is None:
+            raise KeyError(url)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def get_generators(pelican):
