@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import os
 import pickle
 import shutil
 import stat
 import sys
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 
 @contextmanager
@@ -57,6 +59,19 @@ class _Hashing:
         return self.file.write(data)
 
 
+def _array_from(typecode: str, data: bytes | bytearray) -> array:
+    return array(typecode, data)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles an array from its own memory. The default reduction copies it to bytes,
+    and the pickler keeps every object it wrote until the end: pickling the search
+    index's postings (some 50 million numbers at 100,000 profiles) held them twice."""
+
+    dispatch_table: ClassVar[dict] = {**copyreg.dispatch_table, array: lambda numbers: (
+        _array_from, (numbers.typecode, pickle.PickleBuffer(numbers)))}
+
+
 def write_pickle(path: Path, value: Any) -> None:
     """A cache entry, written atomically: the SHA-256 of the pickle on the first line,
     then the pickle.
@@ -68,7 +83,7 @@ def write_pickle(path: Path, value: Any) -> None:
     with _written_aside(path) as file:
         file.write(b"0" * 64 + b"\n")
         hashing = _Hashing(file)
-        pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+        _Pickler(hashing, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
         file.seek(0)
         file.write(hashing.digest.hexdigest().encode())
 
