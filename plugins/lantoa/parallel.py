@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import threading
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -85,6 +87,34 @@ def forked_map(function: Callable[[int], Any], count: int, workers: int) -> list
 def _run_forked(numbers: range) -> list[Any]:
     assert _forked is not None
     return [_forked(number) for number in numbers]
+
+
+class PackedJobs(Sequence):
+    """Jobs pickled into one buffer before helpers are forked; each is unpickled when taken.
+
+    A helper that reads the builder's own job objects writes their reference counts,
+    and the kernel copies every memory page they sit on: drawing 100,000 share cards
+    copied some 300 MB of the builder's pages into the helper. A packed job is read
+    from one buffer and made afresh in the helper's own memory.
+    """
+
+    def __init__(self, jobs: Iterable[Any]):
+        offsets, parts, size = array("Q", [0]), [], 0
+        for job in jobs:
+            data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+            parts.append(data)
+            size += len(data)
+            offsets.append(size)
+        self._data, self._offsets = b"".join(parts), offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, number: int) -> Any:
+        if not -len(self) <= number < len(self):
+            raise IndexError(number)
+        number %= len(self)
+        return pickle.loads(memoryview(self._data)[self._offsets[number]:self._offsets[number + 1]])
 
 
 class Background:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,7 +27,7 @@ from lantoa.files import checksum, link_or_copy, warn_cache, write_atomic
 from lantoa.images import SHARE_SIZE, ProcessedPhoto, check_photos, draw_share_card
 from lantoa.model import Profile
 from lantoa.output import PageCache
-from lantoa.parallel import Background, worker_count
+from lantoa.parallel import Background, PackedJobs, worker_count
 from lantoa.progress import stage
 from lantoa.signals import profiles_read
 from lantoa.site import resolve_photos
@@ -61,9 +61,9 @@ def share_card_path(profile: Profile) -> str:
     return f"{PHOTO_FOLDER}/the-chia-se/{profile.kind.value}-{profile.slug}.jpg"
 
 
-def _draw_card_job(job) -> None:
+def _draw_card_job(job, site: str, fonts) -> None:
     """In a helper process: draw one share card into its cache entry (never into the site)."""
-    cached, title, place, year, site, fonts, background = job
+    cached, title, place, year, background = job
     photo = background.read_bytes() if background else None
     card = draw_share_card(title, place, year, site, fonts, photo)
     write_atomic(cached, card)
@@ -159,13 +159,13 @@ class PhotoPublisher:
                     warn_cache(cached)
                 background = (self.cache.root / "images" / photo.digest / card_background(photo)
                               if photo else None)
-                jobs.append((cached, profile.title, profile.place.label, profile.year, site, self.fonts,
-                             background))
+                jobs.append((cached, profile.title, profile.place.label, profile.year, background))
             self._links.append((cached, share_card_path(profile), owner))
         self.cards_drawn = len(jobs)
         # One card is drawn at the end faster than a helper process starts.
         helpers = worker_count(self.settings["LANTOA_WORKERS"]) - 1 if len(jobs) > 1 else 0
-        self._drawing = Background(_draw_card_job, jobs, helpers)
+        draw = partial(_draw_card_job, site=site, fonts=self.fonts)
+        self._drawing = Background(draw, PackedJobs(jobs), helpers)
         self._drawn = [job[0] for job in jobs]
 
     def finish(self, pages: PageCache) -> None:

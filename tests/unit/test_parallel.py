@@ -70,3 +70,34 @@ def test_a_forked_child_does_not_count_the_helpers_of_its_parent():
     process.join(60)
     assert child == bytes([2])  # none of the helpers is the child's own
     assert own == 1
+
+
+def test_packed_jobs_give_each_helper_its_own_copy_of_a_job():
+    """A helper that reads the builder's job objects writes their reference counts and
+    copies the memory pages they sit on; a packed job is unpickled afresh."""
+    from pathlib import Path
+
+    from lantoa.parallel import PackedJobs
+
+    titles = [f"Mô hình “Dân vận khéo” số {n}" for n in range(500)]
+    jobs = [(Path(f"/cache/cards/{n}.jpg"), title, n, None) for n, title in enumerate(titles)]
+    packed = PackedJobs(jobs)
+    assert len(packed) == len(jobs)
+    assert list(packed) == jobs
+    assert packed[-1] == jobs[-1]
+    assert all(got[1] is not title for got, title in zip(packed, titles, strict=True))
+    assert len(PackedJobs([])) == 0
+
+
+def test_helpers_drain_packed_jobs_like_a_list(tmp_path):
+    from lantoa.parallel import PackedJobs
+
+    names = [f"{n}.txt" for n in range(40)]
+    Background(_touch, PackedJobs((str(tmp_path), name) for name in names), 1).finish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+
+
+def _touch(job) -> None:
+    folder, name = job
+    with open(os.path.join(folder, name), "w") as file:
+        file.write(name)
