@@ -90,12 +90,11 @@ def _run_forked(numbers: range) -> list[Any]:
 
 
 class PackedJobs(Sequence):
-    """Jobs pickled into one buffer before helpers are forked; each is unpickled when taken.
+    """Jobs pickled into one buffer; each is unpickled when a helper takes it.
 
-    A helper that reads the builder's own job objects writes their reference counts,
-    and the kernel copies every memory page they sit on: drawing 100,000 share cards
-    copied some 300 MB of the builder's pages into the helper. A packed job is read
-    from one buffer and made afresh in the helper's own memory.
+    For helpers started fresh (`Background(fresh=True)`): the jobs reach them as one
+    block of bytes, not as some hundred thousand objects pickled one by one, and the
+    builder holds one buffer instead of the job tuples.
     """
 
     def __init__(self, jobs: Iterable[Any]):
@@ -125,12 +124,19 @@ class Background:
     only fill the cache: a build that fails meanwhile leaves nothing half-made.
     """
 
-    def __init__(self, run_one: Callable[[Any], None], jobs: Sequence[Any], helpers: int):
-        self.run_one, self.jobs = run_one, list(jobs)
-        context = multiprocessing.get_context("fork" if single_threaded() else "forkserver")
+    def __init__(self, run_one: Callable[[Any], None], jobs: Sequence[Any], helpers: int,
+                 fresh: bool = False):
+        """`fresh`: start the helpers in new interpreters (multiprocessing's fork server),
+        not as forks of this process. A fork shares this process's memory only until
+        either side writes to it: drawing 100,000 share cards beside the build, the
+        forked helper came to hold about 1 GB of copied pages. Fresh helpers receive
+        `run_one` and the jobs pickled (`PackedJobs` sends them as one buffer), and
+        pay an interpreter's start and imports."""
+        self.run_one, self.jobs = run_one, jobs
+        context = multiprocessing.get_context("fork" if single_threaded() and not fresh else "forkserver")
         self.claimed = context.Value("q", 0)
-        self.helpers = [context.Process(target=_drain, args=(run_one, self.jobs, self.claimed), daemon=True)
-                        for _ in range(min(helpers, len(self.jobs)))]
+        self.helpers = [context.Process(target=_drain, args=(run_one, jobs, self.claimed), daemon=True)
+                        for _ in range(min(helpers, len(jobs)))]
         for helper in self.helpers:
             helper.start()
         self.owner = os.getpid()

@@ -101,3 +101,41 @@ def _touch(job) -> None:
     folder, name = job
     with open(os.path.join(folder, name), "w") as file:
         file.write(name)
+
+
+_SEEN_BY_HELPERS: list[str] = []  # filled at run time: a fork sees it, a fresh interpreter does not
+
+
+def _report_what_it_sees(job) -> None:
+    folder, name = job
+    with open(os.path.join(folder, name), "w") as file:
+        file.write(f"{os.getpid()} {len(_SEEN_BY_HELPERS)}")
+
+
+def _helpers_in_a_child(folder: str, answers) -> None:
+    from lantoa.parallel import PackedJobs
+
+    _SEEN_BY_HELPERS.append("set after import")
+    for fresh in (True, False):
+        jobs = PackedJobs([(folder, f"{fresh}-first"), *((folder, f"{fresh}-{n}") for n in range(3))])
+        work = Background(_report_what_it_sees, jobs, 1, fresh=fresh)
+        while work.started == 0:  # the helper takes the first job: the builder has not joined in
+            time.sleep(0.01)
+        work.finish()
+    answers.put(os.getpid())
+
+
+def test_fresh_helpers_start_in_new_interpreters_and_forked_ones_share_the_builders_memory(tmp_path):
+    # Spawned: the test runner runs threads, and a process with threads never forks helpers.
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    process = context.Process(target=_helpers_in_a_child, args=(str(tmp_path), answers))
+    process.start()
+    builder = answers.get(timeout=60)
+    process.join(60)
+    reports = {p.name: p.read_text().split() for p in tmp_path.iterdir()}
+    assert sorted(reports) == sorted(f"{fresh}-{n}" for fresh in (True, False) for n in ("first", 0, 1, 2))
+    for fresh in (True, False):
+        helper, seen = reports[f"{fresh}-first"]
+        assert int(helper) != builder
+        assert seen == ("0" if fresh else "1")
