@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +31,7 @@ from typing import Any
 from .cache import Cache
 from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
-from .parallel import free_workers, single_threaded, worker_count
+from .parallel import run_jobs, worker_count
 from .progress import Step, stage
 from .snapshot import SiteFolders, record_files
 
@@ -401,33 +400,7 @@ class PageCache:
         self._unstated = []
 
     def _run(self, jobs: list[Callable[[], None]], step: Step) -> None:
-        workers = min(free_workers(self.workers), len(jobs) // PARALLEL_RENDER_MIN or 1)
-        if workers < 2 or not single_threaded():
-            for job in jobs:
-                job()
-                step.advance()
-            return
-        children = []
-        for number in range(1, workers):
-            pid = os.fork()
-            if pid == 0:  # a child renders its share and leaves without cleanup
-                code = 0
-                try:
-                    for job in jobs[number::workers]:
-                        job()
-                except BaseException:
-                    traceback.print_exc()
-                    code = 1
-                finally:
-                    os._exit(code)
-            children.append(pid)
-        for job in jobs[0::workers]:
-            job()
-            step.advance(workers)  # the children keep the same pace
-        failed = [pid for pid in children if os.waitpid(pid, 0)[1] != 0]
-        step.advance(len(jobs) - step.done)
-        if failed:
-            raise RuntimeError(f"{len(failed)} tiến trình dựng trang gặp lỗi (xem ở trên)")
+        run_jobs(jobs, self.workers, step, PARALLEL_RENDER_MIN)
 
     def finish(self) -> None:
         """Remove what only the previous build wrote; remember this build; prune the cache."""
@@ -455,3 +428,4 @@ class PageCache:
         })
         self.cache.use(self.written_manifest)
         self.cache.prune()
+

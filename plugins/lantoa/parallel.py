@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import pickle
 import threading
+import traceback
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -159,11 +160,70 @@ class Background:
             raise RuntimeError(f"{failed} tiến trình phụ gặp lỗi (xem ở trên)")
 
 
+def run_jobs(jobs: Sequence[Callable[[], None]], workers: int | None, step: Step, per_worker: int) -> None:
+    """Run `jobs` here and in forked children, each job claimed once from a shared counter.
+
+    Jobs only write files: nothing comes back from a child. The free cores are
+    counted again as the work goes (`free_workers`), and a child is forked for each
+    core freed while at least `per_worker` jobs per process are left: a helper that
+    ends in the middle of a stage (the share cards, the search index) leaves its core
+    to a new child for the rest of it, instead of idling until the next stage.
+    """
+    if len(jobs) < 2 * per_worker or not single_threaded():
+        for job in jobs:
+            job()
+            step.advance()
+        return
+    claimed = multiprocessing.get_context("fork").Value("q", 0)
+    children: list[int] = []
+    done_here = 0
+    while True:
+        if not done_here % RECOUNT_EVERY:
+            left = len(jobs) - claimed.value
+            for _ in range(min(free_workers(workers), left // per_worker) - 1 - len(children)):
+                children.append(_fork_claiming(jobs, claimed))
+            step.advance(min(claimed.value, len(jobs)) - step.done)
+        number = claim(claimed)
+        if number >= len(jobs):
+            break
+        jobs[number]()
+        done_here += 1
+    failed = sum(os.waitpid(pid, 0)[1] != 0 for pid in children)
+    step.advance(len(jobs) - step.done)
+    if failed:
+        raise RuntimeError(f"{failed} tiến trình con gặp lỗi khi ghi tệp (xem ở trên)")
+
+
+RECOUNT_EVERY = 50  # jobs run here between two counts of the free cores
+
+
+def _fork_claiming(jobs: Sequence[Callable[[], None]], claimed) -> int:
+    """A forked child that runs the jobs it claims, then leaves without cleanup."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:
+        while (number := claim(claimed)) < len(jobs):
+            jobs[number]()
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def claim(counter) -> int:
+    """The next job's number from a shared counter (`multiprocessing.Value("q")`)."""
+    with counter.get_lock():
+        number = counter.value
+        counter.value += 1
+    return number
+
+
 def _drain(run_one: Callable[[Any], None], jobs: Sequence[Any], claimed, step: Step | None = None) -> None:
     while True:
-        with claimed.get_lock():
-            number = claimed.value
-            claimed.value += 1
+        number = claim(claimed)
         if step is not None:
             step.advance(min(number, len(jobs)) - step.done)
         if number >= len(jobs):

@@ -139,3 +139,40 @@ def test_fresh_helpers_start_in_new_interpreters_and_forked_ones_share_the_build
         helper, seen = reports[f"{fresh}-first"]
         assert int(helper) != builder
         assert seen == ("0" if fresh else "1")
+
+
+def _render_while_a_helper_ends(folder: str, answers) -> None:
+    from lantoa.parallel import run_jobs
+    from lantoa.progress import stage
+
+    def job(number: int):
+        def write() -> None:
+            time.sleep(0.002)
+            with open(os.path.join(folder, str(number)), "w") as file:
+                file.write(str(os.getpid()))
+        return write
+
+    helper = Background(time.sleep, [1.0], helpers=1)
+    while helper.started == 0:
+        time.sleep(0.01)
+    with stage("Ghi tệp", 1000, "tệp") as step:
+        run_jobs([job(n) for n in range(1000)], 2, step, per_worker=100)
+    helper.finish()
+    answers.put((os.getpid(), step.done))
+
+
+def test_a_core_freed_in_the_middle_of_a_stage_gets_a_child_for_the_rest(tmp_path):
+    """At the start the helper holds the second core: the builder renders alone. Once
+    the helper ends (after about 1 s of 2 s of work), a child takes a share of the rest."""
+    context = multiprocessing.get_context("spawn")  # the test runner runs threads
+    answers = context.Queue()
+    process = context.Process(target=_render_while_a_helper_ends, args=(str(tmp_path), answers))
+    process.start()
+    builder, done = answers.get(timeout=60)
+    process.join(60)
+    writers = [int(p.read_text()) for p in sorted(tmp_path.iterdir(), key=lambda p: int(p.name))]
+    assert len(writers) == 1000 and done == 1000
+    assert writers[0] == builder  # alone at first
+    children = set(writers) - {builder}
+    assert len(children) == 1  # two cores: one child once the helper is gone
+    assert 50 <= writers.count(children.pop()) <= 450
