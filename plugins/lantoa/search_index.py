@@ -273,6 +273,10 @@ class IndexMemo:
     chunks: list[bytes]  # d/<n>.json.gz
     gzipped: dict[bytes, bytes] = field(default_factory=dict)  # a bucket's content → its file
 
+    def fits(self, siteurl: str, urls: tuple[str, ...]) -> bool:
+        """Whether an index of these profiles, in this order, can be made from this memo."""
+        return self.siteurl == siteurl and self.urls == urls
+
 
 def _postings(profiles: Sequence[Profile], known_terms: Mapping[str, Terms]) -> Iterator[Terms]:
     for profile in profiles:
@@ -305,7 +309,7 @@ def make_index(profiles: list[Profile], folder: Path, siteurl: str,
     urls = tuple(p.url for p in profiles)
     digests = tuple(digests) or urls
     made = None
-    if memo is not None and memo.siteurl == siteurl and memo.urls == urls:
+    if memo is not None and memo.fits(siteurl, urls):
         made = _update(memo, profiles, digests, known_terms, terms_before)
     if made is None:
         made = _from_scratch(profiles, urls, digests, siteurl, known_terms)

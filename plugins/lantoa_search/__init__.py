@@ -84,7 +84,7 @@ def _make_index(job) -> None:
         return
     staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    memo = _index_into(staging, profiles, siteurl, store, digests, read_pickle(memo_file, None))
+    memo = _index_into(staging, profiles, siteurl, store, digests, memo_file)
     write_checksums(staging)
     try:
         staging.rename(cached)
@@ -93,16 +93,22 @@ def _make_index(job) -> None:
     write_pickle(memo_file, memo)
 
 
-def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests, memo) -> IndexMemo:
+def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests, memo_file: Path) -> IndexMemo:
     """Make the index in `staging`; return its memo. The terms are let go on return,
-    before the memo is written: that is this process's largest moment."""
+    before the memo is written."""
+    # A memo of other profiles, or of the same in another order (a profile moved, added or
+    # removed), is let go before the index is made afresh: at 100,000 profiles it holds
+    # some 400 MB.
+    memo = read_pickle(memo_file, None)
+    if not (isinstance(memo, IndexMemo) and memo.fits(siteurl, tuple(p.url for p in profiles))):
+        memo = None
     known = read_pickle(store, None)
     if not isinstance(known, TermStore):
         known = TermStore()
     keys = [(FORMAT_VERSION, digests[p.url]) for p in profiles]
     terms = _TermsByUrl(_terms(known, store, profiles, keys), profiles, keys)
     return make_index(profiles, staging, siteurl, terms, [digests[p.url] for p in profiles],
-                      memo if isinstance(memo, IndexMemo) else None,
+                      memo,
                       lambda digest: known.get((FORMAT_VERSION, digest)))[1]
 
 
