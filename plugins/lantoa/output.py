@@ -428,4 +428,3 @@ class PageCache:
         })
         self.cache.use(self.written_manifest)
         self.cache.prune()
-

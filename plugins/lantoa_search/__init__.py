@@ -97,8 +97,8 @@ def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests, mem
     """Make the index in `staging`; return its memo. The terms are let go on return,
     before the memo is written."""
     # A memo of other profiles, or of the same in another order (a profile moved, added or
-    # removed), is let go before the index is made afresh: at 100,000 profiles it holds
-    # some 400 MB.
+    # removed), is let go before the index is made afresh: at 100,000 profiles its file
+    # has 284 MB, and holding it took a move from 3.65 to 3.93 GB for the build together.
     memo = read_pickle(memo_file, None)
     if not (isinstance(memo, IndexMemo) and memo.fits(siteurl, tuple(p.url for p in profiles))):
         memo = None
@@ -107,8 +107,7 @@ def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests, mem
         known = TermStore()
     keys = [(FORMAT_VERSION, digests[p.url]) for p in profiles]
     terms = _TermsByUrl(_terms(known, store, profiles, keys), profiles, keys)
-    return make_index(profiles, staging, siteurl, terms, [digests[p.url] for p in profiles],
-                      memo,
+    return make_index(profiles, staging, siteurl, terms, [digests[p.url] for p in profiles], memo,
                       lambda digest: known.get((FORMAT_VERSION, digest)))[1]
 
 
