@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -10,6 +11,7 @@ import traceback
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .progress import Step
@@ -56,38 +58,77 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 _RUNNING: list[Background] = []  # started in this process and not finished: `free_workers`
 PARALLEL_MAP_MIN = 200  # fewer items than this per worker are done in this process
-_forked: Callable[[int], Any] | None = None  # what forked map workers run, inherited
 
 
 def forked_map(function: Callable[[int], Any], count: int, workers: int) -> list[Any]:
     """`[function(i) for i in range(count)]`, the numbers split over forked processes.
 
     The children inherit `function` and everything it reads, so nothing is sent to
-    them; only the results come back, pickled. With few items, or with threads
-    running (forking them is unsafe), everything is done in this process.
+    them; only the results come back, pickled, a part at a time. Parts are claimed
+    from a shared counter by this process and its children, and the free cores are
+    counted again after each part (`free_workers`): a helper that ends in the middle
+    leaves its core to a new child. With few items, or with threads running (forking
+    them is unsafe), everything is done in this process.
     """
-    global _forked
-    workers = min(free_workers(workers), count // PARALLEL_MAP_MIN)
-    if workers < 2 or not single_threaded():
+    if count < 2 * PARALLEL_MAP_MIN or not single_threaded():
         return [function(number) for number in range(count)]
-    size = max(1, count // (workers * 8))
+    size = max(1, count // (worker_count(workers) * 8))
     parts = [range(start, min(count, start + size)) for start in range(0, count, size)]
-    _forked = function
+    claimed = multiprocessing.get_context("fork").Value("q", 0)
+    results: dict[int, list[Any]] = {}
+    children: dict[Connection, int] = {}  # a child's end of the results → its pid
+
+    def collect(timeout: float | None) -> None:  # what the children sent so far
+        for end in wait(list(children), timeout):
+            try:
+                message = end.recv()
+            except EOFError:
+                message = ("failed",)
+            if message[0] == "part":
+                results[message[1]] = message[2]
+                continue
+            end.close()
+            if os.waitpid(children.pop(end), 0)[1] != 0 or message[0] == "failed":
+                raise RuntimeError("một tiến trình con gặp lỗi (xem ở trên)")
+
+    while True:
+        left = count - min(claimed.value, len(parts)) * size
+        for _ in range(min(free_workers(workers), left // PARALLEL_MAP_MIN) - 1 - len(children)):
+            mine, theirs = multiprocessing.Pipe(duplex=False)
+            pid = os.fork()
+            if pid == 0:
+                mine.close()
+                _map_claimed(function, parts, claimed, theirs)
+            theirs.close()
+            children[mine] = pid
+        number = claim(claimed)
+        if number >= len(parts):
+            break
+        done = []
+        for item in parts[number]:
+            done.append(function(item))
+            if children:  # a child sending waits until its part is read
+                collect(0)
+        results[number] = done
+    while children:
+        collect(None)
+    return [result for number in range(len(parts)) for result in results[number]]
+
+
+def _map_claimed(function: Callable[[int], Any], parts: list[range], claimed, send: Connection) -> None:
+    """In a forked child of `forked_map`: the parts it claims, sent back one by one."""
+    code = 0
     try:
-        # This process does its share too: one child fewer, and its memory, for the same cores.
-        fork = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=fork) as pool:
-            theirs = {n: pool.submit(_run_forked, part) for n, part in enumerate(parts) if n % workers}
-            mine = {n: _run_forked(part) for n, part in enumerate(parts) if not n % workers}
-            return [result for n in range(len(parts))
-                    for result in (mine[n] if n in mine else theirs[n].result())]
+        while (number := claim(claimed)) < len(parts):
+            send.send(("part", number, [function(item) for item in parts[number]]))
+        send.send(("done",))
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+        with contextlib.suppress(BaseException):
+            send.send(("failed",))
     finally:
-        _forked = None
-
-
-def _run_forked(numbers: range) -> list[Any]:
-    assert _forked is not None
-    return [_forked(number) for number in numbers]
+        os._exit(code)
 
 
 class PackedJobs(Sequence):

@@ -176,3 +176,48 @@ def test_a_core_freed_in_the_middle_of_a_stage_gets_a_child_for_the_rest(tmp_pat
     children = set(writers) - {builder}
     assert len(children) == 1  # two cores: one child once the helper is gone
     assert 50 <= writers.count(children.pop()) <= 450
+
+
+def _map_while_a_helper_ends(answers) -> None:
+    def work(number: int) -> tuple[int, int]:
+        time.sleep(0.002)
+        return number * number, os.getpid()
+
+    helper = Background(time.sleep, [1.0], helpers=1)
+    while helper.started == 0:
+        time.sleep(0.01)
+    results = forked_map(work, 1000, workers=2)
+    helper.finish()
+
+    def fails_in_a_child(number: int) -> int:
+        if os.getpid() != builder and number > 500:
+            raise ValueError("hỏng")
+        time.sleep(0.001)
+        return number
+
+    builder = os.getpid()
+    try:
+        forked_map(fails_in_a_child, 1000, workers=2)
+        failure = None
+    except RuntimeError as error:
+        failure = str(error)
+    answers.put((os.getpid(), results, failure))
+
+
+def test_a_forked_map_takes_a_core_freed_in_the_middle_and_keeps_the_order():
+    """The helper holds the second core for the first half: the map starts alone, a child
+    joins once the helper is gone, and the results come back in order. A child that fails
+    fails the map."""
+    context = multiprocessing.get_context("spawn")  # the test runner runs threads
+    answers = context.Queue()
+    process = context.Process(target=_map_while_a_helper_ends, args=(answers,))
+    process.start()
+    builder, results, failure = answers.get(timeout=60)
+    process.join(60)
+    assert [value for value, _ in results] == [n * n for n in range(1000)]
+    makers = [pid for _, pid in results]
+    assert makers[0] == builder
+    children = set(makers) - {builder}
+    assert len(children) == 1
+    assert 50 <= makers.count(children.pop()) <= 600
+    assert failure is not None and "lỗi" in failure
