@@ -6,6 +6,7 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 import traceback
 from array import array
@@ -91,27 +92,36 @@ def forked_map(function: Callable[[int], Any], count: int, workers: int) -> list
             if os.waitpid(children.pop(end), 0)[1] != 0 or message[0] == "failed":
                 raise RuntimeError("một tiến trình con gặp lỗi (xem ở trên)")
 
-    while True:
-        left = count - min(claimed.value, len(parts)) * size
-        for _ in range(min(free_workers(workers), left // PARALLEL_MAP_MIN) - 1 - len(children)):
-            mine, theirs = multiprocessing.Pipe(duplex=False)
-            pid = os.fork()
-            if pid == 0:
-                mine.close()
-                _map_claimed(function, parts, claimed, theirs)
-            theirs.close()
-            children[mine] = pid
-        number = claim(claimed)
-        if number >= len(parts):
-            break
-        done = []
-        for item in parts[number]:
-            done.append(function(item))
-            if children:  # a child sending waits until its part is read
-                collect(0)
-        results[number] = done
-    while children:
-        collect(None)
+    try:
+        while True:
+            left = count - min(claimed.value, len(parts)) * size
+            for _ in range(min(free_workers(workers), left // PARALLEL_MAP_MIN) - 1 - len(children)):
+                mine, theirs = multiprocessing.Pipe(duplex=False)
+                pid = os.fork()
+                if pid == 0:
+                    mine.close()
+                    _map_claimed(function, parts, claimed, theirs)
+                theirs.close()
+                children[mine] = pid
+            number = claim(claimed)
+            if number >= len(parts):
+                break
+            done = []
+            for item in parts[number]:
+                done.append(function(item))
+                if children:  # a child sending waits until its part is read
+                    collect(0)
+            results[number] = done
+        while children:
+            collect(None)
+    except BaseException:
+        # Nobody will read what the other children send: stop them rather than leave
+        # them waiting on a full pipe.
+        for end, pid in children.items():
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+            end.close()
+        raise
     return [result for number in range(len(parts)) for result in results[number]]
 
 

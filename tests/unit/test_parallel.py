@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
@@ -221,3 +222,29 @@ def test_a_forked_map_takes_a_core_freed_in_the_middle_and_keeps_the_order():
     assert len(children) == 1
     assert 50 <= makers.count(children.pop()) <= 600
     assert failure is not None and "lỗi" in failure
+
+
+def _map_failing_here(answers) -> None:
+    builder = os.getpid()
+
+    def fails_here(number: int) -> int:
+        if os.getpid() == builder and number > 300:
+            raise ValueError("hỏng ở tiến trình dựng")
+        time.sleep(0.002)
+        return number
+
+    with contextlib.suppress(ValueError):
+        forked_map(fails_here, 1000, workers=2)
+    # The child that was working beside it is stopped and reaped, not left waiting.
+    with open(f"/proc/self/task/{os.getpid()}/children") as listing:
+        answers.put(listing.read().split())
+
+
+def test_a_forked_map_that_fails_here_stops_its_children():
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    process = context.Process(target=_map_failing_here, args=(answers,))
+    process.start()
+    left = answers.get(timeout=60)
+    process.join(60)
+    assert left == []
