@@ -61,18 +61,25 @@ _RUNNING: list[Background] = []  # started in this process and not finished: `fr
 PARALLEL_MAP_MIN = 200  # fewer items than this per worker are done in this process
 
 
-def forked_map(function: Callable[[int], Any], count: int, workers: int) -> list[Any]:
+def forked_map(function: Callable[[int], Any], count: int, workers: int | None, step: Step | None = None,
+               per_worker: int = PARALLEL_MAP_MIN) -> list[Any]:
     """`[function(i) for i in range(count)]`, the numbers split over forked processes.
 
     The children inherit `function` and everything it reads, so nothing is sent to
     them; only the results come back, pickled, a part at a time. Parts are claimed
     from a shared counter by this process and its children, and the free cores are
     counted again after each part (`free_workers`): a helper that ends in the middle
-    leaves its core to a new child. With few items, or with threads running (forking
-    them is unsafe), everything is done in this process.
+    leaves its core to a new child, while at least `per_worker` items per process
+    are left. With fewer items, or with threads running (forking them is unsafe),
+    everything is done in this process. `step` advances as items are done.
     """
-    if count < 2 * PARALLEL_MAP_MIN or not single_threaded():
-        return [function(number) for number in range(count)]
+    advance = step.advance if step is not None else lambda done=1: None
+    if count < 2 * per_worker or not single_threaded():
+        results = []
+        for number in range(count):
+            results.append(function(number))
+            advance()
+        return results
     size = max(1, count // (worker_count(workers) * 8))
     parts = [range(start, min(count, start + size)) for start in range(0, count, size)]
     claimed = multiprocessing.get_context("fork").Value("q", 0)
@@ -87,6 +94,7 @@ def forked_map(function: Callable[[int], Any], count: int, workers: int) -> list
                 message = ("failed",)
             if message[0] == "part":
                 results[message[1]] = message[2]
+                advance(len(message[2]))
                 continue
             end.close()
             if os.waitpid(children.pop(end), 0)[1] != 0 or message[0] == "failed":
@@ -95,7 +103,7 @@ def forked_map(function: Callable[[int], Any], count: int, workers: int) -> list
     try:
         while True:
             left = count - min(claimed.value, len(parts)) * size
-            for _ in range(min(free_workers(workers), left // PARALLEL_MAP_MIN) - 1 - len(children)):
+            for _ in range(min(free_workers(workers), left // per_worker) - 1 - len(children)):
                 mine, theirs = multiprocessing.Pipe(duplex=False)
                 pid = os.fork()
                 if pid == 0:
@@ -109,6 +117,7 @@ def forked_map(function: Callable[[int], Any], count: int, workers: int) -> list
             done = []
             for item in parts[number]:
                 done.append(function(item))
+                advance()
                 if children:  # a child sending waits until its part is read
                     collect(0)
             results[number] = done
@@ -212,56 +221,8 @@ class Background:
 
 
 def run_jobs(jobs: Sequence[Callable[[], None]], workers: int | None, step: Step, per_worker: int) -> None:
-    """Run `jobs` here and in forked children, each job claimed once from a shared counter.
-
-    Jobs only write files: nothing comes back from a child. The free cores are
-    counted again as the work goes (`free_workers`), and a child is forked for each
-    core freed while at least `per_worker` jobs per process are left: a helper that
-    ends in the middle of a stage (the share cards, the search index) leaves its core
-    to a new child for the rest of it, instead of idling until the next stage.
-    """
-    if len(jobs) < 2 * per_worker or not single_threaded():
-        for job in jobs:
-            job()
-            step.advance()
-        return
-    claimed = multiprocessing.get_context("fork").Value("q", 0)
-    children: list[int] = []
-    done_here = 0
-    while True:
-        if not done_here % RECOUNT_EVERY:
-            left = len(jobs) - claimed.value
-            for _ in range(min(free_workers(workers), left // per_worker) - 1 - len(children)):
-                children.append(_fork_claiming(jobs, claimed))
-            step.advance(min(claimed.value, len(jobs)) - step.done)
-        number = claim(claimed)
-        if number >= len(jobs):
-            break
-        jobs[number]()
-        done_here += 1
-    failed = sum(os.waitpid(pid, 0)[1] != 0 for pid in children)
-    step.advance(len(jobs) - step.done)
-    if failed:
-        raise RuntimeError(f"{failed} tiến trình con gặp lỗi khi ghi tệp (xem ở trên)")
-
-
-RECOUNT_EVERY = 50  # jobs run here between two counts of the free cores
-
-
-def _fork_claiming(jobs: Sequence[Callable[[], None]], claimed) -> int:
-    """A forked child that runs the jobs it claims, then leaves without cleanup."""
-    pid = os.fork()
-    if pid:
-        return pid
-    code = 0
-    try:
-        while (number := claim(claimed)) < len(jobs):
-            jobs[number]()
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    finally:
-        os._exit(code)
+    """Run `jobs`, which only write files, here and in forked children (`forked_map`)."""
+    forked_map(lambda number: jobs[number](), len(jobs), workers, step, per_worker)
 
 
 def claim(counter) -> int:
