@@ -105,9 +105,10 @@ def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests, mem
     known = read_pickle(store, None)
     if not isinstance(known, TermStore):
         known = TermStore()
-    keys = [(FORMAT_VERSION, digests[p.url]) for p in profiles]
+    in_order = [digests[p.url] for p in profiles]
+    keys = [(FORMAT_VERSION, digest) for digest in in_order]
     terms = _TermsByUrl(_terms(known, store, profiles, keys), profiles, keys)
-    return make_index(profiles, staging, siteurl, terms, [digests[p.url] for p in profiles], memo,
+    return make_index(profiles, staging, siteurl, terms, in_order, memo,
                       lambda digest: known.get((FORMAT_VERSION, digest)))[1]
 
 
