@@ -1,4 +1,4 @@
-"""The benchmark's memory of a build together with its helpers (`TreeMemory`)."""
+"""The benchmark's instruments: the memory of a build with its helpers (`TreeMemory`), the progress relay."""
 
 from __future__ import annotations
 
@@ -45,3 +45,25 @@ def _spawn_helper(ready, done) -> None:
     helper = multiprocessing.get_context("fork").Process(target=_hold, args=(200, ready, done))
     helper.start()
     helper.join()
+
+
+def test_the_relay_sums_advances_and_sends_them_before_a_stage_ends() -> None:
+    from lantoa.bench import _Relay
+
+    class Connection:
+        def __init__(self) -> None:
+            self.sent: list[tuple] = []
+
+        def send(self, message: tuple) -> None:
+            self.sent.append(message)
+
+    connection = Connection()
+    relay = _Relay(connection)
+    relay.begin("Trang hồ sơ", 10_000, "trang")
+    for _ in range(10_000):
+        relay.advance(1)
+    relay.end("Trang hồ sơ", 10_000, 10_000, "trang", 1.0)
+    advances = [message[1] for message in connection.sent if message[0] == "advance"]
+    assert sum(advances) == 10_000  # nothing lost, the last ones sent before the end
+    assert len(advances) < 100  # not a message per page
+    assert connection.sent[0][0] == "begin" and connection.sent[-1][0] == "end"
