@@ -171,61 +171,103 @@ def _child(action, connection) -> None:
         started = time.perf_counter()
         action()
         seconds = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    own = resource.getrusage(resource.RUSAGE_SELF)
     helpers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    connection.send(("done", seconds, own / 1024, helpers / 1024))
+    connection.send(("done", seconds, own.ru_maxrss / 1024, helpers / 1024, own.ru_utime + own.ru_stime))
 
 
-class TreeMemory:
-    """The memory a process and all its helpers take together, sampled while they run.
+class TreeUsage:
+    """What a process and all its helpers take together, sampled from /proc while they run
+    (Linux): their memory at its peak, and the CPU time they spent.
 
     Peak RSS counts the pages a forked helper shares with its parent once in each of
     them. The proportional set size (PSS) shares such pages out, so its sum over the
-    process and its helpers is what they take from the machine. Sampled every half
-    second from /proc (Linux): a peak shorter than that can be missed.
+    process and its helpers is what they take from the machine; it is sampled every
+    half second, and a peak shorter than that can be missed.
+
+    CPU time is what tells one change of the code from another on a machine whose
+    speed varies from run to run (the wall clock of one build moved by a tenth between
+    runs of the same code here): user and system time of every process of the tree,
+    the last seen of each, sampled every tenth of a second. `resource.RUSAGE_CHILDREN`
+    cannot tell it: a helper started through the fork server is not the build's child.
     """
 
     INTERVAL = 0.5
+    CPU_INTERVAL = 0.1
 
     def __init__(self, pid: int):
         self.pid = pid
         self.peak_kb = 0
+        self._cpu: dict[tuple[int, str], float] = {}  # (pid, start time) → seconds of CPU seen
+        self._ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        rounds = round(self.INTERVAL / self.CPU_INTERVAL)
+        number = 0
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, self.sample())
-            self._stop.wait(self.INTERVAL)
+            pids = self._tree()
+            self._take_cpu(pids)
+            if number % rounds == 0:
+                self.peak_kb = max(self.peak_kb, self._pss(pids))
+            number += 1
+            self._stop.wait(self.CPU_INTERVAL)
 
-    def sample(self) -> int:
-        """Kilobytes of PSS of the process and its descendants now; 0 where /proc cannot tell."""
-        total, pending, seen = 0, [self.pid], set()
+    def _tree(self) -> list[int]:
+        """The process and its descendants now."""
+        found, pending = [], [self.pid]
         while pending:
             pid = pending.pop()
-            if pid in seen:
+            if pid in found:
                 continue
-            seen.add(pid)
+            found.append(pid)
+            with contextlib.suppress(OSError, ValueError):
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    pending += map(int, (task / "children").read_text().split())
+        return found
+
+    def _pss(self, pids: list[int]) -> int:
+        total = 0
+        for pid in pids:
             with contextlib.suppress(OSError, ValueError):
                 for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                     if line.startswith("Pss:"):
                         total += int(line.split()[1])
                         break
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    pending += map(int, (task / "children").read_text().split())
         return total
 
-    def stop(self) -> float | None:
-        """Peak megabytes, or None when nothing could be read (not Linux)."""
+    def _take_cpu(self, pids: list[int]) -> None:
+        for pid in pids:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                # After the command's name, which may hold spaces: state is field 3 of stat(5).
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                self._cpu[(pid, fields[19])] = (int(fields[11]) + int(fields[12])) / self._ticks
+
+    def sample(self) -> int:
+        """Kilobytes of PSS of the process and its descendants now; 0 where /proc cannot tell."""
+        return self._pss(self._tree())
+
+    def stop(self, own_cpu: float | None = None) -> tuple[float | None, float | None]:
+        """(peak megabytes, CPU seconds), None where nothing could be read (not Linux).
+
+        `own_cpu` is the process's own CPU time as it counted it at its end, which the
+        last sample may have missed part of.
+        """
         self._stop.set()
         self._thread.join()
-        return self.peak_kb / 1024 or None
+        self._take_cpu(self._tree())
+        if own_cpu is not None:
+            for key in [key for key in self._cpu if key[0] == self.pid]:
+                self._cpu[key] = max(self._cpu[key], own_cpu)
+        return self.peak_kb / 1024 or None, sum(self._cpu.values()) or None
 
 
-def _measured(label: str, action) -> tuple[float, float, float, float | None]:
+def _measured(label: str, action) -> tuple[float, float, float, float | None, float | None]:
     """Run `action` in a forked process: (seconds, its peak memory in MB, its helpers' peak,
-    the peak of the process and its helpers together as `TreeMemory` samples it).
+    the peak of the process and its helpers together, and the CPU seconds they spent
+    together, as `TreeUsage` samples them).
 
     Forked after the synthetic profiles are written, so each build starts as a fresh
     command would, minus the interpreter start; its stages show as the parent's.
@@ -242,7 +284,7 @@ def _measured(label: str, action) -> tuple[float, float, float, float | None]:
     with stage(label):
         process = context.Process(target=_child, args=(action, theirs))
         process.start()
-        memory = TreeMemory(process.pid)
+        usage = TreeUsage(process.pid)
         theirs.close()
         result = None
         while result is None:
@@ -255,10 +297,10 @@ def _measured(label: str, action) -> tuple[float, float, float, float | None]:
             else:
                 getattr(reporter, message[0])(*message[1:])
         process.join()
-        together = memory.stop()
+        together, cpu = usage.stop(result[3] if result else None)
     if result is None or process.exitcode != 0:
         raise RuntimeError(f"{label}: lỗi khi dựng (mã {process.exitcode})")
-    return (*result, together)
+    return (*result[:3], together, cpu)
 
 
 def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool = True) -> dict[str, object]:
@@ -295,18 +337,22 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
         # Each run into a folder of its own, nothing deleted before it: on a file system
         # without a journal, ext4 makes files slowly for a minute after many were deleted.
         into = {**plain, "OUTPUT_PATH": str(work / folder)}
-        seconds, peak, _, _ = _measured(label, lambda: Pelican(into).run())
+        seconds, peak, _, _, cpu = _measured(label, lambda: Pelican(into).run())
+        pelican_cpu.append(cpu)
         return seconds, peak
 
     # Before and after Lan Tỏa: on a shared machine the load changes, and the ratios are
     # taken to the mean of the two.
+    pelican_cpu: list[float | None] = []
     before, results["pelican_peak_rss_mb"] = pelican("Pelican thuần (trước)", "pelican-before")
     settings = load_settings(project / "pelicanconf.py", content, work / "lantoa", cache=work / "cache")
     peaks, helpers, together = [], [], []
 
     def lantoa(label: str, key: str, action) -> None:
-        seconds, peak, helper, both = _measured(label, action)
+        seconds, peak, helper, both, cpu = _measured(label, action)
         results[key] = seconds
+        if cpu is not None:
+            results[key.replace("_seconds", "_cpu_seconds")] = cpu
         peaks.append(peak)
         helpers.append(helper)
         together.append(both or 0)
@@ -327,9 +373,11 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
         time.sleep(RACY_SECONDS)
         lantoa(f"Lan Tỏa: dựng lại sau khi sửa 1 hồ sơ ({number + 1}/3)", "edit_seconds",
                lambda: build_atomic(dict(settings)))
-        edits.append(results["edit_seconds"])
-    results["edit_seconds"] = sorted(edits)[1]
-    results["edit_all_seconds"] = " · ".join(f"{seconds:.2f}" for seconds in edits)
+        edits.append((results["edit_seconds"], results.get("edit_cpu_seconds")))
+    results["edit_seconds"], middle_cpu = sorted(edits, key=lambda edit: edit[0])[1]
+    if middle_cpu is not None:
+        results["edit_cpu_seconds"] = middle_cpu
+    results["edit_all_seconds"] = " · ".join(f"{seconds:.2f}" for seconds, _ in edits)
     move(files[2 * len(files) // 3])
     time.sleep(RACY_SECONDS)
     lantoa("Lan Tỏa: dựng lại sau khi đổi tên, năm, tỉnh của 1 hồ sơ", "move_seconds",
@@ -340,6 +388,8 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
     after, _ = pelican("Pelican thuần (sau)", "pelican-after")
     results["pelican_before_seconds"], results["pelican_after_seconds"] = before, after
     results["pelican_seconds"] = (before + after) / 2
+    if all(pelican_cpu):
+        results["pelican_cpu_seconds"] = sum(pelican_cpu) / len(pelican_cpu)
 
     if serve:
         edits = serve_edits(work, project)
@@ -348,6 +398,8 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
     pelican = results["pelican_seconds"]
     for key in ("cold", "noop", "noop_pipeline", "edit", "move"):
         results[f"{key}_ratio"] = results[f"{key}_seconds"] / pelican
+        if results.get("pelican_cpu_seconds") and results.get(f"{key}_cpu_seconds"):
+            results[f"{key}_cpu_ratio"] = results[f"{key}_cpu_seconds"] / results["pelican_cpu_seconds"]
     results["machine_after"] = machine()
     if keep is None:
         shutil.rmtree(work, ignore_errors=True)

@@ -142,19 +142,29 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cpu_labels(key: str) -> dict[str, str]:
+    """The CPU time of a measured build (the build and its helpers together), and its ratio."""
+    return {f"{key}_cpu_seconds": "  thời gian CPU, cả các tiến trình phụ (giây)",
+            f"{key}_cpu_ratio": "  tỉ lệ CPU / CPU của Pelican"}
+
+
 BENCH_LABELS = {  # in the order they are printed
     "profiles": "số hồ sơ", "machine": "máy",
     "pelican_before_seconds": "Pelican thuần, trước (giây)",
     "pelican_after_seconds": "Pelican thuần, sau (giây)",
     "pelican_seconds": "Pelican thuần, trung bình (giây)",
     "pelican_peak_rss_mb": "Pelican thuần: bộ nhớ đỉnh (MB)",
+    "pelican_cpu_seconds": "Pelican thuần: thời gian CPU, trung bình (giây)",
     "cold_seconds": "Lan Tỏa, dựng từ đầu, bộ đệm trống (giây)", "cold_ratio": "  tỉ lệ / Pelican",
+    **_cpu_labels("cold"),
     "noop_seconds": "Lan Tỏa, dựng lại, không có gì thay đổi (giây)", "noop_ratio": "  tỉ lệ / Pelican",
+    **_cpu_labels("noop"),
     "noop_pipeline_seconds": "Lan Tỏa, dựng lại mọi bước, không thay đổi (giây)",
-    "noop_pipeline_ratio": "  tỉ lệ / Pelican",
+    "noop_pipeline_ratio": "  tỉ lệ / Pelican", **_cpu_labels("noop_pipeline"),
     "edit_seconds": "Lan Tỏa, sửa 1 hồ sơ, lần giữa của ba (giây)",
-    "edit_all_seconds": "  ba lần sửa (giây)", "edit_ratio": "  tỉ lệ / Pelican",
+    "edit_all_seconds": "  ba lần sửa (giây)", "edit_ratio": "  tỉ lệ / Pelican", **_cpu_labels("edit"),
     "move_seconds": "Lan Tỏa, dựng lại sau khi đổi tên, năm, tỉnh (giây)", "move_ratio": "  tỉ lệ / Pelican",
+    **_cpu_labels("move"),
     "serve_edit_seconds": "lantoa serve: từ lúc lưu đến trang mới, chậm nhất (giây)",
     "serve_append_seconds": "  thêm một câu (giây)", "serve_title_seconds": "  đổi tên (giây)",
     "serve_year_seconds": "  đổi năm (giây)", "serve_province_seconds": "  đổi tỉnh (giây)",

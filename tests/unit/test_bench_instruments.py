@@ -1,4 +1,4 @@
-"""The benchmark's instruments: the memory of a build with its helpers (`TreeMemory`), the progress relay."""
+"""The benchmark's instruments: what a build takes with its helpers (`TreeUsage`), the progress relay."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import sys
 import time
 
 import pytest
-from lantoa.bench import TreeMemory
+from lantoa.bench import TreeUsage
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PSS is read from /proc")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="PSS and CPU time are read from /proc")
 
 
 def _hold(megabytes: int, ready, done) -> None:
@@ -28,13 +29,13 @@ def test_the_helpers_of_a_process_are_counted_with_it() -> None:
     parent.start()
     try:
         assert ready.wait(30)
-        memory = TreeMemory(parent.pid)
-        alone = TreeMemory(0).sample()  # no such process: nothing
-        time.sleep(2 * TreeMemory.INTERVAL)
-        assert memory.sample() > 150 * 1024  # the helper's 200 MB, though the parent holds none
+        usage = TreeUsage(parent.pid)
+        alone = TreeUsage(0).sample()  # no such process: nothing
+        time.sleep(2 * TreeUsage.INTERVAL)
+        assert usage.sample() > 150 * 1024  # the helper's 200 MB, though the parent holds none
         done.set()
         parent.join(30)
-        assert (memory.stop() or 0) > 150
+        assert (usage.stop()[0] or 0) > 150
         assert alone == 0
     finally:
         done.set()
@@ -45,6 +46,35 @@ def _spawn_helper(ready, done) -> None:
     helper = multiprocessing.get_context("fork").Process(target=_hold, args=(200, ready, done))
     helper.start()
     helper.join()
+
+
+def _burn(seconds: float) -> None:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def _spawn_burners(seconds: float) -> None:
+    # One helper through a fork server, as the share cards are drawn: not this process's
+    # child, so only /proc can tell its time.
+    server = multiprocessing.get_context("forkserver").Process(target=_burn, args=(seconds,))
+    forked = multiprocessing.get_context("fork").Process(target=_burn, args=(seconds,))
+    server.start()
+    forked.start()
+    _burn(seconds)
+    server.join()
+    forked.join()
+
+
+def test_the_cpu_time_of_every_helper_is_counted() -> None:
+    context = multiprocessing.get_context("spawn")
+    parent = context.Process(target=_spawn_burners, args=(1.0,))
+    parent.start()
+    usage = TreeUsage(parent.pid)
+    parent.join(60)
+    _, cpu = usage.stop()
+    # Three processes burnt a second each; a sample every tenth of a second misses little.
+    assert cpu is not None and 2.6 < cpu < 4.0
 
 
 def test_the_relay_sums_advances_and_sends_them_before_a_stage_ends() -> None:
