@@ -15,6 +15,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from xml.etree import ElementTree
 
 from feedgen.feed import FeedEntry, FeedGenerator
@@ -43,13 +44,19 @@ def restore_link_attributes(atom: bytes, entries: list[FeedEntry]) -> bytes:
     new element instead of the link's data), so a photo's `rel="enclosure"` link
     became a second alternate link and readers took the JPEG for the entry's page.
     """
+    if not entries:
+        return atom
     root = etree.fromstring(atom)
     for element, entry in zip(root.iter(f"{_ATOM}entry"), entries, strict=True):
-        for link, data in zip(element.findall(f"{_ATOM}link"), entry.link(), strict=True):
-            for name in _LINK_ATTRIBUTES:
-                if data.get(name):
-                    link.set(name, str(data[name]))
+        _restore_links(element.findall(f"{_ATOM}link"), entry)
     return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)
+
+
+def _restore_links(links: list, entry: FeedEntry) -> None:
+    for link, data in zip(links, entry.link(), strict=True):
+        for name in _LINK_ATTRIBUTES:
+            if data.get(name):
+                link.set(name, str(data[name]))
 
 
 # Where entries sit in a document feedgen pretty-printed: each entry is serialised once,
@@ -107,7 +114,7 @@ class FeedsGenerator(Generator):
     """Writes every feed and the OPML list; shares one entry object per profile."""
 
     def generate_context(self) -> None:
-        self._empty_feeds: dict[tuple[str, str, str], FeedGenerator] = {}
+        self._empty_feeds: dict[tuple[str, str, str], tuple[Any, Any]] = {}  # (entries' parent, document)
         state = build_state(self.context, "lantoa_feeds")
         terms = [(entry.term, entry.profiles) for by_key in state.index.values() for entry in by_key.values()]
         terms += [(term, []) for term in state.empty_terms]
@@ -160,21 +167,33 @@ class FeedsGenerator(Generator):
     def _serialised(self, state: BuildState, profile: Profile, base: str, authority: str) -> dict[str, bytes]:
         """The profile's entry as each kind of feed writes it (`entry_xml`).
 
-        Written inside an empty feed that each process makes once per kind and reuses:
-        making a feed document cost as much as writing the entry in it.
+        Written inside an empty feed whose element tree each process makes once per
+        kind and reuses: feedgen makes a document's tree again for every string it
+        writes, which cost as much as the entry. The entry's element is put where
+        `rss_str` and `atom_str` put it, into the tree they make (`_create_rss`,
+        `_create_atom`), and the tree written as they write it; a test compares every
+        feed with the one feedgen writes whole.
         """
         entry = self._entry(state, profile, base, authority)
         serialised = {}
         for kind in ("rss", "atom"):
             key = (kind, base, authority)
             if key not in self._empty_feeds:
-                self._empty_feeds[key] = self._shell(SITE_FEED, kind, [], base, authority)
-            shell = self._empty_feeds[key]
-            shell.add_entry(entry, order="append")
+                shell = self._shell(SITE_FEED, kind, [], base, authority)
+                root, document = shell._create_rss() if kind == "rss" else shell._create_atom()
+                self._empty_feeds[key] = (root.find("channel") if kind == "rss" else root, document)
+            parent, document = self._empty_feeds[key]
+            if kind == "rss":
+                element = entry.rss_entry()
+            else:
+                element = entry.atom_entry()
+                _restore_links(element.findall("link"), entry)
+            parent.append(element)
             try:
-                serialised[kind] = entry_xml(self._written(shell, kind, [entry]), kind)
+                serialised[kind] = entry_xml(etree.tostring(document, pretty_print=True, encoding="UTF-8",
+                                                            xml_declaration=True), kind)
             finally:
-                shell.remove_entry(entry)
+                parent.remove(element)
         return serialised
 
     def _entry(self, state: BuildState, profile: Profile, base: str, authority: str) -> FeedEntry:

@@ -150,7 +150,7 @@ def test_ids_survive_edits_and_moves_and_rebuilds_are_byte_identical(small_conte
 def test_entries_put_into_feeds_give_what_feedgen_writes_whole(tmp_path: Path):
     """Each entry is serialised once and spliced into every feed: the bytes are feedgen's own."""
     from lantoa.state import CONTEXT_KEY
-    from lantoa_feeds import FeedsGenerator, feed_base
+    from lantoa_feeds import FeedsGenerator, feed_base, restore_link_attributes
     from pelican import signals
 
     kept = []
@@ -170,7 +170,9 @@ def test_entries_put_into_feeds_give_what_feedgen_writes_whole(tmp_path: Path):
             generator = feeds._shell(feed, kind, profiles, base, authority)
             for entry in entries:
                 generator.add_entry(entry, order="append")
-            whole = feeds._written(generator, kind, entries)
+            # As feedgen writes it, its links mended (`restore_link_attributes`).
+            whole = (generator.rss_str(pretty=True) if kind == "rss"
+                     else restore_link_attributes(generator.atom_str(pretty=True), entries))
             assert (output / getattr(feed, kind)).read_bytes() == whole, getattr(feed, kind)
             compared += bool(entries)
     assert compared > 200
