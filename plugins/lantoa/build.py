@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import snapshot
+from .cache import code_digest
 from .output import commit_manifest, discard_pending, link_previous, withdraw_manifest
 from .problems import StrictBuildError
 from .publish import build_lock, checkpoint, keep_as_spare, recover, staging_folder, swap_in
@@ -94,6 +95,9 @@ def run_pelican(settings: dict) -> bool:
     """Build in place; False when nothing changed since the last build of this output folder."""
     from pelican import Pelican
 
+    # The code and theme are read once per build, not once per process: the preview server
+    # builds again in its own process when a template is saved.
+    code_digest.cache_clear()
     with fewer_collections():
         found = snapshot.inputs(apply_defaults(settings))
         if snapshot.unchanged(settings, found):
@@ -115,6 +119,7 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
     from pelican import Pelican
 
     target = Path(settings["OUTPUT_PATH"])
+    code_digest.cache_clear()  # as in `run_pelican`
     with fewer_collections(), build_lock(Path(settings["LANTOA_CACHE_DIR"]), target):
         recover(target)
         found = snapshot.inputs(apply_defaults(settings))

@@ -45,7 +45,7 @@ SETTINGS_THAT_DO_NOT_SHOW = ("LANTOA_STRICT", "LANTOA_WORKERS", "LANTOA_TARGET",
 
 @cache
 def code_digest(*folders: Path) -> str:
-    """Digest of every file of the code and theme folders (once per process)."""
+    """Digest of every file of the code and theme folders (once per build: `lantoa.build` forgets it)."""
     digest = hashlib.sha256()
     for folder in folders:
         for path in sorted(folder.rglob("*")):

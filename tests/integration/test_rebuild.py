@@ -170,3 +170,23 @@ def test_lantoa_build_reports_each_stage_with_its_count_and_time(tmp_path: Path)
     assert re.search(rf"^\[Đọc hồ sơ\] {profiles} hồ sơ, \d+\.\d\d giây$", result.stderr, re.M)
     assert re.search(r"^\[Trang hồ sơ\] \d+ tệp, \d+\.\d\d giây$", result.stderr, re.M)
     assert re.search(r"^\[Vẽ thẻ chia sẻ\] \d+ thẻ, \d+\.\d\d giây$", result.stderr, re.M)
+
+
+def test_a_template_saved_between_two_builds_in_one_process_is_taken(tmp_path: Path):
+    # The preview server builds again in its own process after a template is saved: the
+    # pages it shows are made again, with the template as it is now.
+    from lantoa.build import build_atomic, load_settings
+
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    settings = load_settings(ROOT / "pelicanconf.py", SAMPLE_CONTENT, tmp_path / "site",
+                             cache=tmp_path / "cache")
+    settings["THEME"] = str(theme)
+    site = build_atomic(dict(settings))
+    page = next(site.glob("mo-hinh/*/index.html"))
+    assert "mẫu-vừa-lưu" not in page.read_text(encoding="utf-8")
+    template = theme / "templates/profile.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}<!-- mẫu-vừa-lưu -->", 1), encoding="utf-8")
+    site = build_atomic(dict(settings))
+    assert "mẫu-vừa-lưu" in (site / page.relative_to(site)).read_text(encoding="utf-8")
