@@ -245,6 +245,19 @@ class _Typeset:
             used = advance
         return lines
 
+    def cover(self, coverage: Image.Image, xy: tuple[int, int], text: str) -> tuple[int, int]:
+        """Add `text`, its pen at `xy`, to a coverage mask ("L": 255 where ink is whole);
+        return the rows it covers (top, bottom)."""
+        x, y = xy
+        pen = 0.0
+        covered = (y, y)
+        for word in text.split():
+            mask, (left, top), advance = self.word(word)
+            coverage.paste(255, (x + round(pen) + left, y + top), mask)
+            covered = (min(covered[0], y + top), max(covered[1], y + top + mask.height))
+            pen += advance + self.space
+        return covered
+
     def draw(self, image: Image.Image, xy: tuple[int, int], text: str,
              fill: tuple[int, int, int]) -> tuple[int, int]:
         """Draw `text` with its pen at `xy`; return the rows it covers (top, bottom)."""
@@ -307,23 +320,91 @@ class _RowSplicer:
     cheap ones to encode).
     """
 
-    def __init__(self, background: Image.Image):
+    def __init__(self, background: Image.Image, colour: tuple[int, int, int]):
         self.head, self.rows = _block_rows(_encode_card(background), background.height)
+        self.width, self.height, self.colour = background.width, background.height, colour
+        # The block rows that are `colour` alone, where text can be coloured from its coverage.
+        self.plain = [background.crop((0, top, background.width, min(background.height, top + _BLOCK_ROW)))
+                      .getextrema() == tuple((value, value) for value in colour)
+                      for top in range(0, background.height, _BLOCK_ROW)]
+
+    def _spans(self, covered: list[tuple[int, int, int]]) -> list[list[int]]:
+        """[first, last, layer] block rows of the text, overlapping rows merged (layer -1
+        when the text of two layers shares a row)."""
+        spans: list[list[int]] = []
+        for top, bottom, layer in sorted(covered):
+            first, last = max(0, top) // _BLOCK_ROW, min(len(self.rows), -(-bottom // _BLOCK_ROW))
+            if spans and first <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], last)
+                spans[-1][2] = spans[-1][2] if spans[-1][2] == layer else -1
+            elif first < last:
+                spans.append([first, last, layer])
+        return spans
+
+    def _joined(self, rows: list[bytes]) -> bytes:
+        coded = b"".join(row + bytes((0xFF, 0xD0 + number % 8)) for number, row in enumerate(rows[:-1]))
+        return b"".join((self.head, coded, rows[-1], _EOI))
 
     def encode(self, card: Image.Image, covered: list[tuple[int, int]]) -> bytes:
         rows = list(self.rows)
-        spans: list[list[int]] = []
-        for top, bottom in sorted(covered):
-            first, last = max(0, top) // _BLOCK_ROW, min(len(rows), -(-bottom // _BLOCK_ROW))
-            if spans and first <= spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], last)
-            elif first < last:
-                spans.append([first, last])
-        for first, last in spans:
+        for first, last, _ in self._spans([(top, bottom, 0) for top, bottom in covered]):
             strip = card.crop((0, first * _BLOCK_ROW, card.width, min(card.height, last * _BLOCK_ROW)))
             rows[first:last] = _block_rows(_encode_card(strip), strip.height)[1]
-        coded = b"".join(row + bytes((0xFF, 0xD0 + number % 8)) for number, row in enumerate(rows[:-1]))
-        return b"".join((self.head, coded, rows[-1], _EOI))
+        return self._joined(rows)
+
+    def encode_text(self, layers: list[_TextLayer]) -> bytes | None:
+        """The card of `layers` on this background, or None when its text shares a block
+        row with another layer's or with the background's own drawing.
+
+        Where the background is one colour, a row of the card is the text's coverage
+        through a palette of the colour and the ink (`_ink_palette`, the very blend of
+        pasting the ink through the coverage): the card is never copied or painted
+        whole, and its text is coloured once, not word by word.
+        """
+        rows = list(self.rows)
+        covered = [(top, bottom, number) for number, layer in enumerate(layers) for top, bottom in layer.rows]
+        for first, last, number in self._spans(covered):
+            if number < 0 or not all(self.plain[first:last]):
+                return None
+            layer = layers[number]
+            box = (0, first * _BLOCK_ROW, self.width, min(self.height, last * _BLOCK_ROW))
+            strip = layer.coverage.crop(box)
+            coloured = Image.frombytes("P", strip.size, strip.tobytes())
+            coloured.putpalette(_ink_palette(self.colour, layer.ink))
+            rows[first:last] = _block_rows(_encode_card(coloured.convert("RGB")), strip.height)[1]
+        return self._joined(rows)
+
+
+@dataclass
+class _TextLayer:
+    """Text of one colour on a card: its coverage ("L", the card's size) and the rows it covers."""
+
+    ink: tuple[int, int, int]
+    coverage: Image.Image
+    rows: list[tuple[int, int]]
+
+    def paint(self, card: Image.Image) -> None:
+        """Paste the ink through the coverage, once over each band of rows the text covers."""
+        bands: list[list[int]] = []
+        for top, bottom in sorted(self.rows):
+            top, bottom = max(0, top), min(card.height, bottom)
+            if bands and top <= bands[-1][1]:
+                bands[-1][1] = max(bands[-1][1], bottom)
+            elif top < bottom:
+                bands.append([top, bottom])
+        for top, bottom in bands:
+            box = (0, top, card.width, bottom)
+            card.paste(self.ink, box, self.coverage.crop(box))
+
+
+@cache
+def _ink_palette(colour: tuple[int, int, int], ink: tuple[int, int, int]) -> list[int]:
+    """Coverage 0–255 → the colour pixel `Image.paste(ink, mask=coverage)` makes on `colour`,
+    as Pillow itself blends it."""
+    ramp = Image.frombytes("L", (256, 1), bytes(range(256)))
+    blended = Image.new("RGB", (256, 1), colour)
+    blended.paste(ink, (0, 0), ramp)
+    return list(blended.tobytes())
 
 
 @cache
@@ -336,7 +417,7 @@ def _plain_background(fonts: Path, site: str) -> Image.Image:
 
 @cache
 def _plain_splicer(fonts: Path, site: str) -> _RowSplicer:
-    return _RowSplicer(_plain_background(fonts, site))
+    return _RowSplicer(_plain_background(fonts, site), SHARE_RED)
 
 
 def _photo_background(photo: bytes, fonts: Path, site: str) -> Image.Image:
@@ -354,11 +435,9 @@ def _photo_background(photo: bytes, fonts: Path, site: str) -> Image.Image:
     return background
 
 
-def share_card_image(title: str, place: str, year: int, site: str, fonts: Path,
-                     photo: bytes | None = None) -> tuple[Image.Image, list[tuple[int, int]]]:
-    """The card's pixels, and the rows (top, bottom) its title and caption cover."""
+def _card_text(title: str, place: str, year: int, fonts: Path) -> list[_TextLayer]:
+    """The title (white) and the caption (place and year, cream) of a card, laid out."""
     width, height = SHARE_SIZE
-    card = _photo_background(photo, fonts, site) if photo else _plain_background(fonts, site).copy()
     text_width = width - 2 * SHARE_MARGIN
     bold = str(fonts / "NotoSans-Bold.ttf")
     for size in TITLE_SIZES:
@@ -371,21 +450,36 @@ def share_card_image(title: str, place: str, year: int, site: str, fonts: Path,
         lines[-1] = textwrap.shorten(lines[-1] + " …", width=max(8, len(lines[-1])), placeholder=" …")
     line_height = int(size * 1.25)
     top = 140 + (4 - len(lines)) * line_height // 2
-    covered = [font.draw(card, (SHARE_MARGIN, top + number * line_height), line, (255, 255, 255))
-               for number, line in enumerate(lines)]
+    heading = _TextLayer((255, 255, 255), Image.new("L", SHARE_SIZE), [])
+    heading.rows = [font.cover(heading.coverage, (SHARE_MARGIN, top + number * line_height), line)
+                    for number, line in enumerate(lines)]
     footer = _typeset(str(fonts / "NotoSans-Regular.ttf"), 36)
-    caption = footer.wrap(f"{place} · {year}", text_width)[0]
-    covered.append(footer.draw(card, (SHARE_MARGIN, height - 56 - 36), caption, SHARE_CREAM))
-    return card, covered
+    caption = _TextLayer(SHARE_CREAM, Image.new("L", SHARE_SIZE), [])
+    caption.rows = [footer.cover(caption.coverage, (SHARE_MARGIN, height - 56 - 36),
+                                 footer.wrap(f"{place} · {year}", text_width)[0])]
+    return [heading, caption]
+
+
+def share_card_image(title: str, place: str, year: int, site: str, fonts: Path,
+                     photo: bytes | None = None) -> tuple[Image.Image, list[tuple[int, int]]]:
+    """The card's pixels, and the rows (top, bottom) its title and caption cover."""
+    card = _photo_background(photo, fonts, site) if photo else _plain_background(fonts, site).copy()
+    layers = _card_text(title, place, year, fonts)
+    for layer in layers:
+        layer.paint(card)
+    return card, [rows for layer in layers for rows in layer.rows]
 
 
 def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
                     photo: bytes | None = None) -> bytes:
     """A 1200×630 JPEG: the photo darkened (or the site colour), title, place and year."""
-    card, covered = share_card_image(title, place, year, site, fonts, photo)
     if photo:
-        return _encode_card(card)
-    return _plain_splicer(fonts, site).encode(card, covered)
+        return _encode_card(share_card_image(title, place, year, site, fonts, photo)[0])
+    splicer = _plain_splicer(fonts, site)
+    found = splicer.encode_text(_card_text(title, place, year, fonts))
+    if found is not None:
+        return found
+    return splicer.encode(*share_card_image(title, place, year, site, fonts))
 
 
 def _process_job(job: tuple[str, Path, Path, tuple[int, ...], int, int]):
