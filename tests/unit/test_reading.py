@@ -886,6 +886,25 @@ def test_private_data_warning_points_at_its_line(content):
     assert only(problems, "W003").line == line_of(file, "Liên hệ:")
 
 
+PRIVATE_TEXT = st.text(st.sampled_from("0123456789 .-+\nsinh ngày/Số: "), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=PRIVATE_TEXT, person=PRIVATE_TEXT, body=st.lists(PRIVATE_TEXT, max_size=4))
+def test_a_private_number_found_anywhere_is_found_in_the_whole_text(title, person, body):
+    # The check reads the whole text first and looks for the line only on a match: a match
+    # in one value or paragraph is a match in the whole text.
+    from lantoa.reading import PRIVATE_DATA, _line_matching
+
+    text = "Title: " + title.replace("\n", " ") + "\nPerson: " + person.replace("\n", " ")
+    text += "\n\n" + "\n\n".join(body)
+    header, _ = parse_header(text, "ho-so.md")
+    whole = "\n".join((*header.values.values(), header.body))
+    for pattern, _ in PRIVATE_DATA:
+        if _line_matching(header, pattern) is not None:
+            assert pattern.search(whole)
+
+
 def test_a_misspelt_key_after_a_stray_line_is_reported_not_published_as_text(content):
     text = profile_text({"Image_Caption": None}).replace(
         "Date:", "Ghi chép thêm về mô hình\nLinh vucc: kinh-te\nDate:", 1)
