@@ -56,3 +56,22 @@ def test_the_text_is_there() -> None:
     title_band = (0, 140, SHARE_SIZE[0], 480)
     assert card.crop(title_band).convert("L").getextrema()[1] > 240  # white title letters
     assert plain.crop(title_band).convert("L").getextrema()[1] < 120  # the red alone
+
+
+def test_text_beside_the_site_name_or_another_colour_is_left_to_the_whole_card() -> None:
+    from lantoa.images import SHARE_CREAM, _plain_splicer, _TextLayer
+
+    splicer = _plain_splicer(FONTS, SITE)
+
+    def layer(ink: tuple[int, int, int], rows: list[tuple[int, int]]) -> _TextLayer:
+        coverage = Image.new("L", SHARE_SIZE)
+        for top, bottom in rows:
+            coverage.paste(255, (100, top, 400, bottom))
+        return _TextLayer(ink, coverage, rows)
+
+    white = (255, 255, 255)
+    assert splicer.encode_text([layer(white, [(300, 340)]), layer(SHARE_CREAM, [(540, 570)])]) is not None
+    # The site's name is drawn at the top of the background: its rows are not one colour.
+    assert splicer.encode_text([layer(white, [(60, 90)])]) is None
+    # Title and caption in one block row: a palette colours one ink only.
+    assert splicer.encode_text([layer(white, [(300, 340)]), layer(SHARE_CREAM, [(338, 350)])]) is None
