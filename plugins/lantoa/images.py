@@ -245,22 +245,11 @@ class _Typeset:
             used = advance
         return lines
 
-    def cover(self, coverage: Image.Image, xy: tuple[int, int], text: str) -> tuple[int, int]:
-        """Add `text`, its pen at `xy`, to a coverage mask ("L": 255 where ink is whole);
-        return the rows it covers (top, bottom)."""
-        x, y = xy
-        pen = 0.0
-        covered = (y, y)
-        for word in text.split():
-            mask, (left, top), advance = self.word(word)
-            coverage.paste(255, (x + round(pen) + left, y + top), mask)
-            covered = (min(covered[0], y + top), max(covered[1], y + top + mask.height))
-            pen += advance + self.space
-        return covered
-
     def draw(self, image: Image.Image, xy: tuple[int, int], text: str,
-             fill: tuple[int, int, int]) -> tuple[int, int]:
-        """Draw `text` with its pen at `xy`; return the rows it covers (top, bottom)."""
+             fill: tuple[int, int, int] | int) -> tuple[int, int]:
+        """Draw `text` with its pen at `xy`; return the rows it covers (top, bottom).
+
+        On a coverage mask ("L"), `fill` 255 adds the text's coverage."""
         x, y = xy
         pen = 0.0
         covered = (y, y)
@@ -451,12 +440,12 @@ def _card_text(title: str, place: str, year: int, fonts: Path) -> list[_TextLaye
     line_height = int(size * 1.25)
     top = 140 + (4 - len(lines)) * line_height // 2
     heading = _TextLayer((255, 255, 255), Image.new("L", SHARE_SIZE), [])
-    heading.rows = [font.cover(heading.coverage, (SHARE_MARGIN, top + number * line_height), line)
+    heading.rows = [font.draw(heading.coverage, (SHARE_MARGIN, top + number * line_height), line, 255)
                     for number, line in enumerate(lines)]
     footer = _typeset(str(fonts / "NotoSans-Regular.ttf"), 36)
     caption = _TextLayer(SHARE_CREAM, Image.new("L", SHARE_SIZE), [])
-    caption.rows = [footer.cover(caption.coverage, (SHARE_MARGIN, height - 56 - 36),
-                                 footer.wrap(f"{place} · {year}", text_width)[0])]
+    caption.rows = [footer.draw(caption.coverage, (SHARE_MARGIN, height - 56 - 36),
+                                footer.wrap(f"{place} · {year}", text_width)[0], 255)]
     return [heading, caption]
 
 
