@@ -117,17 +117,27 @@ def profile_files(content: Path) -> list[Path]:
     return scan_content(content.resolve())[0]
 
 
-def _read_one(args: tuple[Path, Path, date]) -> tuple[Profile | None, list[Problem], str]:
-    """Read one file; its digest is taken here too, in the worker, while the profile is at hand."""
-    file, content, today = args
-    profile, problems = read_profile(file, content, today)
-    return profile, problems, profile_digest(profile) if profile is not None else ""
+def _read_one(args: tuple[Path, Path, date, str]) -> tuple[Profile | None, list[Problem], str, str]:
+    """Read one file: its profile, problems and digest, and the fingerprint of the bytes read.
+
+    The fingerprint is taken here, in the worker, of the very bytes parsed: a file is
+    read once, and what the cache keeps for it is what was read, even if it changes
+    meanwhile (its new metadata then has it read again next time).
+    """
+    file, content, today, salt = args
+    raw = read_content(content, file, MAX_PROFILE_BYTES)
+    profile, problems = read_profile(file, content, today, raw)
+    return profile, problems, profile_digest(profile) if profile is not None else "", \
+        _fingerprint_of(file, today, salt, raw)
 
 
 def _fingerprint(file: Path, content: Path, today: date, salt: str) -> str:
+    return _fingerprint_of(file, today, salt, read_content(content, file, MAX_PROFILE_BYTES))
+
+
+def _fingerprint_of(file: Path, today: date, salt: str, data: bytes | Refusal) -> str:
     digest = hashlib.sha256()
     digest.update(f"{salt}|{today.year}|{file}|".encode())
-    data = read_content(content, file, MAX_PROFILE_BYTES)
     digest.update(data if isinstance(data, bytes) else repr(data).encode())
     return digest.hexdigest()
 
@@ -139,8 +149,8 @@ def _images_still_there(profile: Profile | None, content: Path) -> bool:
     return all(not isinstance(content_file(content, content / photo), Refusal) for photo in profile.photos)
 
 
-def _read_all(files: list[Path], content: Path, today: date, workers: int, step: Step):
-    jobs = [(file, content, today) for file in files]
+def _read_all(files: list[Path], content: Path, today: date, salt: str, workers: int, step: Step):
+    jobs = [(file, content, today, salt) for file in files]
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
         results = []
         for job in jobs:
@@ -235,12 +245,11 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
                 if trusted != hit[0]:
                     dirty.add(_shard_of(str(file)))
             else:
-                # Hashed before it is read: should it change meanwhile, the next build reads it again.
-                stale.append((file, trusted, fingerprint or _fingerprint(file, content, today, salt)))
+                stale.append((file, trusted))
         scanned.advance(len(files))
     with stage("Đọc hồ sơ", len(stale), "hồ sơ") as step:
-        read = _read_all([f for f, _, _ in stale], content, today, workers, step)
-    for (file, trusted, fingerprint), (profile, problems, digest) in zip(stale, read, strict=True):
+        read = _read_all([f for f, _ in stale], content, today, salt, workers, step)
+    for (file, trusted), (profile, problems, digest, fingerprint) in zip(stale, read, strict=True):
         results[file] = (profile, problems)
         entries[str(file)] = (trusted, fingerprint, profile, problems, digest)
         dirty.add(_shard_of(str(file)))
@@ -303,4 +312,4 @@ def assemble(files: list[Path], read: Mapping[Path, Read], refused: list[Problem
 
 def read_one(file: Path, content: Path, today: date) -> Read:
     """One file read and validated now, never from the cache."""
-    return _read_one((file, content.resolve(), today))
+    return _read_one((file, content.resolve(), today, ""))[:3]

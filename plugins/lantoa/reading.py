@@ -518,13 +518,17 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
     return profile, ctx.problems
 
 
-def read_profile(file: Path, content_root: Path, today: date | None = None
-                 ) -> tuple[Profile | None, list[Problem]]:
-    """Read and validate one profile file; never raises for bad content."""
+def read_profile(file: Path, content_root: Path, today: date | None = None,
+                 raw: bytes | Refusal | None = None) -> tuple[Profile | None, list[Problem]]:
+    """Read and validate one profile file; never raises for bad content.
+
+    `raw` is what `read_content` gave for the file, when the caller has read it already.
+    """
     root = content_root.resolve()
     # The file's own place, not its target's: a symlink is named as the editor sees it.
     path = PurePosixPath(os.path.relpath(os.path.abspath(file), root)).as_posix()
-    raw = read_content(root, file, MAX_PROFILE_BYTES)
+    if raw is None:
+        raw = read_content(root, file, MAX_PROFILE_BYTES)
     if isinstance(raw, Refusal):
         return None, [Problem(path, None, "tệp", raw.code, raw.message, raw.hint)]
     try:

@@ -335,6 +335,30 @@ def test_a_file_whose_metadata_did_not_change_is_not_read_again(content, cache_d
     assert [p.title for p in again.profiles] == ["Mô hình cũ"] and again.read_from_cache == 1
 
 
+def test_a_new_file_is_read_once_and_its_cache_entry_is_of_the_bytes_parsed(content, cache_dir, monkeypatch):
+    from lantoa import collection as module
+
+    file = write(content, "lam-dong/2023/a.md", "Mô hình A")
+    _age(file)
+    reads = []
+    real = module.read_content
+
+    def counted(root, path, limit):
+        reads.append(path)
+        data = real(root, path, limit)
+        # The file changes after this read: what was parsed is what the cache must vouch for.
+        write(content, "lam-dong/2023/a.md", "Mô hình B")
+        os.utime(file, ns=(file.stat().st_mtime_ns - 10**9,) * 2)
+        return data
+
+    monkeypatch.setattr(module, "read_content", counted)
+    assert [p.title for p in run(content, cache_dir).profiles] == ["Mô hình A"]
+    assert reads == [file]
+    monkeypatch.setattr(module, "read_content", real)
+    # Its metadata changed since: hashed again, the bytes differ from those parsed, read again.
+    assert [p.title for p in run(content, cache_dir).profiles] == ["Mô hình B"]
+
+
 def test_a_file_saved_twice_within_the_clock_resolution_is_read_again(content, cache_dir):
     # Same size, same inode, and maybe the same mtime: only its bytes tell the change.
     file = write(content, "lam-dong/2023/a.md", "Mô hình A")
