@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import snapshot
 from .cache import code_digest
-from .output import commit_manifest, discard_pending, link_previous, withdraw_manifest
+from .output import commit_manifest, discard_pending, start_linking, wait_for_linking, withdraw_manifest
 from .problems import StrictBuildError
 from .publish import build_lock, checkpoint, keep_as_spare, recover, staging_folder, swap_in
 from .settings import SettingError, apply_defaults
@@ -132,13 +132,16 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
         snapshot.discard_pending(settings)
         recycled = snapshot.spare(settings, staging) if staging.is_dir() else None
         if target.is_dir():
-            # Pages whose inputs did not change are kept from the previous site (hard links).
-            link_previous(apply_defaults(settings), target, staging, recycled, snapshot.current(settings))
+            # Pages whose inputs did not change are kept from the previous site (hard links),
+            # linked while the content is read; the page cache waits for them.
+            start_linking(apply_defaults(settings), target, staging, recycled, snapshot.current(settings))
         try:
             logging.getLogger("pelican").setLevel(logging.WARNING)
             Pelican(settings).run()
+            wait_for_linking(staging)  # a build whose plugins never made a page cache
             snapshot.record(settings, found, recycled)
         except BaseException:
+            wait_for_linking(staging, discard=True)
             snapshot.forget_spare(settings)
             if target.is_dir():
                 keep_as_spare(staging, target)

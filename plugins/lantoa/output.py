@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from typing import Any
 from .cache import Cache
 from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
-from .parallel import run_jobs, worker_count
+from .parallel import run_jobs, single_threaded, worker_count
 from .progress import Step, stage
 from .snapshot import SiteFolders, record_files
 
@@ -167,6 +168,71 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path,
     return linked
 
 
+@dataclass
+class _Linking:
+    pid: int
+    results: int  # the read end of the pipe the child answers through
+    arguments: tuple
+
+
+_LINKING: dict[str, _Linking] = {}  # build folder → the child linking the previous site into it
+
+
+def start_linking(settings: dict[str, Any], previous: Path, staging: Path,
+                  recycled: dict[str, Any] | None = None, published: dict[str, Any] | None = None) -> None:
+    """`link_previous` in a forked child, while this process reads the content.
+
+    Both are fixed work of every build after the first (at 10,000 profiles, a
+    third of a second each way); the child also tells which of the files it linked
+    are not as the manifest has them, so the page cache (`wait_for_linking`) need
+    not look at each file itself. With threads running, forking is unsafe: the
+    files are then linked here and now.
+    """
+    arguments = (settings, previous, staging, recycled, published)
+    if not single_threaded():
+        link_previous(*arguments)
+        return
+    manifest = read_manifest(_manifest_path(settings))  # read once, for both processes
+    results, answer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
+        status = 1
+        try:
+            os.close(results)
+            link_previous(*arguments)
+            with os.fdopen(answer, "wb") as out:
+                pickle.dump(_not_as_left(manifest["files"], os.fspath(staging)), out)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(answer)
+    _LINKING[os.path.abspath(staging)] = _Linking(pid, results, arguments)
+
+
+def _not_as_left(files: dict[str, tuple], root: str) -> set[str]:
+    """The names of `files` whose file under `root` is not as the manifest has it."""
+    return {name for name, entry in files.items() if _metadata(os.path.join(root, name)) != entry[1:]}
+
+
+def wait_for_linking(staging: Path, discard: bool = False) -> set[str] | None:
+    """Wait for the child of `start_linking`: the names of the previous manifest not as it
+    has them in `staging`, or None when unknown (nothing was forked, or the child failed:
+    the files are then linked again here, where a failure such as a full disk is raised).
+    `discard`: the build failed, only wait for the child to end."""
+    linking = _LINKING.pop(os.path.abspath(staging), None)
+    if linking is None:
+        return None
+    with os.fdopen(linking.results, "rb") as source:
+        answer = source.read()  # before waiting: a child blocked on a full pipe would never end
+    _, status = os.waitpid(linking.pid, 0)
+    if discard:
+        return None
+    if os.waitstatus_to_exitcode(status) != 0 or not answer:
+        link_previous(*linking.arguments)
+        return None
+    return pickle.loads(answer)
+
+
 def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[str, Any] | None,
                    published: dict[str, Any] | None) -> set[str]:
     """In a recycled build folder, keep the files that are the previous site's; remove the rest."""
@@ -247,6 +313,8 @@ class PageCache:
         # (damaged, edited by hand) is rendered again even when its inputs did not change.
         record = read_manifest(self.manifest_path)
         self.previous: dict[str, tuple] = record["files"]
+        # When the previous site was linked in by a child, it has already looked at every file.
+        self._not_as_left = wait_for_linking(self.output)
         self.current: dict[str, tuple] = {}
         self._unstated: list[str] = []  # rendered, metadata not yet taken
         self.lastmod: dict[str, datetime | None] = {}  # site-relative URL → newest date shown
@@ -347,8 +415,12 @@ class PageCache:
     def _as_left(self, name: str, previous: tuple | None) -> bool:
         """Whether the file is as the previous build left it (a file changed since, damaged or
         edited by hand, is made again even when its inputs did not change)."""
+        if previous is None:
+            return False
+        if self._not_as_left is not None:
+            return name not in self._not_as_left
         # A string path: this runs for every file of the site.
-        return previous is not None and _metadata(os.path.join(self.output, name)) == previous[1:]
+        return _metadata(os.path.join(self.output, name)) == previous[1:]
 
     def write_page(self, writer, name: str, template, context: dict, inputs: Any,
                    lastmod: datetime | None = None, owner: str | None = None, **kwargs) -> None:

@@ -243,3 +243,79 @@ def test_a_page_linked_again_keeps_its_folder_and_leaves_the_parent_untouched(tm
     assert tree(staging) == tree(fresh)
     assert os.stat(staging / "mo-hinh").st_mtime_ns == parent
     assert os.stat(staging / "mo-hinh/b/index.html").st_ino == os.stat(target / "mo-hinh/b/index.html").st_ino
+
+
+# The previous site is linked by a forked child while the build reads its content; a test
+# runner's threads make forking unsafe, so these run in a fresh, single-threaded interpreter.
+LINK_BESIDE = """
+import json, os, sys
+from pathlib import Path
+from lantoa.files import write_pickle
+from lantoa.output import _manifest_path, start_linking, wait_for_linking
+from lantoa.parallel import single_threaded
+
+root = Path(sys.argv[1])
+target, staging = root / "site", root / "staging"
+pages = {"index.html": "trang chủ", "mo-hinh/a/index.html": "a", "mo-hinh/b/index.html": "b"}
+for name, text in pages.items():
+    (target / name).parent.mkdir(parents=True, exist_ok=True)
+    (target / name).write_text(text, encoding="utf-8")
+settings = {"OUTPUT_PATH": str(staging), "LANTOA_CACHE_DIR": str(root / "cache")}
+files = {}
+for name in pages:
+    status = os.stat(target / name)
+    files[name] = ("x", status.st_size, status.st_mtime_ns)
+files["mo-hinh/b/index.html"] = ("x", 99, 0)  # edited by hand since the manifest was written
+files["gone.html"] = ("x", 1, 0)  # in the manifest, no longer in the site
+write_pickle(_manifest_path(settings), {"files": files})
+if sys.argv[2] == "blocked":
+    staging.write_text("một tệp chiếm chỗ thư mục dựng")
+start_linking(settings, target, staging)
+try:
+    altered = wait_for_linking(staging)
+except OSError as error:
+    altered = type(error).__name__
+linked = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file()) \
+    if staging.is_dir() else []
+altered = sorted(altered) if isinstance(altered, set) else altered
+print(json.dumps({"forked": single_threaded(), "altered": altered, "linked": linked}))
+"""
+
+
+def _link_beside(tmp_path: Path, how: str) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", LINK_BESIDE, str(tmp_path), how],
+                         capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(run.stdout)
+
+
+def test_the_previous_site_linked_beside_the_build_says_which_files_are_not_as_left(tmp_path):
+    found = _link_beside(tmp_path, "plain")
+    assert found == {"forked": True, "altered": ["gone.html", "mo-hinh/b/index.html"],
+                     "linked": ["index.html", "mo-hinh/a/index.html", "mo-hinh/b/index.html"]}
+
+
+def test_linking_that_fails_in_the_child_fails_in_the_build_with_its_own_error(tmp_path):
+    assert _link_beside(tmp_path, "blocked")["altered"] in ("FileExistsError", "NotADirectoryError")
+
+
+def test_with_threads_running_the_previous_site_is_linked_at_once(tmp_path):
+    import threading
+
+    from lantoa.output import start_linking, wait_for_linking
+
+    settings, target = site(tmp_path)
+    staging = staging_folder(target)
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()
+    try:
+        start_linking(settings, target, staging)
+        assert tree(staging)["mo-hinh/a/index.html"] == b"a"  # linked before it returned
+        assert wait_for_linking(staging) is None  # nothing forked: the page cache looks itself
+    finally:
+        stop.set()
+        beside.join()
