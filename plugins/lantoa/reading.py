@@ -273,7 +273,41 @@ def resolve_place(ctx: _Context, year: int | None, geo: Gazetteer) -> Place | No
                                 year, geo, ctx.add)
 
 
-_markdown = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+# Every inline pattern of these extensions needs one of these characters, or a line break
+# made of two spaces: a run of text with none of them is left as it is. Trying each
+# pattern on it anyway was half the time Python-Markdown took on a profile.
+_INLINE_PATTERNS = {"backtick", "escape", "footnote", "reference", "link", "image_link", "image_reference",
+                    "short_reference", "short_image_ref", "autolink", "automail", "linebreak", "html",
+                    "entity", "em_strong", "em_strong2"}
+_INLINE_MARKUP = re.compile(r"[`\\\[<&*_]|  \n")
+
+
+class _PlainTextFirst(markdown.treeprocessors.InlineProcessor):
+    """Python-Markdown's inline processor, which passes over text without inline markup."""
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if _INLINE_MARKUP.search(data) is None:
+            return data
+        return super()._InlineProcessor__handleInline(data, patternIndex)
+
+
+def make_markdown(extensions: tuple[str | markdown.Extension, ...] = ("extra", "sane_lists")
+                  ) -> markdown.Markdown:
+    """The Markdown converter of profiles: Python-Markdown with "extra" and "sane_lists".
+
+    The inline processor skips plain text only while the inline patterns are those
+    `_INLINE_MARKUP` was written for (another version or extension may add one).
+    """
+    converter = markdown.Markdown(extensions=list(extensions), output_format="html")
+    inline = converter.treeprocessors["inline"]
+    if type(inline) is markdown.treeprocessors.InlineProcessor and \
+            {pattern.name for pattern in converter.inlinePatterns._priority} <= _INLINE_PATTERNS:
+        priority = next(item.priority for item in converter.treeprocessors._priority if item.name == "inline")
+        converter.treeprocessors.register(_PlainTextFirst(converter), "inline", priority)
+    return converter
+
+
+_markdown = make_markdown()
 _REJECTED_PHOTO = re.compile(r'<img\b[^>]*\ssrc="' + re.escape(PHOTO_SCHEME) + r'-"[^>]*>')
 
 

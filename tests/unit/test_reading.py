@@ -8,14 +8,16 @@ from pathlib import Path
 
 import markdown
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from lantoa import reading
 from lantoa.model import Field, Kind, Level, Status
 from lantoa.problems import Problem, Severity
 from lantoa.reading import PHOTO_CODES, parse_header, read_profile, render_markdown
 from lantoa.schema import HEADER, VIETNAM_TZ, find_key
+from markdown.inlinepatterns import SimpleTagInlineProcessor
 
-from tests.conftest import valid_header
+from tests.conftest import SAMPLE_CONTENT, valid_header
 
 TODAY = datetime.date(2026, 11, 25)
 PROFILE_DIR = "lam-dong/2023"
@@ -914,3 +916,49 @@ def test_a_misspelt_key_after_a_stray_line_is_reported_not_published_as_text(con
     stray = [p for p in problems if p.code == "W005" and p.field == "Linh vucc"]
     assert len(stray) == 1 and stray[0].line == line_of(file, "Linh vucc:")
     assert "có phải 'Lĩnh vực' (Field)?" in stray[0].hint
+
+
+# -- the Markdown converter passes over plain text without trying each inline pattern --
+
+_STOCK = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+_PLAIN_PIECES = st.sampled_from(["Dân", "vận", "khéo", "ứng", "xã", "Đ", "HTML", " ", "\n", "\n\n", "1.",
+                                 "- ", "#", "> ", ":", "!", "(", ")", ">", ";", "=", "~", "^", "|", "'", '"'])
+_MARKUP_PIECES = st.sampled_from([
+    "  ", "  \n", "*", "**", "_", "__", "`", "``", "\\", "[", "]", "<", "&", "http://a.vn", "a@b.vn", "&amp;",
+    "<b>", "</b>", "<br>", "[^1]", "[^1]: chú thích", "*[HTML]: định nghĩa", "{: #id }", "```", "<!-- -->",
+    "[a](b)", "![a](b)", "<http://a.vn>", "\u0002", "\u0003", "klzzwxh:0", "    ",
+])
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(st.one_of(_PLAIN_PIECES, _PLAIN_PIECES, _MARKUP_PIECES), max_size=24).map("".join))
+@example("Dân  \nvận")
+@example("Dân *vận* khéo")
+@example("Dân _vận_")
+@example("`mã`")
+@example("\\*")
+@example("[a](b)")
+@example("<b>khéo</b>")
+@example("&amp;")
+@example("<http://a.vn>")
+def test_the_profile_markdown_converter_gives_python_markdowns_own_html(text):
+    assert reading._markdown.reset().convert(text) == _STOCK.reset().convert(text)
+
+
+def test_the_plain_text_shortcut_is_taken_only_for_the_inline_patterns_it_knows():
+    assert type(reading.make_markdown().treeprocessors["inline"]) is reading._PlainTextFirst
+    # An inline pattern it was not written for (struck text between "~~", a character it
+    # does not look for): the stock processor is kept, and the pattern applies.
+    class Struck(markdown.Extension):
+        def extendMarkdown(self, md):
+            md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "del", 65)
+
+    with_more = reading.make_markdown(("extra", "sane_lists", Struck()))
+    assert type(with_more.treeprocessors["inline"]) is markdown.treeprocessors.InlineProcessor
+    assert "<del>khéo</del>" in with_more.convert("Dân vận ~~khéo~~")
+
+
+def test_every_sample_profile_body_converts_as_python_markdown_converts_it():
+    for file in sorted((SAMPLE_CONTENT / "profiles").rglob("*.md")):
+        body = file.read_text(encoding="utf-8").split("\n\n", 1)[-1]
+        assert reading._markdown.reset().convert(body) == _STOCK.reset().convert(body), file
