@@ -105,9 +105,20 @@ class BuildState:
     pages: PageCache  # the services that change: the pages this build wrote …
     cache: Cache  # … and the cache entries it used
     _urls: dict[int, tuple[list[Profile], tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _cards: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def facet(self, name: str) -> Facet:
         return next(f for f in self.facets if f.name == name)
+
+    def card(self, profile: Profile, siteurl: str, render: Callable[[Profile], Any]) -> Any:
+        """A profile's card in listings, rendered by `render` (the theme's `card` macro) once
+        per build for each SITEURL it is rendered with: a profile shows in a listing of each
+        of its terms (some nine at 10,000 profiles), and its card is the same in each."""
+        key = (profile.url, siteurl)
+        found = self._cards.get(key)
+        if found is None:
+            found = self._cards[key] = render(profile)
+        return found
 
     def urls(self, profiles: list[Profile]) -> tuple[str, ...]:
         """The URLs of a list of profiles (a term's, in the index), made once per list:

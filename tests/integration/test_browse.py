@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.conftest import build_site, valid_header, write_profile
+from tests.conftest import build_sample, build_site, valid_header, write_profile
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +174,32 @@ def test_a_model_and_a_person_may_share_a_file_name(tmp_path):
 
     assert "Tỉnh Lâm Đồng" in crumbs(model) and "Hà Nội" not in crumbs(model)
     assert "Thành phố Hà Nội" in crumbs(person) and "Lâm Đồng" not in crumbs(person)
+
+
+
+def test_a_card_rendered_once_per_build_is_the_card_each_listing_would_render(tmp_path):
+    # `BuildState.card` keeps a profile's card for the whole build: every listing page must
+    # be what it is when each page renders its cards afresh (a card that came to depend on
+    # its page would break this).
+    from lantoa.state import CONTEXT_KEY
+    from lantoa_facets import FacetsGenerator, listed_terms, listing_pages
+    from pelican import signals
+
+    finished = []
+    signals.all_generators_finalized.connect(finished.append, weak=False)
+    try:
+        build_sample(tmp_path, "https://lantoa.example.vn")
+    finally:
+        signals.all_generators_finalized.disconnect(finished.append)
+    generator = next(g for g in finished[-1] if isinstance(g, FacetsGenerator))
+    state = generator.context[CONTEXT_KEY]
+    template = generator.get_template("listing")
+    pages = [page for entry in listed_terms(state)
+             for page in listing_pages(state, entry, generator.settings["LANTOA_PER_PAGE"])]
+    shown = 0
+    kept = [template.render({**generator.context, **page.kwargs}) for page in pages]
+    for page, html in zip(pages, kept, strict=True):
+        state._cards.clear()
+        assert template.render({**generator.context, **page.kwargs}) == html, page.name
+        shown += html.count('<li class="card">')
+    assert shown > len(state.profiles)  # profiles show in several listings
