@@ -88,12 +88,17 @@ def _deltas(ids: Iterable[int], count: int, out: bytearray) -> None:
         previous = i
 
 
+_EVERY = bytes((2, 0))  # `encode_set` of every member of a universe
+
+
 def encode_set(members: Sequence[int], universe: int) -> bytes:
     """Sorted members of 0 … universe-1: as deltas, as a bitmap, or as the deltas of
     the non-members, whichever is smaller (a term in nearly every profile costs bytes)."""
-    out = bytearray()
     size = len(members)
     absent = universe - size
+    if absent == 0 < size:
+        return _EVERY  # the deltas of no non-member, at once
+    out = bytearray()
     if min(size, absent) * 8 > universe:
         out.append(1)
         bitmap = bytearray(math.ceil(universe / 8))
@@ -111,6 +116,8 @@ def encode_set(members: Sequence[int], universe: int) -> bytes:
 
 def _subset(ids: Sequence[int], universe: Sequence[int]) -> bytes:
     """`encode_set` of sorted `ids`, all of them in the sorted `universe`, by their positions there."""
+    if len(ids) == len(universe):  # all of it: most marked terms are a syllable's only spelling
+        return encode_set(range(len(ids)), len(ids))
     return encode_set([bisect_left(universe, i) for i in ids], len(universe))
 
 
@@ -389,7 +396,8 @@ def _folded_entry(term: str, ids: Sequence[int], strong: Sequence[int], count: i
 
 
 def _marked_entry(term: str, ids: Sequence[int], folded_ids: Sequence[int]) -> bytes:
-    return _entry(term, _subset(ids, list(folded_ids)))
+    # bisect reads a list faster than an array; all of `folded_ids` needs no bisecting
+    return _entry(term, _subset(ids, folded_ids if len(ids) == len(folded_ids) else list(folded_ids)))
 
 
 def _chunk(profiles: Sequence[Profile], siteurl: str) -> bytes:

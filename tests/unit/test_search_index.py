@@ -46,6 +46,10 @@ def test_the_smallest_set_encoding_is_chosen():
     assert encode_set(list(range(0, 1000, 2)), 1000)[0] == 1
     nearly_all = [i for i in range(1000) if i != 7]
     assert encode_set(nearly_all, 1000) == bytes([2, 1, 7])
+    # Every member: the complement's deltas, none (most marked terms, every holder a spelling's).
+    assert encode_set(list(range(1000)), 1000) == encode_set(range(1000), 1000) == bytes([2, 0])
+    assert read_set(bytes([2, 0]), 1000) == list(range(1000))
+    assert encode_set([], 0) == bytes([0, 0])
 
 
 def write_corpus(content: Path) -> None:
