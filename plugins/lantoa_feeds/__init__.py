@@ -19,6 +19,10 @@ from typing import Any
 from xml.etree import ElementTree
 
 from feedgen.feed import FeedEntry, FeedGenerator
+
+# isort: split
+# After feedgen.feed: feedgen.util, which this imports, reads lxml.etree without importing it.
+from feedgen.ext.dc import DcEntryExtension, DcExtension
 from lantoa.facets import Term
 from lantoa.model import Profile
 from lantoa.output import names_digest
@@ -215,7 +219,10 @@ class FeedsGenerator(Generator):
         entry.published(profile.date)
         entry.updated(profile.updated)
         entry.author({"name": profile.actor})
-        entry.load_extension("dc", atom=False, rss=True)
+        # What `load_extension("dc")` registers, without first trying to import a module
+        # `feedgen.ext.dc_entry` that does not exist: a search of every folder of sys.path,
+        # for every entry and every feed.
+        entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
         entry.dc.dc_creator(profile.actor)  # RSS <author> needs an e-mail address
         for facet in state.facets:
             if facet.category:
@@ -231,7 +238,7 @@ class FeedsGenerator(Generator):
         """The feed without entries, dated by the newest of `profiles`."""
         newest = max((p.updated for p in profiles), default=EMPTY_FEED_DATE)
         generator = FeedGenerator()
-        generator.load_extension("dc", atom=False, rss=True)
+        generator.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
         generator.id(f"tag:{authority},2009:{feed.folder}")
         generator.title(f"{self.settings['SITENAME']} — {feed.title}")
         generator.language("vi")
