@@ -185,11 +185,11 @@ def start_linking(settings: dict[str, Any], previous: Path, staging: Path,
     Both are fixed work of every build after the first (at 10,000 profiles, a
     third of a second each way); the child also tells which of the files it linked
     are not as the manifest has them, so the page cache (`wait_for_linking`) need
-    not look at each file itself. With threads running, forking is unsafe: the
-    files are then linked here and now.
+    not look at each file itself. With threads running, forking is unsafe (and a system
+    without `fork` has none): the files are then linked here and now.
     """
     arguments = (settings, previous, staging, recycled, published)
-    if not single_threaded():
+    if not (hasattr(os, "fork") and single_threaded()):
         link_previous(*arguments)
         return
     manifest = read_manifest(_manifest_path(settings))  # read once, for both processes
