@@ -24,7 +24,7 @@ def _written_aside(path: Path) -> Iterator[BinaryIO]:
     # written this way, two files each, 10,000 of them in a cold build.
     temporary = f"{path}.tmp{os.getpid()}"
     folder = os.path.dirname(temporary)
-    if not os.path.isdir(folder):
+    if folder and not os.path.isdir(folder):  # "" is the working folder
         os.makedirs(folder, exist_ok=True)
     with open(temporary, "wb") as file:
         yield file

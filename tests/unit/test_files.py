@@ -39,6 +39,13 @@ def test_an_atomic_write_leaves_the_file_and_nothing_beside_it(tmp_path: Path) -
     assert sorted(p.name for p in target.parent.iterdir()) == ["b.bin"]
 
 
+def test_an_atomic_write_to_a_bare_file_name_writes_in_the_working_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_atomic(Path("ho-so.md"), b"noi dung")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ho-so.md"]
+
+
 def test_arrays_are_pickled_from_their_own_memory_and_come_back_equal(tmp_path: Path) -> None:
     """The default reduction of an array copies it to bytes, and the pickler keeps every
     copy until the end: 40 MB of arrays took 40 MB more to write."""
