@@ -13,6 +13,7 @@ import json
 
 from lantoa.cache import KeptByDigest
 from lantoa.model import Profile
+from lantoa.output import names_digest
 from lantoa.site import absolute_url
 from lantoa.state import build_state
 from pelican import signals
@@ -113,7 +114,7 @@ ROWS_FOLDER = "open-data-rows"  # rows kept between builds, by profile digest, i
 
 
 def write_open_data(generators) -> None:
-    """Both files, written only when a profile changed; each row made again only when its profile did.
+    """Both files, written only when a row changed; each row made again only when its profile did.
 
     The rows are kept by profile digest under the cache's salt (the site's address
     shows in them), in shards: an edit rewrites one shard, not every row.
@@ -127,9 +128,13 @@ def write_open_data(generators) -> None:
         row = record(profile, siteurl)
         return json.dumps(row, ensure_ascii=False, separators=(",", ":")), csv_row(row)
 
-    shown = [state.collection.digest(p) for p in state.profiles]  # the rows and their order
-    ordered = [rows.get(digest, lambda p=p: made(p)) for p, digest in zip(state.profiles, shown, strict=True)]
+    digests = [state.collection.digest(p) for p in state.profiles]
+    ordered = [rows.get(d, lambda p=p: made(p)) for p, d in zip(state.profiles, digests, strict=True)]
     rows.save()
+    # The rows themselves, in order, not the profiles' digests: an edit to a profile's text
+    # below its summary changes no row, and neither file is written again. A row's CSV is
+    # made from the same record as its JSON.
+    shown = names_digest(j for j, _ in ordered)
     state.pages.write_bytes("du-lieu/ho-so.json", ("json", shown),
                             lambda: _json([j for j, _ in ordered]).encode("utf-8"))
     state.pages.write_bytes("du-lieu/ho-so.csv", ("csv", shown),

@@ -190,3 +190,29 @@ def test_a_template_saved_between_two_builds_in_one_process_is_taken(tmp_path: P
         "{% block content %}", "{% block content %}<!-- mẫu-vừa-lưu -->", 1), encoding="utf-8")
     site = build_atomic(dict(settings))
     assert "mẫu-vừa-lưu" in (site / page.relative_to(site)).read_text(encoding="utf-8")
+
+
+def test_the_open_data_files_are_written_again_only_when_a_row_changes(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    output = tmp_path / "site"
+    assert lantoa("build", "--content", str(content), "--output", str(output)).returncode == 0
+    files = [output / "du-lieu/ho-so.csv", output / "du-lieu/ho-so.json"]
+    inodes = [f.stat().st_ino for f in files]
+
+    # A sentence at the end of the text: no column shows it (the summary is the first paragraph).
+    edited = content / "profiles/lam-dong/2023/nong-dan-dinh-van-lam-duong.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nMột câu bổ sung.\n", encoding="utf-8")
+    time.sleep(RACY_SECONDS)
+    assert lantoa("build", "--content", str(content), "--output", str(output)).returncode == 0
+    page = output / "mo-hinh/nong-dan-dinh-van-lam-duong/index.html"
+    assert "Một câu bổ sung." in page.read_text(encoding="utf-8")
+    assert [f.stat().st_ino for f in files] == inodes
+
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(re.sub(r"^Title: .*$", "Title: Tên mới của mô hình", text, count=1, flags=re.M),
+                      encoding="utf-8")
+    time.sleep(RACY_SECONDS)
+    assert lantoa("build", "--content", str(content), "--output", str(output)).returncode == 0
+    assert all(f.stat().st_ino != inode for f, inode in zip(files, inodes, strict=True))
+    assert all("Tên mới của mô hình" in f.read_text(encoding="utf-8-sig") for f in files)
