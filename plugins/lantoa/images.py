@@ -453,7 +453,11 @@ def share_card_image(title: str, place: str, year: int, site: str, fonts: Path,
                      photo: bytes | None = None) -> tuple[Image.Image, list[tuple[int, int]]]:
     """The card's pixels, and the rows (top, bottom) its title and caption cover."""
     card = _photo_background(photo, fonts, site) if photo else _plain_background(fonts, site).copy()
-    layers = _card_text(title, place, year, fonts)
+    return _painted(card, _card_text(title, place, year, fonts))
+
+
+def _painted(card: Image.Image, layers: list[_TextLayer]) -> tuple[Image.Image, list[tuple[int, int]]]:
+    """`card` with the text of `layers` painted on it, and the rows the text covers."""
     for layer in layers:
         layer.paint(card)
     return card, [rows for layer in layers for rows in layer.rows]
@@ -465,10 +469,12 @@ def draw_share_card(title: str, place: str, year: int, site: str, fonts: Path,
     if photo:
         return _encode_card(share_card_image(title, place, year, site, fonts, photo)[0])
     splicer = _plain_splicer(fonts, site)
-    found = splicer.encode_text(_card_text(title, place, year, fonts))
+    layers = _card_text(title, place, year, fonts)
+    found = splicer.encode_text(layers)
     if found is not None:
         return found
-    return splicer.encode(*share_card_image(title, place, year, site, fonts))
+    # The same text, laid out once, painted on the whole card.
+    return splicer.encode(*_painted(_plain_background(fonts, site).copy(), layers))
 
 
 def _process_job(job: tuple[str, Path, Path, tuple[int, ...], int, int]):
