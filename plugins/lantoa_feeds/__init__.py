@@ -53,7 +53,12 @@ def restore_link_attributes(atom: bytes, entries: list[FeedEntry]) -> bytes:
     root = etree.fromstring(atom)
     for element, entry in zip(root.iter(f"{_ATOM}entry"), entries, strict=True):
         _restore_links(element.findall(f"{_ATOM}link"), entry)
-    return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)
+    return _as_feedgen_writes(root)
+
+
+def _as_feedgen_writes(tree) -> bytes:
+    """An element tree written as feedgen's `rss_str` and `atom_str` write a document."""
+    return etree.tostring(tree, pretty_print=True, encoding="UTF-8", xml_declaration=True)
 
 
 def _restore_links(links: list, entry: FeedEntry) -> None:
@@ -194,8 +199,7 @@ class FeedsGenerator(Generator):
                 _restore_links(element.findall("link"), entry)
             parent.append(element)
             try:
-                serialised[kind] = entry_xml(etree.tostring(document, pretty_print=True, encoding="UTF-8",
-                                                            xml_declaration=True), kind)
+                serialised[kind] = entry_xml(_as_feedgen_writes(document), kind)
             finally:
                 parent.remove(element)
         return serialised
