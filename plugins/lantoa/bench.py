@@ -215,10 +215,8 @@ class TreeUsage:
         while not self._stop.is_set():
             pids = self._tree()
             resident_kb = self._take_cpu(pids)
-            # The kernel walks every page of a process to tell its PSS, in this process's
-            # time, which the build on a 2-core machine is short of (1.8 s of CPU over a cold
-            # build of 10,000 profiles). PSS never exceeds RSS: while the resident total is
-            # below the peak found, the peak cannot be passed, and PSS is not asked for.
+            # PSS costs CPU to ask for (see above) and never exceeds RSS: while the resident
+            # total is below the peak found, the peak cannot be passed, and it is not asked.
             if number % rounds == 0 and resident_kb > self.peak_kb:
                 self.peak_kb = max(self.peak_kb, self._pss(pids))
             number += 1
