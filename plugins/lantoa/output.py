@@ -187,6 +187,10 @@ def start_linking(settings: dict[str, Any], previous: Path, staging: Path,
     are not as the manifest has them, so the page cache (`wait_for_linking`) need
     not look at each file itself. With threads running, forking is unsafe (and a system
     without `fork` has none): the files are then linked here and now.
+
+    Until the page cache has waited for the child, nothing may be written into
+    `staging`: the child may still link an old file over it or, in a recycled
+    folder, remove it as a file the previous site does not have.
     """
     arguments = (settings, previous, staging, recycled, published)
     if not (hasattr(os, "fork") and single_threaded()):

@@ -118,10 +118,6 @@ class PhotoPublisher:
         self.processed, self.reused = run.processed, run.reused
         published = run.photos
         collection.problems.extend(run.problems)
-        for source, photo in published.items():
-            for variant in (*photo.variants, *photo.card):
-                link_or_copy(self.cache.root / "images" / photo.digest / variant.name,
-                             self.output / photo_folder(source) / variant.name)
         self.photos = published
         # Template globals; other plugins reach photos through the build state's renderer.
         self.context["photos"] = published
@@ -131,6 +127,16 @@ class PhotoPublisher:
         return self
 
     def begin(self, state: BuildState) -> None:
+        """The pages are about to be made: publish the photos, start the share cards.
+
+        Not earlier: until the page cache exists, the previous site may still be being
+        linked into the build folder (`lantoa.output.start_linking`), and a recycled
+        folder loses there every file the previous site does not have.
+        """
+        for source, photo in self.photos.items():
+            for variant in (*photo.variants, *photo.card):
+                link_or_copy(self.cache.root / "images" / photo.digest / variant.name,
+                             self.output / photo_folder(source) / variant.name)
         self._share_cards(state)
         print(f"Ảnh: {self.processed} ảnh xử lý mới, {self.reused} ảnh dùng lại, "
               f"{self.cards_drawn} thẻ chia sẻ vẽ mới.", file=sys.stderr)
