@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from lantoa.build import load_settings, run_pelican
@@ -33,6 +36,30 @@ def build_site(content: Path, output: Path, **overrides) -> Path:
     settings.update(overrides)
     run_pelican(settings)
     return output
+
+
+@contextmanager
+def linking_when_waited_for() -> Iterator[None]:
+    """Builds in which the previous site is linked into the build folder as late as the child
+    of `lantoa.output.start_linking` may do it: when the page cache waits for it. Anything a
+    plugin wrote into the folder before is then removed or replaced, every time, not only
+    when the child happens to be slow."""
+    from lantoa import build, output
+
+    deferred: dict[str, tuple] = {}
+
+    def start_later(settings, previous, staging, *rest) -> None:
+        deferred[os.path.abspath(staging)] = (settings, previous, staging, *rest)
+
+    def link_now(staging, discard: bool = False) -> None:
+        arguments = deferred.pop(os.path.abspath(staging), None)
+        if arguments is not None and not discard:
+            output.link_previous(*arguments)
+
+    with mock.patch.object(build, "start_linking", start_later), \
+            mock.patch.object(build, "wait_for_linking", link_now), \
+            mock.patch.object(output, "wait_for_linking", link_now):
+        yield
 
 
 def write_profile(content: Path, relative: str, header: dict[str, str], body: str | None = None) -> Path:

@@ -2,9 +2,10 @@
 
 Hypothesis draws sequences of edits, moves, renames, deletions and additions;
 after each one the site is rebuilt the way `lantoa build` does it (a staging
-folder, pages kept from the previous site, caches kept, file metadata trusted),
-and at the end the site is compared byte for byte with a clean build of the same
-content from empty caches.
+folder, pages kept from the previous site, caches kept, file metadata trusted;
+the previous site linked in at once or as late as the build allows), and at the
+end the site is compared byte for byte with a clean build of the same content
+from empty caches.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lantoa.build import build_atomic, load_settings
 
-from tests.conftest import ROOT, TODAY, valid_header, write_profile
+from tests.conftest import ROOT, TODAY, linking_when_waited_for, valid_header, write_profile
 from tests.hostile.corpus import jpeg
 
 SITEURL = "https://lantoa.example.vn"
@@ -41,8 +43,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 class Site:
     """A content folder edited step by step, built incrementally after each step."""
 
-    def __init__(self, base: Path):
+    def __init__(self, base: Path, late_linking: bool = False):
         self.base = base
+        self.late_linking = late_linking  # the previous site linked in when the page cache waits
         self.content = base / "content"
         self.files: list[Path] = []
         self.made = 0
@@ -54,7 +57,8 @@ class Site:
         configured = load_settings(ROOT / "pelicanconf.py", self.content, output, siteurl=SITEURL,
                                    cache=cache)
         configured["LANTOA_TODAY"] = TODAY
-        build_atomic(configured)
+        with linking_when_waited_for() if self.late_linking else nullcontext():
+            build_atomic(configured)
         return snapshot(output)
 
     def header(self, path: Path) -> dict[str, str]:
@@ -126,11 +130,12 @@ class Site:
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 1000)), min_size=1, max_size=5))
-def test_saves_then_rebuilds_give_what_a_clean_build_gives(steps):
+@given(st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 1000)), min_size=1, max_size=5),
+       st.booleans())
+def test_saves_then_rebuilds_give_what_a_clean_build_gives(steps, late_linking):
     base = Path(tempfile.mkdtemp(prefix="lantoa-incremental-"))
     try:
-        site = Site(base)
+        site = Site(base, late_linking)
         output, cache = base / "site", base / "cache"
         site.build(output, cache)
         for operation, number in steps:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lantoa.snapshot import RACY_SECONDS
 
-from tests.conftest import ROOT, SAMPLE_CONTENT, TODAY, valid_header, write_profile
+from tests.conftest import ROOT, SAMPLE_CONTENT, TODAY, linking_when_waited_for, valid_header, write_profile
 from tests.hostile.corpus import jpeg
 
 
@@ -219,30 +219,12 @@ def test_the_open_data_files_are_written_again_only_when_a_row_changes(tmp_path:
     assert all("Tên mới của mô hình" in f.read_text(encoding="utf-8-sig") for f in files)
 
 
-def test_nothing_is_written_into_the_build_folder_before_the_previous_site_is_linked(tmp_path, monkeypatch):
-    # The previous site is linked into the build folder by a child process while the content
-    # is read, and a recycled folder (the site before the previous one) loses what the new
-    # build does not take from it. A file a plugin writes there before the page cache has
-    # waited for the child may be removed or replaced by the old one, depending on which
-    # process comes first. Here the child's work is done as late as it may be, when the
-    # page cache waits: every such write would be lost, every time.
-    from lantoa import build as build_module
-    from lantoa import output as output_module
+def test_nothing_is_written_into_the_build_folder_before_the_previous_site_is_linked(tmp_path):
+    # A file a plugin writes into the build folder before the page cache has waited for the
+    # child that links the previous site may be removed or replaced by the old one, depending
+    # on which process comes first (`lantoa.output.start_linking`). Here the child's work
+    # comes as late as it may, every time.
     from lantoa.build import build_atomic, load_settings
-
-    deferred: dict[str, tuple] = {}
-
-    def start_later(settings, previous, staging, *rest) -> None:
-        deferred[os.path.abspath(staging)] = (settings, previous, staging, *rest)
-
-    def link_when_waited_for(staging, discard: bool = False) -> None:
-        arguments = deferred.pop(os.path.abspath(staging), None)
-        if arguments is not None and not discard:
-            output_module.link_previous(*arguments)
-
-    monkeypatch.setattr(build_module, "start_linking", start_later)
-    monkeypatch.setattr(build_module, "wait_for_linking", link_when_waited_for)
-    monkeypatch.setattr(output_module, "wait_for_linking", link_when_waited_for)
 
     content = tmp_path / "content"
     profile = write_profile(content, "lam-dong/2023/co-anh.md", valid_header(Image="anh.jpg"))
@@ -251,7 +233,8 @@ def test_nothing_is_written_into_the_build_folder_before_the_previous_site_is_li
     def built(output: Path, cache: Path) -> dict[str, bytes]:
         settings = load_settings(ROOT / "pelicanconf.py", content, output, cache=cache)
         settings["LANTOA_TODAY"] = TODAY
-        build_atomic(settings)
+        with linking_when_waited_for():
+            build_atomic(settings)
         return snapshot(output)
 
     # Three builds, the photo new each time: the third builds into the first one's folder.
