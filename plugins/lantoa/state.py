@@ -52,7 +52,8 @@ class PhotoRenderer(Protocol):
         """(URL, bytes, MIME type) of the lead photo for feeds, or None."""
 
     def begin(self, state: BuildState) -> None:
-        """The build state is made: start the work done beside the build (share cards)."""
+        """The build state is made, and the build folder may be written: put the photos in
+        it, start the work done beside the build (share cards)."""
 
     def finish(self, pages: PageCache) -> None:
         """Every page is written: end the work done beside the build, and put what it adds
