@@ -70,27 +70,40 @@ def check_integrity(tarball: bytes) -> None:
 
 
 def unpack(tarball: bytes, target: Path) -> None:
-    """Extract the wanted files of `package/dist/` flat into `target`, then mark it complete."""
+    """Extract the wanted files of `package/dist/` flat into `target`, then mark it complete.
+
+    Two builds started at once on a fresh clone may both unpack the release: each
+    extracts into a folder of its own, and the one that comes second leaves the
+    first one's complete folder as it is.
+    """
     check_integrity(tarball)
-    staging = target.with_name(target.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        archive = Path(scratch) / "package.tgz"
-        archive.write_bytes(tarball)
-        with tarfile.open(archive) as tar:
-            for member in tar.getmembers():
-                parts = Path(member.name).parts
-                if (member.isfile() and len(parts) == 3 and parts[:2] == ("package", "dist")
-                        and wanted(parts[2])):
-                    source = tar.extractfile(member)
-                    assert source is not None
-                    (staging / parts[2]).write_bytes(source.read())
-    if not (staging / MAIN_SCRIPT).is_file():
-        raise VendorError(f"gói {PACKAGE}@{VERSION} không có dist/{MAIN_SCRIPT}")
-    (staging / STAMP).write_text(f"{PACKAGE}@{VERSION} {INTEGRITY}\n", encoding="utf-8")
-    shutil.rmtree(target, ignore_errors=True)
-    staging.replace(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.tmp", dir=target.parent))
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            archive = Path(scratch) / "package.tgz"
+            archive.write_bytes(tarball)
+            with tarfile.open(archive) as tar:
+                for member in tar.getmembers():
+                    parts = Path(member.name).parts
+                    if (member.isfile() and len(parts) == 3 and parts[:2] == ("package", "dist")
+                            and wanted(parts[2])):
+                        source = tar.extractfile(member)
+                        assert source is not None
+                        (staging / parts[2]).write_bytes(source.read())
+        if not (staging / MAIN_SCRIPT).is_file():
+            raise VendorError(f"gói {PACKAGE}@{VERSION} không có dist/{MAIN_SCRIPT}")
+        (staging / STAMP).write_text(f"{PACKAGE}@{VERSION} {INTEGRITY}\n", encoding="utf-8")
+        if (target / STAMP).is_file():
+            return
+        shutil.rmtree(target, ignore_errors=True)  # what an interrupted unpack left
+        try:
+            staging.rename(target)
+        except OSError:  # another build's complete folder got there first
+            if not (target / STAMP).is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def fetch_tarball() -> bytes:

@@ -44,3 +44,15 @@ def test_a_build_on_a_fresh_clone_fetches_the_release_itself_once(tmp_path: Path
     files = lantoa_cms.admin_files(apply_defaults({"LANTOA_TODAY": "2026-11-25"}))
     assert MAIN_SCRIPT not in files
     assert "Chưa cài trình soạn thảo" in files["config.js"].decode()
+
+
+def test_builds_that_unpack_the_release_at_once_all_succeed(tmp_path: Path):
+    # Two builds started on a fresh clone both find the editor missing and unpack it.
+    from concurrent.futures import ThreadPoolExecutor
+
+    tarball, target = fetch_tarball(), tmp_path / "vendor" / "decap"
+    with ThreadPoolExecutor(4) as pool:
+        for done in [pool.submit(unpack, tarball, target) for _ in range(4)]:
+            done.result()
+    assert (target / STAMP).is_file() and (target / MAIN_SCRIPT).stat().st_size > 1_000_000
+    assert sorted(p.name for p in (tmp_path / "vendor").iterdir()) == ["decap"]  # nothing left aside
