@@ -18,10 +18,7 @@ from enum import IntEnum
 from functools import cache, cached_property
 from importlib.metadata import version
 from pathlib import Path
-
-from vietnam_provinces import Province as CurrentProvince
-from vietnam_provinces import Ward as CurrentWard
-from vietnam_provinces import legacy
+from types import ModuleType
 
 from .files import read_pickle, write_pickle
 from .gazetteer_fixes import (
@@ -170,6 +167,17 @@ def _main_first(old: Unit, successors: list[Unit]) -> tuple[Unit, ...]:
     return (main, *[u for u in successors if u is not main])
 
 
+@cache
+def _dataset() -> ModuleType:
+    """The `vietnam-provinces` dataset, imported when the gazetteer is built, not before:
+    its modules take a third of a second to import, and a build or check whose cache holds
+    the gazetteer (`keep_gazetteer`) never needs them."""
+    import vietnam_provinces
+    import vietnam_provinces.legacy
+
+    return vietnam_provinces
+
+
 class Gazetteer:
     """Look-ups over current and legacy units; build once with `gazetteer()`."""
 
@@ -188,13 +196,13 @@ class Gazetteer:
 
     # -- loading ------------------------------------------------------------
     def _load_provinces(self) -> None:
-        current = list(CurrentProvince.iter_all())
+        current = list(_dataset().Province.iter_all())
         slugs = _unique_slugs([(int(p.code), p.name) for p in current])
         for p in current:
             code = int(p.code)
             self.current_provinces[code] = _unit(
                 "province", code, p.name, p.division_type, False, None, slugs[code])
-        old = list(legacy.Province.iter_all())
+        old = list(_dataset().legacy.Province.iter_all())
         slugs = _unique_slugs([(int(p.code), p.name) for p in old])
         for p in old:
             code = int(p.code)
@@ -203,7 +211,7 @@ class Gazetteer:
 
     def _load_current_communes(self) -> None:
         by_province: dict[int, list] = defaultdict(list)
-        for ward in CurrentWard.iter_all():
+        for ward in _dataset().Ward.iter_all():
             by_province[int(ward.province_code)].append(ward)
         for province_code, wards in by_province.items():
             slugs = _unique_slugs([(int(w.code), w.name) for w in wards])
@@ -214,8 +222,8 @@ class Gazetteer:
 
     def _load_legacy_communes(self) -> None:
         self._province_of_district = {int(d.code): int(d.province_code)
-                                      for d in legacy.District.iter_all()}
-        for w in legacy.Ward.iter_all():
+                                      for d in _dataset().legacy.District.iter_all()}
+        for w in _dataset().legacy.Ward.iter_all():
             code = int(w.code)
             name = NAME_CORRECTIONS.get(code, w.name)
             self.legacy_communes[code] = _unit(
@@ -240,7 +248,7 @@ class Gazetteer:
             if code in SUCCESSOR_FIXES:
                 units = [self.current_communes[c] for c in SUCCESSOR_FIXES[code]]
             else:
-                found = CurrentWard.search_from_legacy(code=code)
+                found = _dataset().Ward.search_from_legacy(code=code)
                 units = list(dict.fromkeys(self.current_communes[int(w.ward.code)] for w in found))
             self._successors[code] = _main_first(old, units) if units else ()
         received: dict[int, Counter[int]] = defaultdict(Counter)
@@ -254,7 +262,7 @@ class Gazetteer:
             if counts:
                 ranked = sorted(counts, key=lambda c: (-counts[c], c))
             else:  # no commune data: the dataset's province table
-                ranked = [int(p.province.code) for p in CurrentProvince.search_from_legacy(code=code)]
+                ranked = [int(p.province.code) for p in _dataset().Province.search_from_legacy(code=code)]
             self._province_successors[code] = tuple(self.current_provinces[c] for c in ranked)
         self.legacy_to_current_province: dict[int, int] = {
             code: successors[0].code for code, successors in self._province_successors.items()}
@@ -263,7 +271,7 @@ class Gazetteer:
         # Historical districts get their page under the current province, so their
         # slugs must be unique among all districts that province absorbed.
         districts_by_current: dict[int, list] = defaultdict(list)
-        for d in legacy.District.iter_all():
+        for d in _dataset().legacy.District.iter_all():
             current = self.legacy_to_current_province[int(d.province_code)]
             districts_by_current[current].append(d)
         for districts in districts_by_current.values():

@@ -297,3 +297,22 @@ def test_same_commune_name_in_two_districts_of_one_legacy_province(geo):
     cao_bang, _ = geo.find_province("Cao Bằng")
     found = geo.find_legacy_commune("Phan Thanh", geo.districts_in(geo.legacy_provinces_of(cao_bang)))
     assert sorted(geo.district_of(c).name for c in found) == ["Huyện Bảo Lạc", "Huyện Nguyên Bình"]
+
+
+def test_a_gazetteer_kept_in_the_cache_is_loaded_without_the_dataset(tmp_path):
+    # Importing the dataset's modules takes about a third of a second, in every command that
+    # loads the gazetteer; once the gazetteer is kept in the cache, nothing needs them.
+    import subprocess
+    import sys
+
+    program = (
+        "import sys; from pathlib import Path\n"
+        "from lantoa.gazetteer import gazetteer, keep_gazetteer\n"
+        f"keep_gazetteer(Path({str(tmp_path)!r}))\n"
+        "province, former = gazetteer().find_province('Tiền Giang')\n"
+        "print(province.name, former.name, 'vietnam_provinces' in sys.modules)\n"
+    )
+    first, second = (subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                                    check=True).stdout.split() for _ in range(2))
+    assert first[-1] == "True"  # built from the dataset, then kept
+    assert second == [*first[:-1], "False"]  # the same answer, from the cache alone
