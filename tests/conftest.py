@@ -39,14 +39,16 @@ def build_site(content: Path, output: Path, **overrides) -> Path:
 
 
 @contextmanager
-def linking_when_waited_for() -> Iterator[None]:
+def linking_when_waited_for() -> Iterator[list[str]]:
     """Builds in which the previous site is linked into the build folder as late as the child
     of `lantoa.output.start_linking` may do it: when the page cache waits for it. Anything a
     plugin wrote into the folder before is then removed or replaced, every time, not only
-    when the child happens to be slow."""
+    when the child happens to be slow. Yields the build folders linked so, for the test to
+    check that the delay took place."""
     from lantoa import build, output
 
     deferred: dict[str, tuple] = {}
+    linked: list[str] = []
 
     def start_later(settings, previous, staging, *rest) -> None:
         deferred[os.path.abspath(staging)] = (settings, previous, staging, *rest)
@@ -55,11 +57,12 @@ def linking_when_waited_for() -> Iterator[None]:
         arguments = deferred.pop(os.path.abspath(staging), None)
         if arguments is not None and not discard:
             output.link_previous(*arguments)
+            linked.append(os.path.abspath(staging))
 
     with mock.patch.object(build, "start_linking", start_later), \
             mock.patch.object(build, "wait_for_linking", link_now), \
             mock.patch.object(output, "wait_for_linking", link_now):
-        yield
+        yield linked
 
 
 def write_profile(content: Path, relative: str, header: dict[str, str], body: str | None = None) -> Path:

@@ -230,17 +230,21 @@ def test_nothing_is_written_into_the_build_folder_before_the_previous_site_is_li
     profile = write_profile(content, "lam-dong/2023/co-anh.md", valid_header(Image="anh.jpg"))
     write_profile(content, "lam-dong/2023/khong-anh.md", valid_header(Title="Mô hình không ảnh"))
 
+    linked_late: list[int] = []  # per build, the folders linked when the page cache waited
+
     def built(output: Path, cache: Path) -> dict[str, bytes]:
         settings = load_settings(ROOT / "pelicanconf.py", content, output, cache=cache)
         settings["LANTOA_TODAY"] = TODAY
-        with linking_when_waited_for():
+        with linking_when_waited_for() as linked:
             build_atomic(settings)
+        linked_late.append(len(linked))
         return snapshot(output)
 
     # Three builds, the photo new each time: the third builds into the first one's folder.
     for width in (800, 801, 802):
         (profile.parent / "anh.jpg").write_bytes(jpeg((width, 600)))
         incremental = built(tmp_path / "site", tmp_path / "cache")
+    assert linked_late == [0, 1, 1]  # the first build has no previous site to link
     assert (tmp_path / "site.spare").is_dir()
     assert "anh/lam-dong/2023/anh/the.jpg" in incremental  # the photo's listing crop
     assert incremental == built(tmp_path / "clean", tmp_path / "clean-cache")
