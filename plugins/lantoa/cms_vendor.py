@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -73,12 +74,14 @@ def unpack(tarball: bytes, target: Path) -> None:
     """Extract the wanted files of `package/dist/` flat into `target`, then mark it complete.
 
     Two builds started at once on a fresh clone may both unpack the release: each
-    extracts into a folder of its own, and the one that comes second leaves the
-    first one's complete folder as it is.
+    extracts into a folder of its own (named by its process, as the cache's entries
+    are made), and the one that comes second leaves the first one's complete folder
+    as it is.
     """
     check_integrity(tarball)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.tmp", dir=target.parent))
+    staging = target.with_name(f"{target.name}.tmp{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
     try:
         with tempfile.TemporaryDirectory() as scratch:
             archive = Path(scratch) / "package.tgz"

@@ -48,11 +48,22 @@ def test_a_build_on_a_fresh_clone_fetches_the_release_itself_once(tmp_path: Path
 
 def test_builds_that_unpack_the_release_at_once_all_succeed(tmp_path: Path):
     # Two builds started on a fresh clone both find the editor missing and unpack it.
-    from concurrent.futures import ThreadPoolExecutor
+    import multiprocessing
 
+    context = multiprocessing.get_context("spawn")  # the test runner's threads make forking unsafe
     tarball, target = fetch_tarball(), tmp_path / "vendor" / "decap"
-    with ThreadPoolExecutor(4) as pool:
-        for done in [pool.submit(unpack, tarball, target) for _ in range(4)]:
-            done.result()
+    ready = context.Barrier(4)
+    builds = [context.Process(target=_unpack_together, args=(ready, tarball, target)) for _ in range(4)]
+    for build in builds:
+        build.start()
+    for build in builds:
+        build.join(120)
+    assert [build.exitcode for build in builds] == [0] * 4
     assert (target / STAMP).is_file() and (target / MAIN_SCRIPT).stat().st_size > 1_000_000
     assert sorted(p.name for p in (tmp_path / "vendor").iterdir()) == ["decap"]  # nothing left aside
+    assert target.stat().st_mode & 0o777 == (tmp_path / "vendor").stat().st_mode & 0o777
+
+
+def _unpack_together(ready, tarball: bytes, target: Path) -> None:
+    ready.wait()
+    unpack(tarball, target)
