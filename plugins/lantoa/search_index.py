@@ -118,7 +118,8 @@ def _subset(ids: Sequence[int], universe: Sequence[int]) -> bytes:
     """`encode_set` of sorted `ids`, all of them in the sorted `universe`, by their positions there."""
     if len(ids) == len(universe):  # all of it: most marked terms are a syllable's only spelling
         return encode_set(range(len(ids)), len(ids))
-    return encode_set([bisect_left(universe, i) for i in ids], len(universe))
+    within = universe if isinstance(universe, list) else list(universe)  # bisect reads a list faster
+    return encode_set([bisect_left(within, i) for i in ids], len(within))
 
 
 def _entry(key: str, payload: bytes) -> bytes:
@@ -396,8 +397,7 @@ def _folded_entry(term: str, ids: Sequence[int], strong: Sequence[int], count: i
 
 
 def _marked_entry(term: str, ids: Sequence[int], folded_ids: Sequence[int]) -> bytes:
-    # bisect reads a list faster than an array; all of `folded_ids` needs no bisecting
-    return _entry(term, _subset(ids, folded_ids if len(ids) == len(folded_ids) else list(folded_ids)))
+    return _entry(term, _subset(ids, folded_ids))
 
 
 def _chunk(profiles: Sequence[Profile], siteurl: str) -> bytes:
