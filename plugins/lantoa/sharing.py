@@ -37,14 +37,21 @@ def zalo_payload(url: str) -> str:
     return base64.b64encode(data.encode()).decode("ascii")
 
 
-def qr_modules(url: str) -> list[bytes]:
-    """The QR code of `url` as rows of modules, quiet zone included: 0 dark, 255 light."""
+def _qr_matrix(url: str) -> tuple[int, bytes]:
+    """The QR code of `url`, quiet zone included: its width in modules and its modules
+    row after row, 0 dark, 255 light."""
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level=QR_ERROR)
     image = memoryview(code.to_image(scale=1, add_quiet_zones=True))
     size = image.shape[0] if image.ndim == 2 and image.shape[0] == image.shape[1] else 0
     data = image.tobytes()
     if not size or data.translate(None, b"\x00\xff"):
         raise ValueError("zxing-cpp gave no square black-and-white QR code")
+    return size, data
+
+
+def qr_modules(url: str) -> list[bytes]:
+    """The QR code of `url` as rows of modules, quiet zone included: 0 dark, 255 light."""
+    size, data = _qr_matrix(url)
     return [data[start:start + size] for start in range(0, size * size, size)]
 
 
@@ -54,17 +61,20 @@ def qr_svg(url: str) -> str:
     One path: each run of dark modules is a horizontal stroke one module wide,
     reached by a move relative to the end of the previous run.
     """
-    rows = qr_modules(url)
-    parts: list[str] = []
-    pen: tuple[int, int] | None = None
-    for y, row in enumerate(rows):
-        for run in _DARK_RUN.finditer(row):
-            x = run.start()
-            parts.append(f"M{x} {y}.5" if pen is None else f"m{x - pen[0]} {y - pen[1]}")
-            parts.append(f"h{run.end() - x}")
-            pen = (run.end(), y)
-    size = len(rows)
-    path = "".join(parts)
+    size, data = _qr_matrix(url)
+    # The quiet zone is light, so no run of the flat modules spans two rows. The moves
+    # are gathered as numbers and formatted in one operation: formatting each run
+    # apart took 0.45 ms of the 0.65 ms a code costs, a profile page's largest part.
+    moves: list[int] = []
+    end_before = row_before = 0
+    for run in _DARK_RUN.finditer(data):
+        start, end = run.span()
+        row = start // size
+        moves += (start - end_before - (row - row_before) * size, row - row_before, end - start)
+        end_before, row_before = end, row
+    path = ""
+    if moves:  # the first move is absolute, to the middle of its row
+        path = f"M{moves[0]} {moves[1]}.5h{moves[2]}" + "m%d %dh%d" * (len(moves) // 3 - 1) % tuple(moves[3:])
     return f'<svg viewBox="0 0 {size} {size}" class="qr-code"><path stroke="#000" d="{path}"/></svg>'
 
 
