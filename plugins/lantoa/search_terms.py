@@ -187,10 +187,10 @@ def _other_texts(profile: Profile) -> list[str]:
 
 
 class Terms(NamedTuple):
-    """The terms of one profile, kept between builds while the profile is unchanged.
+    """The terms of one profile, kept between builds while the profile is unchanged
+    (`TermStore` keeps them as numbers).
 
-    Tuples of distinct interned strings, not sets: 100,000 profiles hold some 50
-    million of them, and a tuple costs a third of a set per term."""
+    Tuples of distinct strings, not sets: a tuple costs a third of a set per term."""
 
     strong: tuple[str, ...]  # folded terms of its strong fields
     anywhere: tuple[str, ...]  # folded terms of all its text
@@ -198,10 +198,12 @@ class Terms(NamedTuple):
 
 
 def profile_terms(profile: Profile) -> Terms:
+    """A profile's terms, as it is read now. Not interned: the terms a build keeps are
+    `TermStore`'s, one string per term for all profiles, and interning each profile's
+    thousand terms took 0.06 of the 0.4 ms its terms take."""
     strong, strong_marked = terms_of(_strong_texts(profile))
     other, other_marked = terms_of(_other_texts(profile))
-    return Terms(tuple(map(sys.intern, strong)), tuple(map(sys.intern, strong | other)),
-                 tuple(map(sys.intern, strong_marked | other_marked)))
+    return Terms(tuple(strong), tuple(strong | other), tuple(strong_marked | other_marked))
 
 
 class TermStore:
