@@ -5,9 +5,13 @@ from __future__ import annotations
 import base64
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lantoa import sharing
 from lantoa.sharing import qr_code, qr_svg, zalo_payload
 from markupsafe import Markup
+
+from tests.integration.test_share import qr_modules as modules_drawn_by
 
 URL = "https://lantoa.example.vn/mo-hinh/nong-dan-dinh-van-lam-duong/"
 
@@ -34,3 +38,11 @@ def test_a_qr_code_is_markup_drawn_from_its_address_alone(tmp_path, monkeypatch)
     assert isinstance(first, Markup) and str(first) == qr_svg(URL)
     assert qr_code(URL + "khac/") != first
     assert list(tmp_path.iterdir()) == []  # nothing written anywhere
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=300))
+def test_the_qr_path_draws_every_dark_module_and_nothing_else(address):
+    # One path of moves relative to the end of the run before, across rows and codes of every size.
+    drawn = modules_drawn_by(qr_svg(address))
+    assert drawn == [[module == 0 for module in row] for row in sharing.qr_modules(address)]
