@@ -18,10 +18,10 @@ from lantoa.files import (
     SUMS,
     discard_entry,
     link_or_copy,
-    read_pickle,
+    read_keyed,
     verify_checksums,
     write_checksums,
-    write_pickle,
+    write_keyed,
 )
 from lantoa.parallel import Background, worker_count
 from lantoa.progress import stage
@@ -66,7 +66,10 @@ def start_index(sender, profiles: tuple, digests, context: dict, settings: dict,
     store = cache.file("search-terms.pickle")
     whole = cache.trusted(cached, lambda: verify_checksums(cached))
     memo = cache.file("search-memo.pickle")
-    job = (cached, list(profiles), settings["SITEURL"], store, dict(digests), memo)
+    # The terms and the memo are kept for the code and settings that made them (the cache's
+    # salt), as every cache entry is: a profile's digest says nothing of the tokeniser.
+    kept_for = (cache.salt, FORMAT_VERSION)
+    job = (cached, list(profiles), settings["SITEURL"], store, dict(digests), memo, kept_for)
     helpers = 1 if worker_count(settings["LANTOA_WORKERS"]) > 1 else 0
     context[INDEX_JOB] = (cached, Background(_make_index, [] if whole else [job], helpers))
 
@@ -77,48 +80,49 @@ def _make_index(job) -> None:
     Made from the memo of the last index made (`lantoa.search_index.IndexMemo`) when
     the same profiles are in the same order: an edit then costs what it touches.
     """
-    cached, profiles, siteurl, store, digests, memo_file = job
+    cached, profiles, siteurl, store, digests, memo_file, kept_for = job
     if cached.is_dir() and not verify_checksums(cached):
         discard_entry(cached)
     if cached.is_dir():
         return
     staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    memo = _index_into(staging, profiles, siteurl, store, digests, memo_file)
+    memo = _index_into(staging, profiles, siteurl, store, digests, memo_file, kept_for)
     write_checksums(staging)
     try:
         staging.rename(cached)
     except OSError:  # a concurrent build wrote the same index
         shutil.rmtree(staging, ignore_errors=True)
-    write_pickle(memo_file, memo)
+    write_keyed(memo_file, kept_for, memo)
 
 
-def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests, memo_file: Path) -> IndexMemo:
+def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests, memo_file: Path,
+                kept_for: tuple) -> IndexMemo:
     """Make the index in `staging`; return its memo. The terms are let go on return,
     before the memo is written."""
     # A memo of other profiles, or of the same in another order (a profile moved, added or
     # removed), is let go before the index is made afresh: at 100,000 profiles its file
     # has 284 MB, and holding it took a move from 3.65 to 3.93 GB for the build together.
-    memo = read_pickle(memo_file, None)
+    memo = read_keyed(memo_file, kept_for)
     if not (isinstance(memo, IndexMemo) and memo.fits(siteurl, tuple(p.url for p in profiles))):
         memo = None
-    known = read_pickle(store, None)
+    known = read_keyed(store, kept_for)
     if not isinstance(known, TermStore):
         known = TermStore()
     in_order = [digests[p.url] for p in profiles]
     keys = [(FORMAT_VERSION, digest) for digest in in_order]
-    terms = _TermsByUrl(_terms(known, store, profiles, keys), profiles, keys)
+    terms = _TermsByUrl(_terms(known, store, kept_for, profiles, keys), profiles, keys)
     return make_index(profiles, staging, siteurl, terms, in_order, memo,
                       lambda digest: known.get((FORMAT_VERSION, digest)))[1]
 
 
-def _terms(known: TermStore, store: Path, profiles, keys) -> TermStore:
+def _terms(known: TermStore, store: Path, kept_for: tuple, profiles, keys) -> TermStore:
     """Each profile's index terms, tokenised again only when the profile changed."""
     fresh = known.kept(keys)
     for profile, key in zip(profiles, keys, strict=True):
         if key not in fresh:
             fresh.put(key, profile_terms(profile))
-    write_pickle(store, fresh)
+    write_keyed(store, kept_for, fresh)
     return fresh
 
 

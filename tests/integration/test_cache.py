@@ -124,3 +124,35 @@ def test_facet_terms_kept_between_builds_are_the_terms_made_afresh(tmp_path: Pat
     made.clear()
     assert kept_terms(collection, counting, cache) == facet_terms(collection.profiles, FACETS)
     assert made == []  # kept again, table and all
+
+
+def test_the_search_index_is_not_made_from_terms_that_other_code_kept(tmp_path: Path, monkeypatch):
+    """The terms and the memo of the search index are kept for the code and settings that
+    made them: a profile's digest says nothing of the tokeniser that read it."""
+    import lantoa_search
+    from lantoa.search_terms import profile_terms
+
+    content = tmp_path / "content"
+    write_profile(content, "lam-dong/2023/mot.md", valid_header(Title="Mô hình một"))
+    write_profile(content, "ha-noi/2021/hai.md",
+                  valid_header(Title="Mô hình hai", Province="Hà Nội", District="Long Biên",
+                               Commune="Thạch Bàn", Year="2021", Date="2021-03-04"))
+    # In this process (one worker, no helper): the index is made with the tokeniser in use.
+    first = index(build_site(content, tmp_path / "a" / "site", LANTOA_WORKERS=1))
+
+    def other_tokeniser(profile):  # what another version of the code could find in a profile
+        terms = profile_terms(profile)
+        return terms._replace(anywhere=(*terms.anywhere, "tu moi"))
+
+    monkeypatch.setattr(lantoa_search, "profile_terms", other_tokeniser)
+    other = {"LANTOA_WORKERS": 1, "SITENAME": "Trang khác"}  # a setting that shows: another salt
+    kept = index(build_site(content, tmp_path / "a" / "site", **other))
+    afresh = index(build_site(content, tmp_path / "b" / "site", **other))
+    assert afresh != first  # the other tokeniser makes another index
+    assert kept == afresh
+
+
+def index(site: Path) -> dict[str, bytes]:
+    """The search index of a built site, file by file."""
+    folder = site / "tim-kiem/chi-muc"
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
