@@ -84,9 +84,15 @@ def write_pickle(path: Path, value: Any) -> None:
     memo at 100,000 profiles) is never held in memory whole; the checksum line is
     written last, over a placeholder.
     """
+    _write_checked(path, b"", value)
+
+
+def _write_checked(path: Path, head: bytes, value: Any) -> None:
+    """`head`, then the pickle of `value`, behind the SHA-256 of both (`write_pickle`)."""
     with _written_aside(path) as file:
         file.write(b"0" * 64 + b"\n")
         hashing = _Hashing(file)
+        hashing.write(head)
         _Pickler(hashing, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
         file.seek(0)
         file.write(hashing.digest.hexdigest().encode())
@@ -107,13 +113,41 @@ def read_pickle(path: Path, default: Any) -> Any:
 
 def read_keyed(path: Path, key: Any) -> Any:
     """The value `write_keyed` stored with `key`; None when missing, damaged or kept for
-    another key (other code, settings or data made it)."""
-    stored = read_pickle(path, None)
-    return stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key else None
+    another key (other code, settings or data made it).
+
+    The key's line is looked at first: a file kept for another key (all of them, after
+    the code or a setting that shows changed) costs reading a line, not reading,
+    checking and unpickling what may be hundreds of megabytes.
+    """
+    line = _key_line(key)
+    try:
+        with open(path, "rb") as file:
+            if file.read(_KEY_LINE_AT + len(line))[_KEY_LINE_AT:] != line:
+                return None
+    except OSError:
+        return None
+    data = _checked_data(path)
+    if data is None or data[:len(line)] != line:
+        return None
+    try:
+        stored, value = pickle.loads(data[len(line):])
+    except Exception:  # written by another version of the code
+        warn_cache(path)
+        return None
+    return value if stored == key else None
 
 
 def write_keyed(path: Path, key: Any, value: Any) -> None:
-    write_pickle(path, (key, value))
+    """A cache entry (`write_pickle`) of `key` and `value`, behind a line that names the
+    key (the digest of its `repr`) for `read_keyed` to tell another key's file by."""
+    _write_checked(path, _key_line(key), (key, value))
+
+
+_KEY_LINE_AT = 65  # after the checksum line
+
+
+def _key_line(key: Any) -> bytes:
+    return b"key " + hashlib.sha256(repr(key).encode()).hexdigest().encode() + b"\n"
 
 
 def checksum(path: Path) -> str:

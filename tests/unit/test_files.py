@@ -7,7 +7,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from lantoa.files import read_pickle, write_atomic, write_pickle
+from lantoa.files import read_keyed, read_pickle, write_atomic, write_keyed, write_pickle
 
 
 def test_a_pickle_written_into_its_file_is_its_checksum_line_then_the_pickle(tmp_path: Path) -> None:
@@ -30,6 +30,32 @@ def test_a_damaged_entry_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     entry.write_bytes(b"no newline at all")
     assert read_pickle(entry, None) is None
     assert capsys.readouterr().err.count("bộ đệm hỏng") == 2
+
+
+def test_a_keyed_entry_is_read_for_its_key_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    entry = tmp_path / "kept.pickle"
+    write_keyed(entry, ("mã và cài đặt", 4), {"hồ sơ": list(range(1000))})
+    assert read_keyed(entry, ("mã và cài đặt", 4)) == {"hồ sơ": list(range(1000))}
+    assert read_keyed(entry, ("mã khác", 4)) is None
+    assert read_keyed(tmp_path / "missing.pickle", ("mã và cài đặt", 4)) is None
+    write_pickle(entry, (("mã và cài đặt", 4), {"hồ sơ": []}))  # the layout of older code
+    assert read_keyed(entry, ("mã và cài đặt", 4)) is None
+    assert capsys.readouterr().err == ""
+
+
+def test_a_keyed_entry_for_another_key_is_not_read_past_its_key_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # After the code or a setting that shows changed, every keyed file is another key's:
+    # some of them hundreds of megabytes, which are neither read nor unpickled.
+    entry = tmp_path / "kept.pickle"
+    write_keyed(entry, "mã cũ", "Dân vận khéo " * 1000)
+    data = bytearray(entry.read_bytes())
+    data[-3] ^= 0x01  # damaged past the key line
+    entry.write_bytes(bytes(data))
+    assert read_keyed(entry, "mã mới") is None
+    assert capsys.readouterr().err == ""  # not read far enough to see the damage
+    assert read_keyed(entry, "mã cũ") is None
+    assert "bộ đệm hỏng" in capsys.readouterr().err  # its own key: read whole, and checked
 
 
 def test_an_atomic_write_leaves_the_file_and_nothing_beside_it(tmp_path: Path) -> None:
