@@ -328,9 +328,15 @@ class PageCache:
         self.workers = worker_count(settings["LANTOA_WORKERS"])
         # Owners: only a record made with the same code and settings can vouch for them.
         same = record.get("salt") == self.salt
+        if not same:
+            # Then no owner is kept and no fingerprint matches: of the record, only the
+            # names of the files are asked for (what this build no longer writes goes).
+            # The rest is let go, not kept for the build by the manifest read last (at
+            # 100,000 profiles some 160 MB of owners, signatures, dates and digests).
+            _LAST_MANIFEST.clear()
         self._previous_signatures: dict[str, Any] = record.get("signatures", {}) if same else {}
-        self._previous_lastmod: dict[str, datetime | None] = record.get("lastmod", {})
-        self._previous_uses: dict[str, tuple[str, ...]] = record.get("uses", {})
+        self._previous_lastmod: dict[str, datetime | None] = record.get("lastmod", {}) if same else {}
+        self._previous_uses: dict[str, tuple[str, ...]] = record.get("uses", {}) if same else {}
         self._previous_digests: dict[str, str] = record.get("digests", {}) if same else {}
         self._files_of: dict[str, list[str]] = record.get("owned", {}) if same else {}
         self.owned: dict[str, list[str]] = {}  # owner → its files in this build

@@ -141,6 +141,27 @@ def test_a_kept_owner_whose_file_was_damaged_or_whose_code_changed_is_looked_at_
     assert not (tmp_path / "site/trang-khac").exists()
 
 
+def test_a_record_of_other_code_or_settings_is_let_go_but_for_its_files_names(tmp_path):
+    from lantoa import output
+
+    digests = {"a/": "1"}
+    built(tmp_path, digests, {"trang-a": ((), ("a/",)), "trang-khac": ((), ())})
+    settings = {"OUTPUT_PATH": str(tmp_path / "site"), "LANTOA_CACHE_DIR": str(tmp_path / "cache"),
+                "LANTOA_WORKERS": 1}
+    assert PageCache(settings)._previous_signatures  # the same code and settings: all of it
+    assert output._LAST_MANIFEST
+    other = PageCache({**settings, "SITENAME": "Trang khác"})
+    # Nothing of it can be kept, so nothing of it is held for the build, in the page cache
+    # or in the manifest read last (at 100,000 profiles some 160 MB).
+    assert output._LAST_MANIFEST == {}
+    assert (other._previous_signatures, other._previous_lastmod, other._previous_uses,
+            other._previous_digests, other._files_of) == ({}, {}, {}, {}, {})
+    assert set(other.previous) == {"trang-a/index.html", "trang-khac/index.html"}
+    # …and what the build no longer writes still goes.
+    built(tmp_path, digests, {"trang-a": ((), ("a/",))}, SITENAME="Trang khác")
+    assert not (tmp_path / "site/trang-khac").exists()
+
+
 def aged(folder: Path, seconds: int = 100) -> None:
     """Folder times as if the site was made a while ago (a record trusts only older times)."""
     old = time.time() - seconds
