@@ -111,6 +111,9 @@ def read_pickle(path: Path, default: Any) -> Any:
         return default
 
 
+_KEY_LINE_AT = 65  # a keyed file's key line follows its checksum line
+
+
 def read_keyed(path: Path, key: Any) -> Any:
     """The value `write_keyed` stored with `key`; None when missing, damaged or kept for
     another key (other code, settings or data made it).
@@ -141,9 +144,6 @@ def write_keyed(path: Path, key: Any, value: Any) -> None:
     """A cache entry (`write_pickle`) of `key` and `value`, behind a line that names the
     key (the digest of its `repr`) for `read_keyed` to tell another key's file by."""
     _write_checked(path, _key_line(key), (key, value))
-
-
-_KEY_LINE_AT = 65  # after the checksum line
 
 
 def _key_line(key: Any) -> bytes:
