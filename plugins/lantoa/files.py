@@ -44,6 +44,11 @@ def _checked_data(path: Path) -> memoryview | None:
         raw = path.read_bytes()
     except OSError:
         return None
+    return _verified(path, raw)
+
+
+def _verified(path: Path, raw: bytes) -> memoryview | None:
+    """`raw` past its checksum line when the checksum is its own, else None (with a warning)."""
     end = raw.find(b"\n")
     data = memoryview(raw)[end + 1:]
     if end >= 0 and raw[:end] == hashlib.sha256(data).hexdigest().encode():
@@ -127,9 +132,11 @@ def read_keyed(path: Path, key: Any) -> Any:
         with open(path, "rb") as file:
             if file.read(_KEY_LINE_AT + len(line))[_KEY_LINE_AT:] != line:
                 return None
+            file.seek(0)  # its own key: the whole file, from the same open file
+            raw = file.read()
     except OSError:
         return None
-    data = _checked_data(path)
+    data = _verified(path, raw)
     if data is None or data[:len(line)] != line:
         return None
     try:
