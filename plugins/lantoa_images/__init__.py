@@ -24,7 +24,7 @@ import jinja2
 from lantoa.cache import Cache
 from lantoa.collection import Collection
 from lantoa.files import checksum, link_or_copy, warn_cache, write_atomic
-from lantoa.images import SHARE_SIZE, ProcessedPhoto, check_photos, draw_share_card
+from lantoa.images import SHARE_SIZE, ProcessedPhoto, check_photos, draw_share_card, share_card_suffix
 from lantoa.model import Profile
 from lantoa.output import PageCache
 from lantoa.parallel import Background, PackedJobs, worker_count
@@ -57,8 +57,9 @@ def photo_url(base: str, content_path: str) -> str:
     return f"{base.rstrip('/')}/{quote(photo_folder(content_path))}"
 
 
-def share_card_path(profile: Profile) -> str:
-    return f"{PHOTO_FOLDER}/the-chia-se/{profile.kind.value}-{profile.slug}.jpg"
+def share_card_path(profile: Profile, photo: bool) -> str:
+    """Site file of a profile's share card: a JPEG drawn on its photo, a PNG without one."""
+    return f"{PHOTO_FOLDER}/the-chia-se/{profile.kind.value}-{profile.slug}{share_card_suffix(photo)}"
 
 
 def _draw_card_job(job, site: str, fonts) -> None:
@@ -121,7 +122,7 @@ class PhotoPublisher:
         self.photos = published
         # Template globals; other plugins reach photos through the build state's renderer.
         self.context["photos"] = published
-        self.context["share_card"] = share_card_path
+        self.context["share_card"] = self.share_card
         self.context["picture"] = self.picture
         self.context["card_picture"] = self.card_picture
         return self
@@ -152,13 +153,13 @@ class PhotoPublisher:
         jobs = []
         site = self.settings["SITENAME"]
         for profile in state.profiles:
-            photo = self.photos.get(profile.image) if profile.image else None
+            photo = self._card_photo(profile)
             made_from = (profile.title, profile.place.label, profile.year, site,
                          photo.digest if photo else None)
             owner = f"the-chia-se:{profile.url}"
             if not state.pages.visit(owner, made_from):
                 continue
-            cached = self.cache.entry("cards", *made_from, suffix=".jpg")
+            cached = self.cache.entry("cards", *made_from, suffix=share_card_suffix(photo is not None))
             self.cache.use(_card_sum(cached))
             if not self.cache.trusted(cached, lambda c=cached: _card_is_whole(c)):
                 if cached.exists():
@@ -166,7 +167,7 @@ class PhotoPublisher:
                 background = (self.cache.root / "images" / photo.digest / card_background(photo)
                               if photo else None)
                 jobs.append((cached, profile.title, profile.place.label, profile.year, background))
-            self._links.append((cached, share_card_path(profile), owner))
+            self._links.append((cached, share_card_path(profile, photo is not None), owner))
         self.cards_drawn = len(jobs)
         # One card is drawn at the end faster than a helper process starts.
         helpers = worker_count(self.settings["LANTOA_WORKERS"]) - 1 if len(jobs) > 1 else 0
@@ -196,6 +197,13 @@ class PhotoPublisher:
             if pages.needs_render(name, ("card", cached.name, made.st_ino, made.st_size, made.st_mtime_ns),
                                   owner, uses=entries):
                 link_or_copy(cached, self.output / name)
+
+    def _card_photo(self, profile: Profile) -> ProcessedPhoto | None:
+        return self.photos.get(profile.image) if profile.image else None
+
+    def share_card(self, profile: Profile) -> str:
+        """The site file of a profile's share card (template global `share_card`)."""
+        return share_card_path(profile, self._card_photo(profile) is not None)
 
     def picture(self, source: str, base: str, alt: str, lazy: bool = True,
                 alt_is_html: bool = False) -> str:

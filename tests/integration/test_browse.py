@@ -142,7 +142,7 @@ def test_machine_readable_metadata_on_profile_pages(site):
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert data["@type"] == "Article" and data["headline"] == "Buôn làng giữ rừng ở Đắk Mil"
     assert data["contentLocation"]["@type"] == "Place"
-    assert data["image"] == "https://lantoa.example.vn/anh/the-chia-se/mo-hinh-dak-nong.jpg"
+    assert data["image"] == "https://lantoa.example.vn/anh/the-chia-se/mo-hinh-dak-nong.png"
     assert data["contentLocation"]["containedInPlace"] == {"@type": "AdministrativeArea",
                                                           "name": "Tỉnh Lâm Đồng"}
 

@@ -128,7 +128,7 @@ def test_damaged_cache_entries_are_rebuilt_not_published(tmp_path, clean_v2):
     assert build(content, output, cache).returncode == 0
     damaged = [
         next((cache / "images").glob("*/800.jpg"), None) or next((cache / "images").glob("*/*.jpg")),
-        next((cache / "cards").glob("*.jpg")),
+        next((cache / "cards").glob("*.png")),
         next((cache / "search").glob("*/t/*.bin.gz")),
         next((cache / "search").glob("*/meta.json")),
     ]

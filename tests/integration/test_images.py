@@ -170,13 +170,16 @@ def test_a_second_build_does_no_image_work_and_outputs_are_deterministic(photo_s
 
 def test_every_profile_gets_a_share_card_as_og_image(photo_site):
     _, output, _ = photo_site
-    for slug in ("anh-gps", "khong-anh", "anh-gia"):
-        card = output / f"anh/the-chia-se/mo-hinh-{slug}.jpg"
+    # On its photo a JPEG; without one (none given, or a fake one refused) a PNG.
+    cards = (("anh-gps", ".jpg", "JPEG"), ("khong-anh", ".png", "PNG"), ("anh-gia", ".png", "PNG"))
+    for slug, suffix, kind in cards:
+        card = output / f"anh/the-chia-se/mo-hinh-{slug}{suffix}"
         with Image.open(card) as image:
-            assert image.size == SHARE_SIZE and image.format == "JPEG"
+            assert image.size == SHARE_SIZE and image.format == kind
+        assert not card.with_suffix({".jpg": ".png", ".png": ".jpg"}[suffix]).exists()
         html = (output / f"mo-hinh/{slug}/index.html").read_text(encoding="utf-8")
         assert (f'<meta property="og:image" content="https://lantoa.example.vn/anh/the-chia-se/'
-                f'mo-hinh-{slug}.jpg">') in html
+                f'mo-hinh-{slug}{suffix}">') in html
         assert '<meta name="twitter:card" content="summary_large_image">' in html
 
 
@@ -187,9 +190,8 @@ def test_a_long_title_wraps_inside_the_card(tmp_path):
     with Image.open(io.BytesIO(data)) as card:
         assert card.size == SHARE_SIZE
         right_margin = card.crop((SHARE_SIZE[0] - 60, 0, SHARE_SIZE[0], SHARE_SIZE[1])).convert("RGB")
-        # Only the background colour (give or take JPEG noise) in the right margin.
-        reds = set(right_margin.get_flattened_data())
-        assert all(abs(r - 163) < 25 and g < 60 and b < 60 for r, g, b in reds)
+        # Only the background colour in the right margin.
+        assert set(right_margin.get_flattened_data()) == {(163, 22, 26)}
     unbroken = draw_share_card("Ủyban" * 40, "Hà Nội", 2020, "Lan Tỏa", fonts)
     assert Image.open(io.BytesIO(unbroken)).size == SHARE_SIZE
 
@@ -292,12 +294,12 @@ def test_a_share_card_follows_its_cache_entry_and_goes_with_its_profile(tmp_path
     gone = write_profile(content, "lam-dong/2023/bi-xoa.md", valid_header(Title="Mô hình bị xóa"))
     build_site(content, output)
     cards = output / "anh/the-chia-se"
-    stays, leaves = cards / "mo-hinh-o-lai.jpg", cards / "mo-hinh-bi-xoa.jpg"
+    stays, leaves = cards / "mo-hinh-o-lai.png", cards / "mo-hinh-bi-xoa.png"
     assert stays.is_file() and leaves.is_file()
     # The card's cache entry is damaged: the site keeps its whole card, a file of its own,
     # and the first build that needs the entry draws it again and links the new file.
     entry = next(p for p in (tmp_path / ".cache/cards").iterdir()
-                 if p.suffix == ".jpg" and p.read_bytes() == stays.read_bytes())
+                 if p.suffix == ".png" and p.read_bytes() == stays.read_bytes())
     whole = entry.read_bytes()
     entry.unlink()
     entry.write_bytes(whole[:100])
@@ -308,5 +310,5 @@ def test_a_share_card_follows_its_cache_entry_and_goes_with_its_profile(tmp_path
     other = tmp_path / "other"
     build_site(content, other)
     assert entry.read_bytes() == whole
-    card = other / "anh/the-chia-se/mo-hinh-o-lai.jpg"
+    card = other / "anh/the-chia-se/mo-hinh-o-lai.png"
     assert card.read_bytes() == whole and os.stat(card).st_ino == os.stat(entry).st_ino

@@ -1,28 +1,61 @@
-"""Share cards without a photo: encoded only where their text is, the same bytes as a whole encode."""
+"""Share cards without a photo: a PNG whose text alone is compressed, its pixels those of the card."""
 
 from __future__ import annotations
 
 import io
+import zlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lantoa.images import SHARE_SIZE, _encode_card, draw_share_card, share_card_image
+from lantoa.images import (
+    SHARE_CREAM,
+    SHARE_RED,
+    SHARE_SIZE,
+    _adler32_joined,
+    _card_text,
+    _ink_palette,
+    _plain_cards,
+    _TextLayer,
+    draw_share_card,
+    share_card_image,
+)
 from PIL import Image
 
 from tests.conftest import ROOT
 
 FONTS = ROOT / "theme/fonts"
 SITE = "Lan Tỏa"
+WHITE = (255, 255, 255)
 
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyàằầèềìòồờùừỳảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹáắấéếíóốớúứýạặậẹệịọộợụựỵ"
 
 TITLE_LETTERS = VIETNAMESE + VIETNAMESE.upper() + " ,.-\u201c\u201d0123456789"
 
 
-def whole(title: str, place: str, year: int) -> bytes:
-    card, _ = share_card_image(title, place, year, SITE, FONTS)
-    return _encode_card(card)
+def idat(png: bytes) -> bytes:
+    """The zlib stream of a PNG's image data."""
+    position, stream = 8, b""
+    while position < len(png):
+        length = int.from_bytes(png[position:position + 4], "big")
+        if png[position + 4:position + 8] == b"IDAT":
+            stream += png[position + 8:position + 8 + length]
+        position += 12 + length
+    return stream
+
+
+def assert_is_the_card(png: bytes, title: str, place: str, year: int) -> None:
+    # zlib checks the stream's Adler-32 of every scanline: the spliced checksum is right.
+    scanlines = zlib.decompress(idat(png))
+    width, height = SHARE_SIZE
+    assert len(scanlines) == (width + 1) * height
+    assert all(scanlines[row * (width + 1)] == 0 for row in range(height))
+    with Image.open(io.BytesIO(png)) as card:
+        card.load()
+        assert card.format == "PNG" and card.mode == "P" and card.size == SHARE_SIZE
+        expected = share_card_image(title, place, year, SITE, FONTS)
+        assert card.tobytes() == expected.tobytes()
+        assert card.getpalette() == expected.getpalette()
 
 
 @pytest.mark.parametrize("title", [
@@ -33,45 +66,76 @@ def whole(title: str, place: str, year: int) -> bytes:
     "Gặp gỡ, lắng nghe ý kiến người dân, giải quyết dứt điểm kiến nghị " * 6,  # four lines and "…"
     "gịỵ ẬỆỘ ǵ ỵỵỵ",  # marks above and below the line
 ])
-def test_a_plain_card_is_the_whole_encode(title: str) -> None:
-    card = draw_share_card(title, "Xã Hòa Phú, tỉnh Đắk Lắk", 2024, SITE, FONTS)
-    assert card == whole(title, "Xã Hòa Phú, tỉnh Đắk Lắk", 2024)
-    with Image.open(io.BytesIO(card)) as image:
-        image.load()
-        assert image.size == SHARE_SIZE and image.format == "JPEG"
+def test_a_plain_card_is_its_pixels(title: str) -> None:
+    assert_is_the_card(draw_share_card(title, "Xã Hòa Phú, tỉnh Đắk Lắk", 2024, SITE, FONTS),
+                       title, "Xã Hòa Phú, tỉnh Đắk Lắk", 2024)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=st.text(st.sampled_from(TITLE_LETTERS), max_size=160),
        place=st.text(st.sampled_from(VIETNAMESE + " ,"), max_size=60),
        year=st.integers(1945, 2100))
-def test_any_plain_card_is_the_whole_encode(title: str, place: str, year: int) -> None:
-    assert draw_share_card(title, place, year, SITE, FONTS) == whole(title, place, year)
+def test_any_plain_card_is_its_pixels(title: str, place: str, year: int) -> None:
+    assert_is_the_card(draw_share_card(title, place, year, SITE, FONTS), title, place, year)
 
 
-def test_the_text_is_there() -> None:
-    """The rows taken from the background are only those the text leaves alone."""
-    card = Image.open(io.BytesIO(draw_share_card("Đường hoa nông thôn", "Lâm Đồng", 2020, SITE, FONTS)))
-    plain = Image.open(io.BytesIO(draw_share_card("", "", 2020, SITE, FONTS)))
-    title_band = (0, 140, SHARE_SIZE[0], 480)
-    assert card.crop(title_band).convert("L").getextrema()[1] > 240  # white title letters
-    assert plain.crop(title_band).convert("L").getextrema()[1] < 120  # the red alone
+def test_the_colours_are_the_blends_of_pasting_the_ink() -> None:
+    """Every pixel is within one palette step of painting the ink through its coverage."""
+    title, place = "Đường hoa nông thôn", "Xã Hòa Phú, Đắk Lắk"
+    card = Image.open(io.BytesIO(draw_share_card(title, place, 2020, SITE, FONTS))).convert("RGB")
+    painted = Image.new("RGB", SHARE_SIZE, SHARE_RED)
+    for layer in _card_text(title, place, 2020, FONTS):
+        layer.paint(painted)
+    # Below the site's name (not painted here), each channel differs by at most a step of 255 / 127.
+    band = (0, 120, *SHARE_SIZE)
+    pairs = zip(card.crop(band).get_flattened_data(), painted.crop(band).get_flattened_data(), strict=True)
+    assert max(abs(a - b) for got, want in pairs for a, b in zip(got, want, strict=True)) <= 2
+    assert card.getpixel((3, 3)) == SHARE_RED
+    assert card.crop((0, 140, SHARE_SIZE[0], 480)).convert("L").getextrema()[1] == 255  # white letters
+    palette = _ink_palette(SHARE_RED, WHITE)
+    assert tuple(palette[-3:]) == WHITE
 
 
-def test_text_beside_the_site_name_or_another_colour_is_left_to_the_whole_card() -> None:
-    from lantoa.images import SHARE_CREAM, _plain_splicer, _TextLayer
+def test_a_plain_card_is_half_the_bytes_of_a_jpeg() -> None:
+    from lantoa.images import _encode_card
 
-    splicer = _plain_splicer(FONTS, SITE)
+    title = "Mô hình \u201cDân vận khéo\u201d trong xây dựng nông thôn mới ở xã Ẩm Hậu"
+    png = draw_share_card(title, "Xã Hòa Phú, tỉnh Đắk Lắk", 2024, SITE, FONTS)
+    jpeg = _encode_card(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert len(png) < len(jpeg) / 2
+
+
+def test_text_beside_the_site_name_or_the_other_ink_is_still_the_card() -> None:
+    cards = _plain_cards(FONTS, SITE)
 
     def layer(ink: tuple[int, int, int], rows: list[tuple[int, int]]) -> _TextLayer:
         coverage = Image.new("L", SHARE_SIZE)
         for top, bottom in rows:
-            coverage.paste(255, (100, top, 400, bottom))
+            coverage.paste(200, (100, top, 400, bottom))
         return _TextLayer(ink, coverage, rows)
 
-    white = (255, 255, 255)
-    assert splicer.encode_text([layer(white, [(300, 340)]), layer(SHARE_CREAM, [(540, 570)])]) is not None
-    # The site's name is drawn at the top of the background: its rows are not one colour.
-    assert splicer.encode_text([layer(white, [(60, 90)])]) is None
-    # Title and caption in one block row: a palette colours one ink only.
-    assert splicer.encode_text([layer(white, [(300, 340)]), layer(SHARE_CREAM, [(338, 350)])]) is None
+    for layers in (
+        [layer(WHITE, [(300, 340)]), layer(SHARE_CREAM, [(540, 570)])],
+        [layer(WHITE, [(60, 90)])],  # over the rows of the site's name
+        [layer(WHITE, [(300, 340)]), layer(SHARE_CREAM, [(338, 350)])],  # two inks in one band
+        [layer(WHITE, [(-20, 8)]), layer(SHARE_CREAM, [(600, 700)])],  # past the card's edges
+    ):
+        png = cards.encode(layers)
+        with Image.open(io.BytesIO(png)) as card:
+            card.load()
+            assert card.tobytes() == cards.indices(layers).tobytes()
+        zlib.decompress(idat(png))
+
+
+def joined(first: bytes, second: bytes) -> int:
+    return _adler32_joined(zlib.adler32(first), zlib.adler32(second), len(second))
+
+
+@given(st.binary(max_size=300), st.binary(max_size=300))
+def test_joined_checksums_are_the_checksum_of_the_joined_bytes(first: bytes, second: bytes) -> None:
+    assert joined(first, second) == zlib.adler32(first + second)
+
+
+def test_large_inputs_join_too() -> None:
+    first, second = bytes(range(256)) * 400, b"\xff" * 70_000
+    assert joined(first, second) == zlib.adler32(first + second)
