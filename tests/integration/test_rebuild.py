@@ -193,6 +193,23 @@ def test_a_template_saved_between_two_builds_in_one_process_is_taken(tmp_path: P
     assert "mẫu-vừa-lưu" in (site / page.relative_to(site)).read_text(encoding="utf-8")
 
 
+def test_one_settings_dict_built_twice_stops_at_once_the_second_time(tmp_path: Path, capsys):
+    # Pelican's Markdown reader adds to the MARKDOWN setting it is given: a build runs on its
+    # own copy, and the settings the next build is compared by stay as they were.
+    import copy
+
+    from lantoa.build import build_atomic, load_settings
+
+    settings = load_settings(ROOT / "pelicanconf.py", SAMPLE_CONTENT, tmp_path / "site",
+                             cache=tmp_path / "cache")
+    given = copy.deepcopy(settings)
+    build_atomic(dict(settings))
+    assert settings == given
+    capsys.readouterr()
+    build_atomic(dict(settings))
+    assert "Không có gì thay đổi kể từ lần dựng trước" in capsys.readouterr().err
+
+
 def test_the_open_data_files_are_written_again_only_when_a_row_changes(tmp_path: Path):
     content = tmp_path / "content"
     shutil.copytree(SAMPLE_CONTENT, content)
