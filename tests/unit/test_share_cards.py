@@ -139,3 +139,16 @@ def test_joined_checksums_are_the_checksum_of_the_joined_bytes(first: bytes, sec
 def test_large_inputs_join_too() -> None:
     first, second = bytes(range(256)) * 400, b"\xff" * 70_000
     assert joined(first, second) == zlib.adler32(first + second)
+
+
+@settings(max_examples=40, deadline=None)
+@given(title=st.text(st.sampled_from(TITLE_LETTERS + "ẬỆỘẤẦẨẪẬǴỴỶỸgjpqyỵ"), max_size=160),
+       place=st.text(st.sampled_from(VIETNAMESE.upper() + "gjpqy ,"), max_size=60))
+def test_a_mask_reaches_past_its_text(title: str, place: str) -> None:
+    """A layer's mask spans only the rows its text can reach: no glyph is cut at its edges."""
+    for layer in _card_text(title, place, 2024, FONTS):
+        width, height = layer.coverage.size
+        assert layer.coverage.crop((0, 0, width, 1)).getbbox() is None or layer.top == 0
+        assert layer.coverage.crop((0, height - 1, width, height)).getbbox() is None \
+            or layer.top + height == SHARE_SIZE[1]
+        assert all(layer.top <= top and bottom <= layer.top + height for top, bottom in layer.rows)
