@@ -155,3 +155,30 @@ def test_a_printed_listing_is_a_list_of_titles_with_their_addresses(published):
     assert page.locator(".card picture").first.is_hidden()
     assert page.locator("header.site-header").is_hidden()
     assert page.locator(".subscribe").is_hidden()
+
+
+def test_every_share_card_decodes_in_chromium_as_pillow_decodes_it(published, sample_site: Path):
+    """Another decoder than the one the tests draw with: each card at 1200×630, and the plain
+    cards (PNG, lossless) with Pillow's very pixels along a row through the title."""
+    cards = sorted((sample_site / "anh/the-chia-se").iterdir())
+    assert {card.suffix for card in cards} == {".png", ".jpg"}
+    published.goto(PUBLISHED + "/")
+    decoded = published.evaluate("""async (urls) => Promise.all(urls.map(async (url) => {
+        const image = new Image();
+        image.src = url;
+        await image.decode();
+        const canvas = document.createElement("canvas");
+        canvas.width = image.naturalWidth;
+        canvas.height = image.naturalHeight;
+        const context = canvas.getContext("2d");
+        context.drawImage(image, 0, 0);
+        return [image.naturalWidth, image.naturalHeight,
+                Array.from(context.getImageData(0, 250, canvas.width, 1).data)];
+    }))""", [f"{PUBLISHED}/anh/the-chia-se/{card.name}" for card in cards])
+    for card, (width, height, row) in zip(cards, decoded, strict=True):
+        assert (width, height) == (1200, 630), card.name
+        if card.suffix == ".png":
+            with Image.open(card) as image:
+                expected = image.convert("RGBA").crop((0, 250, 1200, 251)).tobytes()
+            assert bytes(row) == expected, card.name
+            assert len(set(row[0::4])) > 2, card.name  # the title's letters cross that row
