@@ -247,16 +247,33 @@ class _Typeset:
         return lines
 
     def draw(self, image: Image.Image, xy: tuple[int, int], text: str,
-             fill: tuple[int, int, int] | int) -> tuple[int, int]:
+             fill: tuple[int, int, int] | int, drawn: list[tuple[int, int, int, int]] | None = None
+             ) -> tuple[int, int]:
         """Draw `text` with its pen at `xy`; return the rows it covers (top, bottom).
 
-        On a coverage mask ("L"), `fill` 255 adds the text's coverage."""
+        On a coverage mask ("L"), `fill` 255 adds the text's coverage. `drawn`: the boxes
+        of everything drawn on such a mask so far, this text's words added as they are
+        drawn. A word whose box meets none of them is copied in rather than blended: on
+        blank pixels the two give the same bytes, and a copy takes a seventh of the time
+        (2.4 µs against 16 for a word of a title).
+        """
         x, y = xy
         pen = 0.0
         covered = (y, y)
+        copying = drawn is not None and fill == 255 and image.mode == "L"
         for word in text.split():
             mask, (left, top), advance = self.word(word)
-            image.paste(fill, (x + round(pen) + left, y + top), mask)
+            at = (x + round(pen) + left, y + top)
+            if copying:
+                box = (*at, at[0] + mask.width, at[1] + mask.height)
+                if any(box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+                       for other in drawn):
+                    image.paste(fill, at, mask)
+                else:
+                    image.paste(mask, at)
+                drawn.append(box)
+            else:
+                image.paste(fill, at, mask)
             covered = (min(covered[0], y + top), max(covered[1], y + top + mask.height))
             pen += advance + self.space
         return covered
@@ -485,8 +502,9 @@ def _drawn(ink: tuple[int, int, int], font: _Typeset, size: int,
     pens = [y for (_, y), _ in lines] or [0]
     first, last = max(0, min(pens) - size), min(SHARE_SIZE[1], max(pens) + 2 * size)
     layer = _TextLayer(ink, Image.new("L", (SHARE_SIZE[0], max(1, last - first))), [], first)
+    drawn: list[tuple[int, int, int, int]] = []
     for (x, y), text in lines:
-        covered = font.draw(layer.coverage, (x, y - first), text, 255)
+        covered = font.draw(layer.coverage, (x, y - first), text, 255, drawn)
         layer.rows.append((covered[0] + first, covered[1] + first))
     return layer
 
