@@ -152,3 +152,20 @@ def test_a_mask_reaches_past_its_text(title: str, place: str) -> None:
         assert layer.coverage.crop((0, height - 1, width, height)).getbbox() is None \
             or layer.top + height == SHARE_SIZE[1]
         assert all(layer.top <= top and bottom <= layer.top + height for top, bottom in layer.rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(st.text(st.sampled_from(TITLE_LETTERS + "ẬỆỘẤgjpqyỵ"), max_size=40),
+                      min_size=1, max_size=4),
+       size=st.sampled_from([34, 52, 68]), spacing=st.integers(20, 90))
+def test_copying_words_in_gives_the_mask_that_blending_them_gives(lines: list[str], size: int,
+                                                                  spacing: int) -> None:
+    from lantoa.images import _typeset
+
+    font = _typeset(str(FONTS / "NotoSans-Bold.ttf"), size)
+    copied, blended = Image.new("L", (1200, 500)), Image.new("L", (1200, 500))
+    drawn: list[tuple[int, int, int, int]] = []
+    for number, line in enumerate(lines):  # lines close enough for marks and descenders to meet
+        font.draw(copied, (40, 20 + number * spacing), line, 255, drawn)
+        font.draw(blended, (40, 20 + number * spacing), line, 255)
+    assert copied.tobytes() == blended.tobytes()
