@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import errno
 import gc
 import logging
@@ -13,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from . import snapshot
 from .cache import code_digest
@@ -93,15 +93,26 @@ def fewer_collections() -> Iterator[None]:
 
 
 def own_copy(settings: dict) -> dict:
-    """The settings for one Pelican run, nested values included.
+    """The settings for one Pelican run, their dicts, lists and sets copied all the way down.
 
     Pelican's Markdown reader adds to `MARKDOWN` (its `extensions`) in the settings it is
     given. Those settings are what the next build is compared by (`snapshot.inputs`):
     a process that builds more than once from one settings dict (the benchmark, a
     script of one's own) saw them change after its first build, and its next build,
-    with nothing changed, ran every stage instead of stopping at once.
+    with nothing changed, ran every stage instead of stopping at once. Other values are
+    shared, not deep-copied: a config may hold what cannot be copied (Pelican takes a
+    plugin's module itself in `PLUGINS`).
     """
-    return copy.deepcopy(settings)
+    return _containers_copied(settings)
+
+
+def _containers_copied(value: Any) -> Any:
+    # Exact types only: a subclass (a named tuple, a defaultdict) may be built otherwise.
+    if type(value) is dict:
+        return {key: _containers_copied(item) for key, item in value.items()}
+    if type(value) in (list, tuple, set):
+        return type(value)(_containers_copied(item) for item in value)
+    return value
 
 
 def run_pelican(settings: dict) -> bool:
