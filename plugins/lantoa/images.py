@@ -468,11 +468,16 @@ def _ink_palette(colour: tuple[int, int, int], ink: tuple[int, int, int]) -> lis
     return list(blended.tobytes())
 
 
+def _draw_site_name(card: Image.Image, fonts: Path, site: str, fill: tuple[int, int, int] | int) -> None:
+    """The site's name at the top of a card, the same on a photo and on the site colour."""
+    _typeset(str(fonts / "NotoSans-Regular.ttf"), 34).draw(card, (SHARE_MARGIN, 56), site, fill)
+
+
 @cache
 def _plain_cards(fonts: Path, site: str) -> _PlainCards:
     """The card without a photo before its title: the site colour and the site's name, drawn once."""
     background = Image.new("L", SHARE_SIZE)
-    _typeset(str(fonts / "NotoSans-Regular.ttf"), 34).draw(background, (SHARE_MARGIN, 56), site, 255)
+    _draw_site_name(background, fonts, site, 255)
     return _PlainCards(background.point(list(_ink_indices(SHARE_CREAM))))
 
 
@@ -487,7 +492,7 @@ def _photo_background(photo: bytes, fonts: Path, site: str) -> Image.Image:
     background.paste(ImageOps.fit(upright, box, Image.LANCZOS),
                      ((width - box[0]) // 2, (height - box[1]) // 2))
     background = Image.blend(background, dark, 0.62)
-    _typeset(str(fonts / "NotoSans-Regular.ttf"), 34).draw(background, (SHARE_MARGIN, 56), site, SHARE_CREAM)
+    _draw_site_name(background, fonts, site, SHARE_CREAM)
     return background
 
 
