@@ -20,6 +20,8 @@ from tests.conftest import DEFAULT_BODY, valid_header, write_profile
 
 XSS = "<img src=x onerror=alert(1)>"
 SECRET = "lantoa-hostile-secret-7d1f"
+ODD_PROFILE_FILE = 'tep "la" #1 <!--<script>.md'
+ODD_PROFILE_TITLE = 'Thẻ "chia sẻ" <!--<script> #1'
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ def write_corpus(content: Path, outside: Path) -> list[Case]:
     _profile(content, "anh-ten-la.md", Image="ảnh%20họp%20dân%3F%23%26.jpg")
     (folder / odd_name).write_bytes(jpeg())
     add("photo names with ?, #, & and spaces", "anh-ten-la.md")
+    # A profile's own file name: its slug names its page and its share card.
+    _profile(content, ODD_PROFILE_FILE, Title=ODD_PROFILE_TITLE)
+    add("a profile file name with a quote, # and <!--<script>", ODD_PROFILE_FILE)
 
     # 2. Files from outside the content folder.
     (content / "static").mkdir(parents=True, exist_ok=True)

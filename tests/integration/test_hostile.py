@@ -15,7 +15,7 @@ import feedparser
 import pytest
 
 from tests.conftest import valid_header, write_profile
-from tests.hostile.corpus import SECRET, XSS, jpeg, write_corpus
+from tests.hostile.corpus import ODD_PROFILE_TITLE, SECRET, XSS, jpeg, write_corpus
 from tests.integration.test_foundation import run_cli
 
 
@@ -171,8 +171,8 @@ class Meta(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        if tag == "meta" and found.get("property"):
-            self.values[found["property"] or ""] = found.get("content") or ""
+        if tag == "meta" and (found.get("property") or found.get("name")):
+            self.values[found.get("property") or found.get("name") or ""] = found.get("content") or ""
 
 
 def test_titles_with_quotes_and_script_survive_attributes_and_json_ld_intact(hostile_site):
@@ -185,6 +185,19 @@ def test_titles_with_quotes_and_script_survive_attributes_and_json_ld_intact(hos
         assert meta.values["og:title"].startswith(title), slug
         block = re.search(DATA_BLOCK, html, re.S)
         assert block and json.loads(block.group(1))["headline"] == title, slug
+
+
+def test_a_profile_file_named_with_a_quote_and_a_hash_gets_a_plain_card_url(hostile_site):
+    # The share card's file is named by the profile's slug: ASCII, whatever the file name.
+    output, _log = hostile_site
+    html = (output / "mo-hinh/tep-la-1-script/index.html").read_text(encoding="utf-8")
+    card = "https://lantoa.example.vn/anh/the-chia-se/mo-hinh-tep-la-1-script.png"
+    meta = Meta()
+    meta.feed(html)
+    assert meta.values["og:image"] == meta.values["twitter:image"] == card
+    assert meta.values["og:image:alt"] == ODD_PROFILE_TITLE  # the quote and the comment, as text
+    assert json.loads(re.search(DATA_BLOCK, html, re.S).group(1))["image"] == card
+    assert (output / card.removeprefix("https://lantoa.example.vn/")).read_bytes().startswith(b"\x89PNG")
 
 
 def test_pages_are_sanitised(hostile_site):
