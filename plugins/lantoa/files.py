@@ -92,10 +92,13 @@ def write_pickle(path: Path, value: Any) -> None:
     _write_checked(path, b"", value)
 
 
+_CHECKSUM_PLACEHOLDER = b"0" * 64 + b"\n"  # the SHA-256's line, written over once the rest is
+
+
 def _write_checked(path: Path, head: bytes, value: Any) -> None:
     """`head`, then the pickle of `value`, behind the SHA-256 of both (`write_pickle`)."""
     with _written_aside(path) as file:
-        file.write(b"0" * 64 + b"\n")
+        file.write(_CHECKSUM_PLACEHOLDER)
         hashing = _Hashing(file)
         hashing.write(head)
         _Pickler(hashing, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
@@ -116,7 +119,7 @@ def read_pickle(path: Path, default: Any) -> Any:
         return default
 
 
-_KEY_LINE_AT = 65  # a keyed file's key line follows its checksum line
+_KEY_LINE_AT = len(_CHECKSUM_PLACEHOLDER)  # a keyed file's key line follows its checksum line
 
 
 def read_keyed(path: Path, key: Any) -> Any:
