@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import logging
@@ -17,6 +18,7 @@ from typing import Any
 from . import snapshot
 from .cache import code_digest
 from .output import commit_manifest, discard_pending, start_linking, wait_for_linking, withdraw_manifest
+from .parallel import settle
 from .problems import StrictBuildError
 from .publish import build_lock, checkpoint, keep_as_spare, recover, staging_folder, swap_in
 from .settings import SettingError, apply_defaults
@@ -164,8 +166,11 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
             Pelican(own_copy(settings)).run()
             wait_for_linking(staging)  # a build whose plugins never made a page cache
             snapshot.record(settings, found, recycled)
+            settle()  # the manifest, the cache pruned, a helper's memo for the next build
         except BaseException:
             wait_for_linking(staging, discard=True)
+            with contextlib.suppress(Exception):
+                settle()
             snapshot.forget_spare(settings)
             if target.is_dir():
                 keep_as_spare(staging, target)

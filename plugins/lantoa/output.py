@@ -26,13 +26,14 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .cache import Cache
 from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
-from .parallel import run_jobs, single_threaded, worker_count
+from .parallel import beside, run_jobs, single_threaded, worker_count
 from .progress import Step, stage
 from .snapshot import SiteFolders, record_files
 
@@ -310,8 +311,8 @@ class PageCache:
             cache.use(kept)
         # A build into a staging folder describes a site not yet published: its
         # manifest waits beside the current one until the swap (lantoa.publish).
-        staged = bool(settings.get("LANTOA_TARGET"))
-        self.written_manifest = _pending_path(settings) if staged else self.manifest_path
+        self.staged = bool(settings.get("LANTOA_TARGET"))
+        self.written_manifest = _pending_path(settings) if self.staged else self.manifest_path
         self.salt = cache.salt
         # name → (fingerprint, size, mtime_ns) of the file as written: a file changed since
         # (damaged, edited by hand) is rendered again even when its inputs did not change.
@@ -501,12 +502,19 @@ class PageCache:
                 parent.rmdir()
                 parent = parent.parent
         current = self.current
-        write_pickle(self.written_manifest, {
+        record = {
             "files": current, "salt": self.salt, "digests": self.digests,
             "owned": self.owned,
             "signatures": self.signatures,
             "lastmod": {url: date for url, date in self.lastmod.items() if date is not None},
             "uses": {n: u for n, u in self.uses.items() if n in current},
-        })
+        }
         self.cache.use(self.written_manifest)
+        # The site is complete: a staged build records it (`lantoa.snapshot.record`) while a
+        # forked child writes the manifest and prunes the cache, and waits for both
+        # (`lantoa.parallel.settle`) before it swaps the site in.
+        beside(partial(self._keep_for_next, record), defer=self.staged)
+
+    def _keep_for_next(self, record: dict[str, Any]) -> None:
+        write_pickle(self.written_manifest, record)
         self.cache.prune()

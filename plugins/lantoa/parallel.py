@@ -59,6 +59,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 _RUNNING: list[Background] = []  # started in this process and not finished: `free_workers`
+_SETTLING: list[Background | _Beside] = []  # to wait for before the build ends: `settle`
 PARALLEL_MAP_MIN = 200  # fewer items than this per worker are done in this process
 LOOK_SECONDS = 0.005  # how often `forked_map` reads what its children sent while it works
 
@@ -189,10 +190,14 @@ class Background:
     Each job is claimed once from a shared counter, by a helper or, at the end, by
     the builder itself, so the work ends as soon as all hands are free. Helpers
     only fill the cache: a build that fails meanwhile leaves nothing half-made.
+
+    A job may return work for afterwards (a callable): what the build does not wait
+    for, such as keeping a memo for the next build. `finish` returns once every job
+    is done; its helper does the rest while the build ends, and `settle` waits for it.
     """
 
-    def __init__(self, run_one: Callable[[Any], None], jobs: Sequence[Any], helpers: int,
-                 fresh: bool = False):
+    def __init__(self, run_one: Callable[[Any], Callable[[], None] | None], jobs: Sequence[Any],
+                 helpers: int, fresh: bool = False):
         """`fresh`: start the helpers in new interpreters (multiprocessing's fork server),
         not as forks of this process. A fork shares this process's memory only until
         either side writes to it: drawing 100,000 share cards beside the build, the
@@ -202,7 +207,10 @@ class Background:
         self.run_one, self.jobs = run_one, jobs
         context = multiprocessing.get_context("fork" if single_threaded() and not fresh else "forkserver")
         self.claimed = context.Value("q", 0)
-        self.helpers = [context.Process(target=_drain, args=(run_one, jobs, self.claimed), daemon=True)
+        # Released once per job done, before its work for afterwards; and how many jobs left such work.
+        self.done, self.later = context.Semaphore(0), context.Value("q", 0)
+        self.helpers = [context.Process(target=_drain, args=(run_one, jobs, self.claimed, None,
+                                                             (self.done, self.later)), daemon=True)
                         for _ in range(min(helpers, len(jobs)))]
         for helper in self.helpers:
             helper.start()
@@ -215,15 +223,87 @@ class Background:
         return min(len(self.jobs), self.claimed.value)
 
     def finish(self, step: Step | None = None) -> None:
-        _drain(self.run_one, self.jobs, self.claimed, step)
+        _drain(self.run_one, self.jobs, self.claimed, step, (self.done, self.later))
+        for _ in range(len(self.jobs)):
+            while not self.done.acquire(timeout=LOOK_SECONDS):
+                # A helper that died holding a job never says it is done.
+                if any(helper.exitcode not in (None, 0) for helper in self.helpers) \
+                        or all(helper.exitcode is not None for helper in self.helpers):
+                    if self.done.acquire(block=False):  # said just before it ended
+                        break
+                    self._join()
+                    raise RuntimeError("một tiến trình phụ dừng giữa chừng (xem ở trên)")
+        if self.later.value:
+            _SETTLING.append(self)
+        elif failed := self._join():
+            raise RuntimeError(f"{failed} tiến trình phụ gặp lỗi (xem ở trên)")
+
+    def _join(self) -> int:
         failed = 0
         for helper in self.helpers:
             helper.join()
             failed += helper.exitcode != 0
         if self in _RUNNING:
             _RUNNING.remove(self)
-        if failed:
-            raise RuntimeError(f"{failed} tiến trình phụ gặp lỗi (xem ở trên)")
+        return failed
+
+
+class _Beside:
+    """Work done by a forked child while the build goes on (`beside`); its error comes back."""
+
+    def __init__(self, work: Callable[[], None]):
+        self.owner = os.getpid()
+        context = multiprocessing.get_context("fork")
+        self._answer, theirs = context.Pipe(duplex=False)
+        self._process = context.Process(target=self._run, args=(work, theirs), daemon=True)
+        self._process.start()
+        theirs.close()
+
+    @staticmethod
+    def _run(work: Callable[[], None], answer: Connection) -> None:
+        try:
+            work()
+        except BaseException as error:  # the builder raises it: a full disk says so in its words
+            with contextlib.suppress(Exception):
+                answer.send(error)
+            raise
+        answer.send(None)
+
+    def _join(self) -> int:
+        try:
+            error = self._answer.recv()
+        except EOFError:
+            error = RuntimeError("một tiến trình phụ dừng giữa chừng (xem ở trên)")
+        self._process.join()
+        if error is not None:
+            raise error
+        return 0
+
+
+def beside(work: Callable[[], None], defer: bool) -> None:
+    """Do `work` now, or, when `defer` and forking is safe, in a forked child that `settle`
+    waits for: work at the end of a build that the next step does not read."""
+    if defer and single_threaded():
+        _SETTLING.append(_Beside(work))
+    else:
+        work()
+
+
+def settle() -> None:
+    """Wait for what this process left to finish beside it (`Background` helpers' work for
+    afterwards, `beside`); raise the first failure, once all have ended."""
+    mine = [work for work in _SETTLING if work.owner == os.getpid()]
+    _SETTLING[:] = [work for work in _SETTLING if work.owner != os.getpid()]
+    failed, first = 0, None
+    for work in mine:
+        try:
+            failed += work._join()
+        except BaseException as error:
+            first = first or error
+    if first is not None:
+        raise first
+    if failed:
+        raise RuntimeError(f"{failed} tiến trình phụ gặp lỗi (xem ở trên)")
 
 
 def run_jobs(jobs: Sequence[Callable[[], None]], workers: int | None, step: Step, per_worker: int) -> None:
@@ -239,11 +319,20 @@ def claim(counter) -> int:
     return number
 
 
-def _drain(run_one: Callable[[Any], None], jobs: Sequence[Any], claimed, step: Step | None = None) -> None:
+def _drain(run_one: Callable[[Any], Callable[[], None] | None], jobs: Sequence[Any], claimed,
+           step: Step | None = None, signals: tuple | None = None) -> None:
     while True:
         number = claim(claimed)
         if step is not None:
             step.advance(min(number, len(jobs)) - step.done)
         if number >= len(jobs):
             return
-        run_one(jobs[number])
+        afterwards = run_one(jobs[number])
+        if signals is not None:
+            done, later = signals
+            if afterwards is not None:
+                with later.get_lock():
+                    later.value += 1
+            done.release()
+        if afterwards is not None:
+            afterwards()

@@ -19,6 +19,7 @@ from lantoa.facets import FACET_BY_NAME
 from lantoa.gazetteer import keep_gazetteer
 from lantoa.model import Profile
 from lantoa.output import Page, PageCache, value_digest
+from lantoa.parallel import settle
 from lantoa.problems import StrictBuildError, report
 from lantoa.progress import stage
 from lantoa.settings import apply_defaults
@@ -137,6 +138,8 @@ def finish(pelican) -> None:
         state.photos.finish(state.pages)
         state.pages.finish()
         gc.unfreeze()
+    if not pelican.settings.get("LANTOA_TARGET"):  # a staged build waits before its swap
+        settle()
 
 
 def get_generators(pelican):

@@ -7,7 +7,15 @@ import multiprocessing
 import os
 import time
 
-from lantoa.parallel import PARALLEL_MAP_MIN, Background, forked_map, free_workers, single_threaded
+from lantoa.parallel import (
+    PARALLEL_MAP_MIN,
+    Background,
+    beside,
+    forked_map,
+    free_workers,
+    settle,
+    single_threaded,
+)
 
 
 def test_a_forked_map_gives_the_results_in_order_made_by_this_process_and_a_child():
@@ -248,3 +256,82 @@ def test_a_forked_map_that_fails_here_stops_its_children():
     left = answers.get(timeout=60)
     process.join(60)
     assert left == []
+
+
+def _index_then_memo(job):
+    """A job as the search helper's: its result now, then work the build need not wait for."""
+    folder, seconds = job
+    with open(os.path.join(folder, "index"), "w") as file:
+        file.write("chỉ mục")
+
+    def memo() -> None:
+        time.sleep(seconds)
+        with open(os.path.join(folder, "memo"), "w") as file:
+            file.write("ghi nhớ")
+    return memo
+
+
+def _failing_afterwards(folder):
+    def memo() -> None:
+        raise OSError(28, "No space left on device")
+    return memo
+
+
+def _fill_the_disk(folder) -> None:
+    with open(os.path.join(folder, "manifest"), "w") as file:
+        file.write("một phần")
+    raise OSError(28, "No space left on device")
+
+
+def _settling_as_a_build(folder: str, answers) -> None:
+    """In a fresh process (single-threaded, as a build is): what finish and settle do with
+    work left for afterwards and work done beside."""
+    from functools import partial
+
+    seen = {"single_threaded": single_threaded()}
+    work = Background(_index_then_memo, [(folder, 1.0)], helpers=1)
+    time.sleep(0.3)  # the helper has taken the job
+    started = time.perf_counter()
+    work.finish()
+    seen["finish_seconds"] = time.perf_counter() - started
+    seen["index_after_finish"] = os.path.exists(os.path.join(folder, "index"))
+    seen["memo_after_finish"] = os.path.exists(os.path.join(folder, "memo"))
+    settle()
+    seen["memo_after_settle"] = os.path.exists(os.path.join(folder, "memo"))
+
+    failing = Background(_failing_afterwards, [folder], helpers=1)
+    time.sleep(0.3)
+    failing.finish()
+    try:
+        settle()
+    except RuntimeError as error:
+        seen["afterwards_failed"] = str(error)
+
+    beside(partial(_fill_the_disk, folder), defer=True)
+    try:
+        settle()
+    except OSError as error:
+        seen["beside_errno"] = error.errno
+    answers.put(seen)
+
+
+def test_finish_waits_for_the_jobs_settle_for_what_they_left_and_errors_come_back(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    process = context.Process(target=_settling_as_a_build, args=(str(tmp_path), answers))
+    process.start()
+    seen = answers.get(timeout=60)
+    process.join(60)
+    assert seen["single_threaded"]
+    # finish returned once the index was there, while the memo was still being written
+    assert seen["index_after_finish"] and not seen["memo_after_finish"]
+    assert seen["finish_seconds"] < 0.8
+    assert seen["memo_after_settle"] and (tmp_path / "memo").read_text() == "ghi nhớ"
+    assert "tiến trình phụ gặp lỗi" in seen["afterwards_failed"]
+    assert seen["beside_errno"] == 28  # what the command line turns into "ổ đĩa đã đầy"
+    assert (tmp_path / "manifest").read_text() == "một phần"
+
+
+def test_work_beside_the_build_is_done_at_once_when_not_deferred(tmp_path):
+    beside(lambda: (tmp_path / "manifest").write_text("xong"), defer=False)
+    assert (tmp_path / "manifest").read_text() == "xong"
