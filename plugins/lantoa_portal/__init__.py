@@ -159,16 +159,39 @@ def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
     return spots, maps
 
 
+NATIONAL_MAPS_FILE = "national-maps.pickle"
+
+
+def national_maps(state: BuildState, settings: Mapping, spots: list[Spot]) -> tuple[MapView, MapView]:
+    """The front page's map and `/ban-do/`'s, kept in the cache as the province maps are."""
+    global _last_national
+    limit = settings["LANTOA_MAP_COMMUNE_LINKS"]
+    key = (state.cache.salt, gazetteer_version(), limit, spots)
+    if _last_national is not None and _last_national[0] == key:
+        return _last_national[1]
+    store = state.cache.file(NATIONAL_MAPS_FILE)
+    maps = read_keyed(store, key)
+    if maps is None:
+        maps = (national_map(spots, background=False, areas=province_areas(), link_limit=limit // 5),
+                national_map(spots, areas=province_areas(), link_limit=limit))
+        write_keyed(store, key, maps)
+    _last_national = (key, maps)
+    return maps
+
+
+_last_national: tuple[tuple, tuple[MapView, MapView]] | None = None
+
+
 def portal_pages(state: BuildState, settings: Mapping, spots: list[Spot]) -> list[Page]:
     """The front page and `/ban-do/` (the preview server renders them from memory too)."""
     profiles, index, digests = state.profiles, state.index, state.digests
     shown = featured(profiles, state.photos)
     latest = newest(profiles, shown)
+    front_map, full = national_maps(state, settings, spots)
     front = {
         "featured": shown, "newest": latest, "headlines": headlines(profiles, index),
         "fields": field_entries(index), "provinces": province_entries(index),
-        "map": national_map(spots, background=False, areas=province_areas(),
-                            link_limit=settings["LANTOA_MAP_COMMUNE_LINKS"] // 5),
+        "map": front_map,
         "total": len(profiles),
         "flagged": any(p.featured for p in shown),
     }
@@ -176,7 +199,6 @@ def portal_pages(state: BuildState, settings: Mapping, spots: list[Spot]) -> lis
               {k: v for k, v in front.items() if k not in ("featured", "newest")})
     jsonld = website_jsonld(settings.get("SITEURL", ""), settings["SITENAME"],
                             settings["LANTOA_DESCRIPTION"], publisher(settings))
-    full = national_map(spots, areas=province_areas(), link_limit=settings["LANTOA_MAP_COMMUNE_LINKS"])
     listed = spots_by_province(spots)
     return [
         Page(PORTAL_PAGES[0], "home", inputs, {"front": front, "website_jsonld": jsonld, "page_url": ""},
