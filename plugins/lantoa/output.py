@@ -375,6 +375,15 @@ class PageCache:
         found = self._visited[owner] = not self._keep(owner, signature, profiles)
         return found
 
+    def signature_of(self, owner: str, profile: str, make: Callable[[], Any]) -> Any:
+        """`owner`'s signature when it is made from one profile alone: the previous build's when
+        that profile did not change (its digest, photos included), else `make()`."""
+        if self.changed is not None and profile not in self.changed:
+            previous = self._previous_signatures.get(owner)
+            if previous is not None:
+                return previous
+        return make()
+
     def _keep(self, owner: str, signature: Any, profiles: Iterable[str]) -> bool:
         if owner not in self._previous_signatures or self._previous_signatures[owner] != signature:
             return False

@@ -154,9 +154,10 @@ class PhotoPublisher:
         site = self.settings["SITENAME"]
         for profile in state.profiles:
             photo = self._card_photo(profile)
-            made_from = (profile.title, profile.place.label, profile.year, site,
-                         photo.digest if photo else None)
             owner = f"the-chia-se:{profile.url}"
+            # What the card shows comes from its profile alone (its digest covers its photos).
+            made_from = state.pages.signature_of(owner, profile.url, lambda p=profile, f=photo: (
+                p.title, p.place.label, p.year, site, f.digest if f else None))
             if not state.pages.visit(owner, made_from):
                 continue
             cached = self.cache.entry("cards", *made_from, suffix=share_card_suffix(photo is not None))
