@@ -12,6 +12,7 @@ loop over the declarations, so adding a facet is one declaration.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -286,12 +287,19 @@ class Related:
         self.limit = limit
         self.places = places or _places  # a profile's localities, nearest first (may be remembered)
         self.buckets: dict[tuple, list[Profile]] = defaultdict(list)
+        # Everything the lists are chosen from, in order, as one digest: when it is the
+        # previous build's, so is every profile's list (and its neighbours in its province,
+        # the province being one of its places).
+        placement = hashlib.sha256()
         for profile in profiles:
-            for place in self.places(profile):
+            places = self.places(profile)
+            placement.update(repr((profile.url, places, [f.value for f in profile.fields])).encode())
+            for place in places:
                 for f in profile.fields:
                     bucket = self.buckets[(place, f)]
                     if len(bucket) <= limit * 2:  # newest first; more are never needed
                         bucket.append(profile)
+        self.placement = placement.hexdigest()[:32]
 
     def __call__(self, profile: Profile) -> list[Profile]:
         chosen: list[Profile] = []

@@ -338,11 +338,13 @@ class PageCache:
         self._previous_signatures: dict[str, Any] = record.get("signatures", {}) if same else {}
         self._previous_lastmod: dict[str, datetime | None] = record.get("lastmod", {}) if same else {}
         self._previous_uses: dict[str, tuple[str, ...]] = record.get("uses", {}) if same else {}
+        self._previous_facts: dict[str, Any] = record.get("facts", {}) if same else {}
         self._previous_digests: dict[str, str] = record.get("digests", {}) if same else {}
         self._files_of: dict[str, list[str]] = record.get("owned", {}) if same else {}
         self.owned: dict[str, list[str]] = {}  # owner → its files in this build
         self.signatures: dict[str, Any] = {}
         self.uses: dict[str, tuple[str, ...]] = {}
+        self.facts: dict[str, Any] = {}  # what a plugin noted of this build for the next (`as_before`)
         self.digests: dict[str, str] = {}
         # Profile URLs whose digest changed, came or went; None until `compare_profiles`,
         # and until then no owner is kept.
@@ -374,6 +376,16 @@ class PageCache:
         self.signatures[owner] = signature
         found = self._visited[owner] = not self._keep(owner, signature, profiles)
         return found
+
+    def as_before(self, name: str, value: Any) -> bool:
+        """Note `value` under `name` for the next build; whether the previous build noted the
+        same (with the same code and settings)."""
+        self.facts[name] = value
+        return self._previous_facts.get(name, self) == value
+
+    def previous_signature(self, owner: str) -> Any:
+        """`owner`'s signature in the previous build (same code and settings), or None."""
+        return self._previous_signatures.get(owner)
 
     def signature_of(self, owner: str, profile: str, make: Callable[[], Any]) -> Any:
         """`owner`'s signature when it is made from one profile alone: the previous build's when
@@ -517,6 +529,7 @@ class PageCache:
             "signatures": self.signatures,
             "lastmod": {url: date for url, date in self.lastmod.items() if date is not None},
             "uses": {n: u for n, u in self.uses.items() if n in current},
+            "facts": self.facts,
         }
         self.cache.use(self.written_manifest)
         # The site is complete: a staged build records it (`lantoa.snapshot.record`) while a

@@ -245,6 +245,7 @@ class Extras(Mapping[str, ProfileExtras]):
         self._where = {p.url: (entry, position) for entry in index["province"].values()
                        for position, p in enumerate(entry.profiles)}
         self._related = Related(profiles, places=places)
+        self.placement = self._related.placement  # the digest of what `around` is chosen from
         self._related_of: dict[str, tuple[Profile, ...]] = {}
         self.terms = terms  # profile URL → facet name → its terms
         self._made: dict[str, ProfileExtras] = {}

@@ -92,11 +92,18 @@ class ProfilesGenerator(Generator):
     def generate_output(self, writer) -> None:
         state = build_state(self.context, "lantoa_profiles")
         pages, around = state.pages, state.extras.around
+        # Which profiles are beside which follows from every profile's place in the order and
+        # its localities and fields: when those are the previous build's, so is each page's
+        # signature, read instead of chosen again (0.1 s at 10,000 profiles, 1.5 s at 100,000).
+        placed_as_before = pages.as_before("placement", state.extras.placement)
         for profile in state.profiles:
             # A page shows the profile, its neighbours and related profiles: when none of
             # them changed, nor which they are, the page is kept without a look at its inputs.
-            beside = around(profile.url)
-            if pages.visit(profile_owner(profile), beside, (profile.url, *beside)):
+            owner = profile_owner(profile)
+            beside = pages.previous_signature(owner) if placed_as_before else None
+            if beside is None:
+                beside = around(profile.url)
+            if pages.visit(owner, beside, (profile.url, *beside)):
                 pages.write(writer, self, profile_page(state, profile))
         pages.flush("Trang hồ sơ")
 
