@@ -18,6 +18,19 @@ from lantoa.parallel import (
 )
 
 
+def _answer_of_a_fresh_process(target, *args):
+    """What `target(*args, answers)` puts in its queue, run in a spawned interpreter:
+    single-threaded, as a build is (the test runner runs threads, and a process with
+    threads never forks helpers)."""
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    process = context.Process(target=target, args=(*args, answers))
+    process.start()
+    answer = answers.get(timeout=60)
+    process.join(60)
+    return answer
+
+
 def test_a_forked_map_gives_the_results_in_order_made_by_this_process_and_a_child():
     table = [f"mục {n}" for n in range(PARALLEL_MAP_MIN * 5)]  # read by the children, never sent
 
@@ -70,13 +83,7 @@ def _ask_in_a_child_while_a_helper_works(answers) -> None:
 
 
 def test_a_forked_child_does_not_count_the_helpers_of_its_parent():
-    # Spawned: the test runner runs threads, and forking it could deadlock.
-    context = multiprocessing.get_context("spawn")
-    answers = context.Queue()
-    process = context.Process(target=_ask_in_a_child_while_a_helper_works, args=(answers,))
-    process.start()
-    child, own = answers.get(timeout=60)
-    process.join(60)
+    child, own = _answer_of_a_fresh_process(_ask_in_a_child_while_a_helper_works)
     assert child == bytes([2])  # none of the helpers is the child's own
     assert own == 1
 
@@ -135,13 +142,7 @@ def _helpers_in_a_child(folder: str, answers) -> None:
 
 
 def test_fresh_helpers_start_in_new_interpreters_and_forked_ones_share_the_builders_memory(tmp_path):
-    # Spawned: the test runner runs threads, and a process with threads never forks helpers.
-    context = multiprocessing.get_context("spawn")
-    answers = context.Queue()
-    process = context.Process(target=_helpers_in_a_child, args=(str(tmp_path), answers))
-    process.start()
-    builder = answers.get(timeout=60)
-    process.join(60)
+    builder = _answer_of_a_fresh_process(_helpers_in_a_child, str(tmp_path))
     reports = {p.name: p.read_text().split() for p in tmp_path.iterdir()}
     assert sorted(reports) == sorted(f"{fresh}-{n}" for fresh in (True, False) for n in ("first", 0, 1, 2))
     for fresh in (True, False):
@@ -173,12 +174,7 @@ def _render_while_a_helper_ends(folder: str, answers) -> None:
 def test_a_core_freed_in_the_middle_of_a_stage_gets_a_child_for_the_rest(tmp_path):
     """At the start the helper holds the second core: the builder renders alone. Once
     the helper ends (after about 1 s of 2 s of work), a child takes a share of the rest."""
-    context = multiprocessing.get_context("spawn")  # the test runner runs threads
-    answers = context.Queue()
-    process = context.Process(target=_render_while_a_helper_ends, args=(str(tmp_path), answers))
-    process.start()
-    builder, done = answers.get(timeout=60)
-    process.join(60)
+    builder, done = _answer_of_a_fresh_process(_render_while_a_helper_ends, str(tmp_path))
     writers = [int(p.read_text()) for p in sorted(tmp_path.iterdir(), key=lambda p: int(p.name))]
     assert len(writers) == 1000 and done == 1000
     assert writers[0] == builder  # alone at first
@@ -217,12 +213,7 @@ def test_a_forked_map_takes_a_core_freed_in_the_middle_and_keeps_the_order():
     """The helper holds the second core for the first half: the map starts alone, a child
     joins once the helper is gone, and the results come back in order. A child that fails
     fails the map."""
-    context = multiprocessing.get_context("spawn")  # the test runner runs threads
-    answers = context.Queue()
-    process = context.Process(target=_map_while_a_helper_ends, args=(answers,))
-    process.start()
-    builder, results, failure = answers.get(timeout=60)
-    process.join(60)
+    builder, results, failure = _answer_of_a_fresh_process(_map_while_a_helper_ends)
     assert [value for value, _ in results] == [n * n for n in range(1000)]
     makers = [pid for _, pid in results]
     assert makers[0] == builder
@@ -249,12 +240,7 @@ def _map_failing_here(answers) -> None:
 
 
 def test_a_forked_map_that_fails_here_stops_its_children():
-    context = multiprocessing.get_context("spawn")
-    answers = context.Queue()
-    process = context.Process(target=_map_failing_here, args=(answers,))
-    process.start()
-    left = answers.get(timeout=60)
-    process.join(60)
+    left = _answer_of_a_fresh_process(_map_failing_here)
     assert left == []
 
 
@@ -316,12 +302,7 @@ def _settling_as_a_build(folder: str, answers) -> None:
 
 
 def test_finish_waits_for_the_jobs_settle_for_what_they_left_and_errors_come_back(tmp_path):
-    context = multiprocessing.get_context("spawn")
-    answers = context.Queue()
-    process = context.Process(target=_settling_as_a_build, args=(str(tmp_path), answers))
-    process.start()
-    seen = answers.get(timeout=60)
-    process.join(60)
+    seen = _answer_of_a_fresh_process(_settling_as_a_build, str(tmp_path))
     assert seen["single_threaded"]
     # finish returned once the index was there, while the memo was still being written
     assert seen["index_after_finish"] and not seen["memo_after_finish"]
