@@ -381,7 +381,7 @@ class PageCache:
         """Note `value` under `name` for the next build; whether the previous build noted the
         same (with the same code and settings)."""
         self.facts[name] = value
-        return self._previous_facts.get(name, self) == value
+        return name in self._previous_facts and self._previous_facts[name] == value
 
     def previous_signature(self, owner: str) -> Any:
         """`owner`'s signature in the previous build (same code and settings), or None."""

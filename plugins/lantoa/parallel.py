@@ -263,10 +263,14 @@ class _Beside:
     def _run(work: Callable[[], None], answer: Connection) -> None:
         try:
             work()
-        except BaseException as error:  # the builder raises it: a full disk says so in its words
+        except BaseException as error:
+            # The builder raises it, and the command line words a full disk or a read-only
+            # folder for the editor; anything else is a fault whose trace belongs here.
+            if not isinstance(error, OSError):
+                traceback.print_exc()
             with contextlib.suppress(Exception):
                 answer.send(error)
-            raise
+            raise SystemExit(1) from None
         answer.send(None)
 
     def _join(self) -> int:

@@ -11,8 +11,9 @@ the listing generator of `lantoa_facets` reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from lantoa.facets import Term, TermIndex, field_term, province_term
@@ -136,7 +137,22 @@ def spots_by_province(spots: list[Spot]) -> list[tuple[Term, list[Spot]]]:
 
 
 MAPS_FILE = "province-maps.pickle"
-_last_maps: tuple[tuple, dict[str, MapView]] | None = None  # this process's last maps, by their key
+NATIONAL_MAPS_FILE = "national-maps.pickle"
+_LAST_KEPT: dict[str, tuple[tuple, Any]] = {}  # this process's last value of each file, by its key
+
+
+def _kept(state: BuildState, name: str, key: tuple, make: Callable[[], Any]) -> Any:
+    """The value kept in the cache file `name` for `key`, made and kept when there is none."""
+    store = state.cache.file(name)  # this build uses it, whether read or remembered
+    last = _LAST_KEPT.get(name)
+    if last is not None and last[0] == key:  # the preview asks on every save
+        return last[1]
+    value = read_keyed(store, key)
+    if value is None:
+        value = make()
+        write_keyed(store, key, value)
+    _LAST_KEPT[name] = (key, value)
+    return value
 
 
 def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
@@ -145,41 +161,18 @@ def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
     The maps are kept in the cache while the communes with profiles, their counts,
     the code and the gazetteer stay the same: an edit that moves nobody reuses them.
     """
-    global _last_maps
     spots = commune_spots(state.profiles, state.index, state.extras.terms)
-    store = state.cache.file(MAPS_FILE)
     key = (state.cache.salt, gazetteer_version(), spots)
-    if _last_maps is not None and _last_maps[0] == key:  # the preview asks on every save
-        return spots, _last_maps[1]
-    maps = read_keyed(store, key)
-    if maps is None:
-        maps = province_maps(spots)
-        write_keyed(store, key, maps)
-    _last_maps = (key, maps)
-    return spots, maps
-
-
-NATIONAL_MAPS_FILE = "national-maps.pickle"
+    return spots, _kept(state, MAPS_FILE, key, lambda: province_maps(spots))
 
 
 def national_maps(state: BuildState, settings: Mapping, spots: list[Spot]) -> tuple[MapView, MapView]:
     """The front page's map and `/ban-do/`'s, kept in the cache as the province maps are."""
-    global _last_national
     limit = settings["LANTOA_MAP_COMMUNE_LINKS"]
     key = (state.cache.salt, gazetteer_version(), limit, spots)
-    if _last_national is not None and _last_national[0] == key:
-        return _last_national[1]
-    store = state.cache.file(NATIONAL_MAPS_FILE)
-    maps = read_keyed(store, key)
-    if maps is None:
-        maps = (national_map(spots, background=False, areas=province_areas(), link_limit=limit // 5),
-                national_map(spots, areas=province_areas(), link_limit=limit))
-        write_keyed(store, key, maps)
-    _last_national = (key, maps)
-    return maps
-
-
-_last_national: tuple[tuple, tuple[MapView, MapView]] | None = None
+    return _kept(state, NATIONAL_MAPS_FILE, key, lambda: (
+        national_map(spots, background=False, areas=province_areas(), link_limit=limit // 5),
+        national_map(spots, areas=province_areas(), link_limit=limit)))
 
 
 def portal_pages(state: BuildState, settings: Mapping, spots: list[Spot]) -> list[Page]:
