@@ -39,7 +39,6 @@ from .snapshot import SiteFolders, record_files
 
 MANIFEST = "output-manifest.pickle"
 PARALLEL_RENDER_MIN = 200  # fewer files than this per worker are rendered in-process
-MANIFEST_BESIDE_MAX_FILES = 100_000  # a larger site's manifest is written by the build itself
 
 
 def names_digest(names: Iterable[str]) -> str:
@@ -535,11 +534,8 @@ class PageCache:
         self.cache.use(self.written_manifest)
         # The site is complete: a staged build records it (`lantoa.snapshot.record`) while a
         # forked child writes the manifest and prunes the cache, and waits for both
-        # (`lantoa.parallel.settle`) before it swaps the site in. Pickling the manifest makes
-        # the child copy the pages it sits on: about 190 MB more at 100,000 profiles (3.61
-        # against 3.42 GB together), for no time gained; below this size it is a few MB.
-        beside(partial(self._keep_for_next, record),
-               defer=self.staged and len(current) <= MANIFEST_BESIDE_MAX_FILES)
+        # (`lantoa.parallel.settle`) before it swaps the site in.
+        beside(partial(self._keep_for_next, record), defer=self.staged)
 
     def _keep_for_next(self, record: dict[str, Any]) -> None:
         write_pickle(self.written_manifest, record)

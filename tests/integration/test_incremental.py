@@ -174,25 +174,3 @@ def test_a_profile_moved_between_two_others_becomes_their_neighbour(tmp_path):
     clean = site.build(tmp_path / "clean", tmp_path / "clean-cache")
     assert built.keys() == clean.keys()
     assert [name for name in built if built[name] != clean[name]] == []
-
-
-def test_a_large_sites_manifest_is_written_by_the_build_itself(tmp_path, monkeypatch):
-    """Past `MANIFEST_BESIDE_MAX_FILES` the manifest is not written by a forked child (which
-    would copy the pages it sits on) but by the build, and the site is a clean build's."""
-    import lantoa.output as output
-
-    deferred = []
-
-    def recording(work, defer):
-        deferred.append(defer)
-        work()
-
-    monkeypatch.setattr(output, "beside", recording)
-    site = Site(tmp_path)
-    site.build(tmp_path / "site", tmp_path / "cache")
-    monkeypatch.setattr(output, "MANIFEST_BESIDE_MAX_FILES", 0)
-    site.apply("edit", 1)
-    built = site.build(tmp_path / "site", tmp_path / "cache")
-    assert deferred == [True, False]
-    clean = site.build(tmp_path / "clean", tmp_path / "clean-cache")
-    assert built == clean
