@@ -285,39 +285,6 @@ class IndexMemo:
         """Whether an index of these profiles, in this order, can be made from this memo."""
         return self.siteurl == siteurl and self.urls == urls
 
-    # Pickled with the postings of each kind as one block of numbers and their lengths: at
-    # 10,000 profiles some 74,000 arrays, which one by one took 0.1–0.4 s to write and 0.1 s
-    # to read, in the helper that makes the index after every edit (284 MB at 100,000).
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        for name in _POSTINGS:
-            state[name] = _packed(state[name])
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        for name in _POSTINGS:
-            state[name] = _unpacked(*state[name])
-        self.__dict__.update(state)
-
-
-_POSTINGS = ("anywhere", "strong", "marked")
-
-
-def _packed(postings: dict[str, array[int]]) -> tuple[tuple[str, ...], array[int], array[int]]:
-    numbers, lengths = _ids(), array("Q")
-    for ids in postings.values():
-        numbers.extend(ids)
-        lengths.append(len(ids))
-    return tuple(postings), lengths, numbers
-
-
-def _unpacked(terms: tuple[str, ...], lengths: array[int], numbers: array[int]) -> dict[str, array[int]]:
-    postings, start = {}, 0
-    for term, length in zip(terms, lengths, strict=True):
-        postings[term] = numbers[start:start + length]
-        start += length
-    return postings
-
 
 def _postings(profiles: Sequence[Profile], known_terms: Mapping[str, Terms]) -> Iterator[Terms]:
     for profile in profiles:

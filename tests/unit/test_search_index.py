@@ -229,23 +229,3 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
         assert files == sorted(p.relative_to(update) for p in update.rglob("*") if p.is_file())
         for name in files:
             assert (update / name).read_bytes() == (fresh / name).read_bytes(), name
-
-
-def test_a_memo_is_kept_with_each_kind_of_postings_as_one_block(edit_corpus, tmp_path):
-    """The memo's postings (tens of thousands of arrays at 10,000 profiles) are pickled as a
-    block of numbers and their lengths, and read back as the arrays they were."""
-    import pickle
-
-    from lantoa.search_index import make_index
-
-    digests = [str(n) for n in range(len(edit_corpus))]
-    _, memo = make_index(list(edit_corpus), tmp_path / "index", "https://x.vn", None, digests)
-    state = memo.__getstate__()
-    for kind in ("anywhere", "strong", "marked"):
-        terms, lengths, numbers = state[kind]
-        postings = getattr(memo, kind)
-        assert terms == tuple(postings) and list(lengths) == [len(ids) for ids in postings.values()]
-        assert len(numbers) == sum(lengths) > len(postings) > 0
-    again = pickle.loads(pickle.dumps(memo))
-    assert again == memo and again.anywhere is not memo.anywhere
-    assert all(type(ids) is type(memo.anywhere[term]) for term, ids in again.anywhere.items())
