@@ -391,7 +391,7 @@ class PageCache:
         """`owner`'s signature when it is made from one profile alone: the previous build's when
         that profile did not change (its digest, photos included), else `make()`."""
         if self.changed is not None and profile not in self.changed:
-            previous = self._previous_signatures.get(owner)
+            previous = self.previous_signature(owner)
             if previous is not None:
                 return previous
         return make()
