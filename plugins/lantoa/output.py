@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import pickle
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from typing import Any
 from .cache import Cache
 from .files import link_or_copy, read_pickle, write_pickle
 from .model import Profile
-from .parallel import beside, run_jobs, single_threaded, worker_count
+from .parallel import Forked, beside, run_jobs, single_threaded, worker_count
 from .progress import Step, stage
 from .snapshot import SiteFolders, record_files
 
@@ -171,8 +170,7 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path,
 
 @dataclass
 class _Linking:
-    pid: int
-    results: int  # the read end of the pipe the child answers through
+    child: Forked  # answers with the names not as the manifest has them
     arguments: tuple
 
 
@@ -198,20 +196,12 @@ def start_linking(settings: dict[str, Any], previous: Path, staging: Path,
         link_previous(*arguments)
         return
     manifest = read_manifest(_manifest_path(settings))  # read once, for both processes
-    results, answer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns, never runs the parent's exit handlers
-        status = 1
-        try:
-            os.close(results)
-            link_previous(*arguments)
-            with os.fdopen(answer, "wb") as out:
-                pickle.dump(_not_as_left(manifest["files"], os.fspath(staging)), out)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(answer)
-    _LINKING[os.path.abspath(staging)] = _Linking(pid, results, arguments)
+
+    def link() -> set[str]:
+        link_previous(*arguments)
+        return _not_as_left(manifest["files"], os.fspath(staging))
+
+    _LINKING[os.path.abspath(staging)] = _Linking(Forked(link), arguments)
 
 
 def _not_as_left(files: dict[str, tuple], root: str) -> set[str]:
@@ -227,15 +217,15 @@ def wait_for_linking(staging: Path, discard: bool = False) -> set[str] | None:
     linking = _LINKING.pop(os.path.abspath(staging), None)
     if linking is None:
         return None
-    with os.fdopen(linking.results, "rb") as source:
-        answer = source.read()  # before waiting: a child blocked on a full pipe would never end
-    _, status = os.waitpid(linking.pid, 0)
+    try:
+        answer = linking.child.result()
+    except Exception:  # linked again here, where the error is raised in the build
+        answer = None
     if discard:
         return None
-    if os.waitstatus_to_exitcode(status) != 0 or not answer:
+    if answer is None:
         link_previous(*linking.arguments)
-        return None
-    return pickle.loads(answer)
+    return answer
 
 
 def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[str, Any] | None,

@@ -59,7 +59,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 _RUNNING: list[Background] = []  # started in this process and not finished: `free_workers`
-_SETTLING: list[Background | _Beside] = []  # to wait for before the build ends: `settle`
+_SETTLING: list[Background | Forked] = []  # to wait for before the build ends: `settle`
 PARALLEL_MAP_MIN = 200  # fewer items than this per worker are done in this process
 LOOK_SECONDS = 0.005  # how often `forked_map` reads what its children sent while it works
 
@@ -248,10 +248,13 @@ class Background:
         return failed
 
 
-class _Beside:
-    """Work done by a forked child while the build goes on (`beside`); its error comes back."""
+class Forked:
+    """`work()` in a forked child while this process goes on; `result()` waits for it and
+    gives what it returned, or raises its exception here (a full disk keeps its errno,
+    which the command line words for the editor). The child never runs this process's
+    exit handlers. Only where forking is safe (`single_threaded`)."""
 
-    def __init__(self, work: Callable[[], None]):
+    def __init__(self, work: Callable[[], Any]):
         self.owner = os.getpid()
         context = multiprocessing.get_context("fork")
         self._answer, theirs = context.Pipe(duplex=False)
@@ -260,27 +263,30 @@ class _Beside:
         theirs.close()
 
     @staticmethod
-    def _run(work: Callable[[], None], answer: Connection) -> None:
+    def _run(work: Callable[[], Any], answer: Connection) -> None:
         try:
-            work()
+            value = work()
         except BaseException as error:
-            # The builder raises it, and the command line words a full disk or a read-only
-            # folder for the editor; anything else is a fault whose trace belongs here.
+            # Raised again by `result`; anything but an OSError is a fault whose trace belongs here.
             if not isinstance(error, OSError):
                 traceback.print_exc()
             with contextlib.suppress(Exception):
-                answer.send(error)
+                answer.send((False, error))
             raise SystemExit(1) from None
-        answer.send(None)
+        answer.send((True, value))
+
+    def result(self) -> Any:
+        try:
+            done, value = self._answer.recv()  # before joining: a child blocked on a full pipe never ends
+        except EOFError:
+            done, value = False, RuntimeError("một tiến trình phụ dừng giữa chừng (xem ở trên)")
+        self._process.join()
+        if not done:
+            raise value
+        return value
 
     def _join(self) -> int:
-        try:
-            error = self._answer.recv()
-        except EOFError:
-            error = RuntimeError("một tiến trình phụ dừng giữa chừng (xem ở trên)")
-        self._process.join()
-        if error is not None:
-            raise error
+        self.result()
         return 0
 
 
@@ -288,7 +294,7 @@ def beside(work: Callable[[], None], defer: bool) -> None:
     """Do `work` now, or, when `defer` and forking is safe, in a forked child that `settle`
     waits for: work at the end of a build that the next step does not read."""
     if defer and single_threaded():
-        _SETTLING.append(_Beside(work))
+        _SETTLING.append(Forked(work))
     else:
         work()
 
