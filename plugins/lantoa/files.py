@@ -10,7 +10,7 @@ import shutil
 import stat
 import sys
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,10 +165,18 @@ def checksum(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def write_checksums(folder: Path) -> None:
-    """Record the checksum of every file of a cache entry, in `folder/SHA256SUMS`."""
-    lines = [f"{checksum(p)}  {p.relative_to(folder).as_posix()}"
-             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != SUMS]
+def write_checksums(folder: Path, known: Mapping[str, str] | None = None) -> None:
+    """Record the checksum of every file of a cache entry, in `folder/SHA256SUMS`.
+
+    `known` has the checksums of files the caller has just written, by their names in
+    the folder (as the file lists them): those are not read again.
+    """
+    known = known or {}
+    lines = []
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and path.name != SUMS:
+            lines.append(f"{known.get(name) or checksum(path)}  {name}")
     (folder / SUMS).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

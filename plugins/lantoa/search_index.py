@@ -45,6 +45,7 @@ import hashlib
 import json
 import math
 import operator
+import os
 import shutil
 from array import array
 from bisect import bisect_left
@@ -200,9 +201,9 @@ def _layout(widths: list[int], alone: list[bool]) -> list[tuple[int, int]]:
     return places
 
 
-def write_columns(profiles: Sequence[Profile], folder: Path,
-                  columns: Sequence[FacetColumn] | None = None) -> list[dict]:
-    """Write the facet columns of `profiles`; return their description for meta.json."""
+def facet_columns(profiles: Sequence[Profile],
+                  columns: Sequence[FacetColumn] | None = None) -> tuple[list[dict], dict[str, bytes]]:
+    """The facet columns of `profiles`: their description for meta.json, and their files."""
     columns = search_columns() if columns is None else columns
     described = []
     values = [column.values(profiles) for column in columns]
@@ -224,9 +225,7 @@ def write_columns(profiles: Sequence[Profile], folder: Path,
                           "file": f"cot-{file}.bin.gz", "shift": shift, "bits": width,
                           "multi": column.multi, "values": [v for v, _ in pairs],
                           "labels": [label for _, label in pairs]})
-    for i, data in enumerate(files):
-        (folder / f"cot-{i}.bin.gz").write_bytes(_gzip(bytes(data)))
-    return described
+    return described, {f"cot-{i}.bin.gz": _gzip(bytes(data)) for i, data in enumerate(files)}
 
 
 def _group(entries: dict[str, bytes], buckets: int, gzipped: dict[bytes, bytes],
@@ -280,6 +279,8 @@ class IndexMemo:
     marked_entries: dict[str, bytes]
     chunks: list[bytes]  # d/<n>.json.gz
     gzipped: dict[bytes, bytes] = field(default_factory=dict)  # a bucket's content → its file
+    written: dict[str, str] = field(default_factory=dict)  # file → SHA-256 of its bytes
+    placed_in: str = ""  # the cache entry holding the files `written` describes, once placed
 
     def fits(self, siteurl: str, urls: tuple[str, ...]) -> bool:
         """Whether an index of these profiles, in this order, can be made from this memo."""
@@ -410,6 +411,7 @@ def _write(memo: IndexMemo, profiles: list[Profile], folder: Path) -> dict:
     count = len(profiles)
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "d").mkdir(parents=True)
+    out = _IndexFiles(folder, memo)
     buckets = {}
     used: dict[bytes, bytes] = {}
     # How much gzip shrinks each kind of entry, as measured on synthetic profiles.
@@ -418,18 +420,48 @@ def _write(memo: IndexMemo, profiles: list[Profile], folder: Path) -> dict:
         buckets[name], files = _buckets(entries, target, compression, memo.gzipped, used)
         (folder / name).mkdir(parents=True)
         for bucket, data in files.items():
-            (folder / name / f"{bucket}.bin.gz").write_bytes(data)
+            out.put(f"{name}/{bucket}.bin.gz", data)
     memo.gzipped = used  # only what the next build may find again
-    columns = write_columns(profiles, folder)
+    columns, column_files = facet_columns(profiles)
+    for name, data in column_files.items():
+        out.put(name, data)
     for number, data in enumerate(memo.chunks):
-        (folder / "d" / f"{number}.json.gz").write_bytes(data)
+        out.put(f"d/{number}.json.gz", data)
     # Every syllable that occurs (numbers aside) and in how many profiles: a syllable
     # still being typed is completed with the commonest ones.
     words = sorted(t for t in memo.anywhere if " " not in t and not t.isdigit())
     vocabulary = {"words": words, "counts": [len(memo.anywhere[w]) for w in words]}
-    (folder / "am-tiet.json.gz").write_bytes(_gzip(json.dumps(vocabulary, separators=(",", ":")).encode()))
+    out.put("am-tiet.json.gz", _gzip(json.dumps(vocabulary, separators=(",", ":")).encode()))
     meta = {"version": FORMAT_VERSION, "count": count, "buckets": buckets["t"],
             "markedBuckets": buckets["dau"], "chunk": CHUNK, "columns": columns,
             "terms": len(memo.folded_entries), "markedTerms": len(memo.marked_entries)}
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    out.put("meta.json", json.dumps(meta, ensure_ascii=False).encode())
+    memo.written, memo.placed_in = out.digests, ""  # placed by the caller, if it keeps them
     return meta
+
+
+class _IndexFiles:
+    """The index's files as they are written into `folder`. A file with the bytes it had in
+    the folder the memo's index was last placed in (`IndexMemo.placed_in`) is hard-linked
+    from there: an edit changes a few of some 1,150 files, and on a file system that has
+    held many files, making a new one costs far more than linking an old one (0.7 ms
+    against 20 µs on the reference machine's aged disk)."""
+
+    def __init__(self, folder: Path, memo: IndexMemo) -> None:
+        self.folder = folder
+        self.before = memo.written if memo.placed_in else {}
+        self.previous = Path(memo.placed_in) if memo.placed_in else None
+        self.digests: dict[str, str] = {}  # name → SHA-256 of its bytes, as `files.write_checksums` has it
+
+    def put(self, name: str, data: bytes) -> None:
+        digest = self.digests[name] = hashlib.sha256(data).hexdigest()
+        target = self.folder / name
+        if self.previous is not None and self.before.get(name) == digest:
+            source = self.previous / name
+            try:
+                if source.stat().st_size == len(data):
+                    os.link(source, target)
+                    return
+            except OSError:
+                pass  # the previous index was pruned: written below
+        target.write_bytes(data)

@@ -90,11 +90,12 @@ def _make_index(job) -> Callable[[], None] | None:
     staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     memo = _index_into(staging, profiles, siteurl, store, digests, memo_file, kept_for)
-    write_checksums(staging)
+    write_checksums(staging, memo.written)
     try:
         staging.rename(cached)
     except OSError:  # a concurrent build wrote the same index
         shutil.rmtree(staging, ignore_errors=True)
+    memo.placed_in = str(cached)  # the next index links its unchanged files from here
     # 31 MB at 10,000 profiles, 284 MB at 100,000: written while the build links the index
     # and ends (`lantoa.parallel.settle` waits for it), not before the build may go on.
     return partial(write_keyed, memo_file, kept_for, memo)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from itertools import pairwise
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lantoa.collection import collect
-from lantoa.files import read_keyed, write_keyed
+from lantoa.files import read_keyed, verify_checksums, write_checksums, write_keyed
 from lantoa.model import Kind
 from lantoa.search_index import encode_set, fnv1a, search_columns, write_index
 from lantoa.search_terms import query_terms
@@ -203,7 +204,9 @@ def edit_corpus(tmp_path_factory) -> list:
 def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_corpus, tmp_path_factory,
                                                                          edits, data):
     """Edits that keep the order (a title, a body): the index from the memo is byte for byte
-    the index made from scratch, edit after edit."""
+    the index made from scratch, edit after edit. A file the edit left as it was is a hard
+    link to the previous index's file, unless that index is gone; the checksums recorded
+    from what was written are the files' own."""
     from dataclasses import replace
 
     from lantoa.search_index import make_index
@@ -214,6 +217,7 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
     digests = [str(n) for n in range(len(profiles))]
     known = {d: profile_terms(p) for d, p in zip(digests, profiles, strict=True)}
     _, memo = make_index(profiles, folder / "first", "https://x.vn", None, digests)
+    memo.placed_in = str(folder / "first")
     for step, (doc, title_text, body_text) in enumerate(edits):
         profiles[doc] = replace(profiles[doc], title=f"{profiles[doc].title} {title_text}".strip(),
                                 body_html=f"<p>{body_text}</p>{profiles[doc].body_html}")
@@ -223,9 +227,20 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
         # Through the cache file, as from one build to the next.
         write_keyed(folder / "memo.pickle", "khóa", memo)
         memo = read_keyed(folder / "memo.pickle", "khóa")
+        previous = Path(memo.placed_in) if memo.placed_in else None
+        if previous is not None and data.draw(st.booleans(), label="previous index pruned"):
+            shutil.rmtree(previous)
         meta, memo = make_index(profiles, update, "https://x.vn", None, digests, memo, known.get)
         assert meta == make_index(profiles, fresh, "https://x.vn", None, digests)[0]
         files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
         assert files == sorted(p.relative_to(update) for p in update.rglob("*") if p.is_file())
         for name in files:
             assert (update / name).read_bytes() == (fresh / name).read_bytes(), name
+            if previous is not None and previous.is_dir():
+                before = previous / name
+                kept = before.is_file() and before.read_bytes() == (fresh / name).read_bytes()
+                linked = before.exists() and (update / name).samefile(before)
+                assert linked == kept, name
+        write_checksums(update, memo.written)
+        assert verify_checksums(update)
+        memo.placed_in = str(update)  # as the search plugin does once the index is in the cache
