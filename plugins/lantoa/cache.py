@@ -33,9 +33,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jinja2 import BytecodeCache
+from jinja2 import __version__ as jinja_version
+from jinja2.bccache import Bucket
+
 from .files import read_keyed, read_pickle, write_keyed, write_pickle
 
 GENERATION = "generation.pickle"  # the entries the previous build used
+COMPILED_TEMPLATES = "compiled-templates.pickle"  # `CompiledTemplates`
 VERIFIED = "verified.pickle"  # cache file → its metadata when its bytes were last known good
 PLUGINS = Path(__file__).resolve().parent.parent
 SETTINGS_THAT_SHOW = ("SITEURL", "SITENAME", "SITESUBTITLE", "FEED_DOMAIN", "THEME", "RELATIVE_URLS")
@@ -256,3 +261,39 @@ def _remove(path: Path) -> None:
     else:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+class CompiledTemplates(BytecodeCache):
+    """The theme's templates compiled by Jinja, kept in one cache file from one build to the next.
+
+    Each Pelican generator has a Jinja environment of its own and compiled the templates it
+    uses again on every build: 25 compilations, 0.1 s of a one-profile edit. Jinja keys what
+    it keeps by the template's name and checks it against the template's source and the
+    Python version, so a changed template is compiled again.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._compiled: dict[str, bytes] | None = None
+        self._changed = False
+
+    def _all(self) -> dict[str, bytes]:
+        if self._compiled is None:
+            found = read_keyed(self.path, ("templates", jinja_version))
+            self._compiled = found if isinstance(found, dict) else {}
+        return self._compiled
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self._all().get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._all()[bucket.key] = bucket.bytecode_to_string()
+        self._changed = True
+
+    def save(self) -> None:
+        """Write what was compiled during this build, if anything was."""
+        if self._changed:
+            write_keyed(self.path, ("templates", jinja_version), self._all())
+            self._changed = False

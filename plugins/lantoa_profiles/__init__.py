@@ -13,7 +13,7 @@ import gc
 from datetime import date
 from pathlib import Path
 
-from lantoa.cache import Cache
+from lantoa.cache import COMPILED_TEMPLATES, Cache, CompiledTemplates
 from lantoa.collection import collect, profile_cache_files
 from lantoa.facets import FACET_BY_NAME
 from lantoa.gazetteer import keep_gazetteer
@@ -57,6 +57,7 @@ class ProfilesGenerator(Generator):
         )
         for shard in profile_cache_files(cache.root):
             cache.use(shard)
+        cache.use(cache.root / COMPILED_TEMPLATES)
         cache.use(keep_gazetteer(cache.root))
         # The profiles live until the build ends: the collector need not scan them again
         # and again while the indexes are made, nor touch their memory in forked workers.
@@ -137,9 +138,23 @@ def _shown(extra: ProfileExtras) -> tuple:
 
 def initialise(pelican) -> None:
     apply_defaults(pelican.settings)
+    cache = Path(pelican.settings["LANTOA_CACHE_DIR"])
+    _compiled[str(cache)] = CompiledTemplates(cache / COMPILED_TEMPLATES)
+
+
+# The compiled templates of each build running in this process, by its cache folder: a
+# generator's Jinja environment is made before any plugin sees the generator.
+_compiled: dict[str, CompiledTemplates] = {}
+
+
+def use_compiled_templates(generator) -> None:
+    generator.env.bytecode_cache = _compiled.get(str(generator.settings.get("LANTOA_CACHE_DIR")))
 
 
 def finish(pelican) -> None:
+    compiled = _compiled.pop(str(pelican.settings["LANTOA_CACHE_DIR"]), None)
+    if compiled is not None:
+        compiled.save()
     state = getattr(pelican, "lantoa_state", None)
     if state is not None:
         state.photos.finish(state.pages)
@@ -156,5 +171,6 @@ def get_generators(pelican):
 
 def register() -> None:
     signals.initialized.connect(initialise)
+    signals.generator_init.connect(use_compiled_templates)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finish)

@@ -193,6 +193,37 @@ def test_a_template_saved_between_two_builds_in_one_process_is_taken(tmp_path: P
     assert "mẫu-vừa-lưu" in (site / page.relative_to(site)).read_text(encoding="utf-8")
 
 
+def test_templates_are_compiled_once_and_kept_for_the_next_build(tmp_path: Path, monkeypatch):
+    import jinja2
+    from lantoa.build import build_atomic, load_settings
+    from lantoa.cache import COMPILED_TEMPLATES
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    settings = load_settings(ROOT / "pelicanconf.py", content, tmp_path / "site", cache=tmp_path / "cache")
+    compiled: list[str] = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return compile_template(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    build_atomic(dict(settings))
+    assert "profile.html" in compiled and (tmp_path / "cache" / COMPILED_TEMPLATES).is_file()
+    edited = next((content / "profiles").rglob("*.md"))
+    for damaged in (False, True):
+        if damaged:  # a damaged file is compiled again, with a warning, not a failure
+            (tmp_path / "cache" / COMPILED_TEMPLATES).write_bytes(b"\0" * 64)
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\nCâu thêm {damaged}.\n", encoding="utf-8")
+        time.sleep(RACY_SECONDS)
+        compiled.clear()
+        site = build_atomic(dict(settings))
+        assert bool(compiled) == damaged and ("profile.html" in compiled) == damaged
+        assert any(f"Câu thêm {damaged}." in page.read_text(encoding="utf-8")
+                   for page in site.glob("*/*/index.html"))
+
+
 def test_one_settings_dict_built_twice_stops_at_once_the_second_time(tmp_path: Path, capsys):
     # Pelican's Markdown reader adds to the MARKDOWN setting it is given: a build runs on its
     # own copy, and the settings the next build is compared by stay as they were.
