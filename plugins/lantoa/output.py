@@ -377,6 +377,29 @@ class PageCache:
         """`owner`'s signature in the previous build (same code and settings), or None."""
         return self._previous_signatures.get(owner)
 
+    def signature_as_before(self, owner: str, signature: Any) -> bool:
+        """Whether `owner`'s signature is the previous build's (same code and settings): its
+        files' inputs then differ from the previous build's only where their profiles changed."""
+        return owner in self._previous_signatures and self._previous_signatures[owner] == signature
+
+    def keep_file(self, name: str, owner: str) -> bool:
+        """Keep `name`, a file of `owner` whose inputs the caller knows are the previous
+        build's, as that build left it; False when it is not as left (then it is made)."""
+        previous = self.previous.get(name)
+        if not (isinstance(previous, tuple) and len(previous) > 1 and self._as_left(name, previous)):
+            return False
+        self.owned.setdefault(owner, []).append(name)
+        self.current[name] = previous
+        if name.endswith("index.html"):
+            url = name.removesuffix("index.html")
+            self.lastmod[url] = self._previous_lastmod.get(url)
+        used = self._previous_uses.get(name)
+        if used:
+            self.uses[name] = used
+            self.cache.used.update(used)
+        self.skipped += 1
+        return True
+
     def signature_of(self, owner: str, profile: str, make: Callable[[], Any]) -> Any:
         """`owner`'s signature when it is made from one profile alone: the previous build's when
         that profile did not change (its digest, photos included), else `make()`."""

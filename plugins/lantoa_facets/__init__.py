@@ -8,7 +8,7 @@ Turns the facet indexes of the build state into paginated listing pages
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,12 +75,23 @@ class FacetsGenerator(Generator):
         per_page = self.settings["LANTOA_PER_PAGE"]
         # A term's map (a province's, from lantoa_portal) shows every profile of the term.
         term_maps = self.context.get("term_maps", {})
+        pages, changed = state.pages, state.pages.changed
         for entry in listed_terms(state):
             term_map = term_maps.get(entry.term.url)
             listing = Listing(state, entry, term_map)
-            if state.pages.visit(listing.owner, listing.signature, listing.members):
-                for page in listing_pages(state, entry, per_page, term_map, listing):
-                    state.pages.write(writer, self, page)
+            if not pages.visit(listing.owner, listing.signature, listing.members):
+                continue
+            # The same term, members and map as before: only the pages that show a changed
+            # profile can differ (an edit touches one page of the 500 of "all profiles").
+            as_before = pages.signature_as_before(listing.owner, listing.signature)
+
+            def kept(pagination: Pagination, chunk: list[Profile], owner: str = listing.owner,
+                     as_before: bool = as_before) -> bool:
+                return as_before and changed is not None and changed.isdisjoint(p.url for p in chunk) \
+                    and pages.keep_file(f"{pagination.url}index.html", owner)
+
+            for page in listing_pages(state, entry, per_page, term_map, listing, kept):
+                pages.write(writer, self, page)
         for page in overview_pages(state):
             state.pages.write(writer, self, page)
         state.pages.write(writer, self, not_found_page())
@@ -117,12 +128,16 @@ class Listing:
 
 
 def listing_pages(state: BuildState, entry: TermIndex, per_page: int, term_map: Any = None,
-                  listing: Listing | None = None) -> Iterator[Page]:
+                  listing: Listing | None = None,
+                  kept: Callable[[Pagination, list[Profile]], bool] | None = None) -> Iterator[Page]:
     """The pages of one listing (the preview server renders one of them alone, from memory);
-    the first shows `term_map` when the term has one."""
+    the first shows `term_map` when the term has one. A page `kept` says is kept as the
+    previous build made it is not made."""
     listing = listing or Listing(state, entry, term_map)
     digests = state.digests
     for pagination, chunk in paginate(entry.term.url, entry.profiles, per_page):
+        if kept is not None and kept(pagination, chunk):
+            continue
         shown_map = term_map if pagination.number == 1 else None
         inputs = (listing.shown, pagination, [digests[p.url] for p in chunk], value_digest(shown_map))
         yield Page(f"{pagination.url}index.html", "listing", inputs,

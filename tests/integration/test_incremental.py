@@ -58,6 +58,7 @@ class Site:
         configured = load_settings(ROOT / "pelicanconf.py", self.content, output, siteurl=SITEURL,
                                    cache=cache)
         configured["LANTOA_TODAY"] = TODAY
+        configured["LANTOA_PER_PAGE"] = 2  # listings of several pages, each kept or made on its own
         with linking_when_waited_for() if self.late_linking else nullcontext():
             build_atomic(configured)
         return snapshot(output)
@@ -174,3 +175,39 @@ def test_a_profile_moved_between_two_others_becomes_their_neighbour(tmp_path):
     clean = site.build(tmp_path / "clean", tmp_path / "clean-cache")
     assert built.keys() == clean.keys()
     assert [name for name in built if built[name] != clean[name]] == []
+
+
+def test_an_edit_makes_only_the_listing_pages_that_show_the_profile(tmp_path, monkeypatch):
+    """A listing whose term, members and map are the previous build's keeps every page that
+    shows no changed profile without making it; a kept page damaged since is made again."""
+    from lantoa.output import PageCache
+
+    site = Site(tmp_path)
+    for _ in range(6):
+        site.add()
+    output, cache = tmp_path / "site", tmp_path / "cache"
+    before = site.build(output, cache)
+    all_pages = sorted(name for name in before if re.fullmatch(r"ho-so/(trang/\d+/)?index\.html", name))
+    assert len(all_pages) >= 5
+    edited = site.files[7 % len(site.files)]  # the profile `apply("edit", 7)` edits
+    showing = [name for name in all_pages if f"/{edited.stem}/" in before[name].decode()]
+    assert len(showing) == 1
+    damaged = next(name for name in all_pages if name not in showing)
+    (output / damaged).write_text(before[damaged].decode().replace("<h1>", "<h1>HỎNG "), encoding="utf-8")
+    looked_at: list[str] = []
+    needs_render = PageCache.needs_render
+
+    def spied(self, name, *args, **kwargs):
+        looked_at.append(name)
+        return needs_render(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(PageCache, "needs_render", spied)
+    inodes = {name: (output / name).stat().st_ino for name in all_pages}
+    site.apply("edit", 7)
+    built = site.build(output, cache)
+    assert sorted(n for n in looked_at if n in all_pages) == sorted([*showing, damaged])
+    assert "HỎNG" not in built[damaged].decode()
+    assert [n for n in all_pages if n not in (*showing, damaged)
+            and (output / n).stat().st_ino != inodes[n]] == []
+    clean = site.build(tmp_path / "clean", tmp_path / "clean-cache")
+    assert [name for name in clean if built.get(name) != clean[name]] == []
