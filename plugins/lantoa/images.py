@@ -329,6 +329,30 @@ def _card_palette() -> bytes:
     return bytes(entries)
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_is_whole(data: bytes) -> bool:
+    """Whether `data` is a PNG file as written: every chunk's CRC holds and the file ends
+    with its IEND chunk. A truncated file or a changed byte fails; a PNG needs no checksum
+    of its own beside it."""
+    if not data.startswith(PNG_SIGNATURE):
+        return False
+    at = len(PNG_SIGNATURE)
+    while at + 12 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        end = at + 8 + length
+        if end + 4 > len(data):
+            return False
+        kind = data[at + 4:at + 8]
+        if zlib.crc32(data[at + 4:end]) != int.from_bytes(data[end:end + 4], "big"):
+            return False
+        at = end + 4
+        if kind == b"IEND":
+            return at == len(data)
+    return False
+
+
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     checksum = zlib.crc32(data, zlib.crc32(kind))
     return b"".join((len(data).to_bytes(4, "big"), kind, data, checksum.to_bytes(4, "big")))
@@ -366,7 +390,7 @@ class _PlainCards:
         # Bands where the background is the site colour alone: text there is its coverage, translated.
         self.plain = [background.crop(box).getextrema() == (0, 0) for box in self.boxes]
         header = self.width.to_bytes(4, "big") + self.height.to_bytes(4, "big") + bytes((8, 3, 0, 0, 0))
-        self.head = b"".join((b"\x89PNG\r\n\x1a\n", _png_chunk(b"IHDR", header),
+        self.head = b"".join((PNG_SIGNATURE, _png_chunk(b"IHDR", header),
                               _png_chunk(b"PLTE", _card_palette())))
 
     def _compressed(self, indices: bytes) -> tuple[bytes, int, int]:

@@ -24,7 +24,14 @@ import jinja2
 from lantoa.cache import Cache
 from lantoa.collection import Collection
 from lantoa.files import checksum, link_or_copy, warn_cache, write_atomic
-from lantoa.images import SHARE_SIZE, ProcessedPhoto, check_photos, draw_share_card, share_card_suffix
+from lantoa.images import (
+    SHARE_SIZE,
+    ProcessedPhoto,
+    check_photos,
+    draw_share_card,
+    png_is_whole,
+    share_card_suffix,
+)
 from lantoa.model import Profile
 from lantoa.output import PageCache
 from lantoa.parallel import Background, PackedJobs, worker_count
@@ -68,16 +75,21 @@ def _draw_card_job(job, site: str, fonts) -> None:
     photo = background.read_bytes() if background else None
     card = draw_share_card(title, place, year, site, fonts, photo)
     write_atomic(cached, card)
-    write_atomic(_card_sum(cached), hashlib.sha256(card).hexdigest().encode())
+    for checksum_file in _card_sums(cached):
+        write_atomic(checksum_file, hashlib.sha256(card).hexdigest().encode())
 
 
-def _card_sum(cached: Path) -> Path:
-    return cached.with_name(cached.name + ".sha256")
+def _card_sums(cached: Path) -> list[Path]:
+    """The file holding a card entry's checksum: a JPEG's SHA-256 beside it. A PNG checks
+    itself (`png_is_whole`): 10,000 files fewer to make in a cold build at 10,000 profiles."""
+    return [] if cached.suffix == ".png" else [cached.with_name(cached.name + ".sha256")]
 
 
 def _card_is_whole(cached: Path) -> bool:
     try:
-        return _card_sum(cached).read_bytes().decode() == checksum(cached)
+        if cached.suffix == ".png":
+            return png_is_whole(cached.read_bytes())
+        return all(s.read_bytes().decode() == checksum(cached) for s in _card_sums(cached))
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -161,7 +173,8 @@ class PhotoPublisher:
             if not state.pages.visit(owner, made_from):
                 continue
             cached = self.cache.entry("cards", *made_from, suffix=share_card_suffix(photo is not None))
-            self.cache.use(_card_sum(cached))
+            for checksum_file in _card_sums(cached):
+                self.cache.use(checksum_file)
             if not self.cache.trusted(cached, lambda c=cached: _card_is_whole(c)):
                 if cached.exists():
                     warn_cache(cached)
@@ -194,7 +207,7 @@ class PhotoPublisher:
             self.cache.vouch(cached)
         for cached, name, owner in self._links:
             made = os.stat(cached)
-            entries = (self.cache.entry_name(cached), self.cache.entry_name(_card_sum(cached)))
+            entries = tuple(self.cache.entry_name(p) for p in (cached, *_card_sums(cached)))
             if pages.needs_render(name, ("card", cached.name, made.st_ino, made.st_size, made.st_mtime_ns),
                                   owner, uses=entries):
                 link_or_copy(cached, self.output / name)

@@ -18,6 +18,7 @@ from lantoa.images import (
     _plain_cards,
     _TextLayer,
     draw_share_card,
+    png_is_whole,
     share_card_image,
 )
 from PIL import Image
@@ -169,3 +170,21 @@ def test_copying_words_in_gives_the_mask_that_blending_them_gives(lines: list[st
         font.draw(copied, (40, 20 + number * spacing), line, 255, drawn)
         font.draw(blended, (40, 20 + number * spacing), line, 255)
     assert copied.tobytes() == blended.tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_a_plain_card_is_whole_until_a_byte_changes_or_goes(data) -> None:
+    """A PNG card checks itself (no checksum file beside it in the cache): any byte changed,
+    the file cut short or something after its end is found."""
+    card = CHECKED_CARD
+    assert png_is_whole(card)
+    at = data.draw(st.integers(0, len(card) - 1), label="byte")
+    changed = bytearray(card)
+    changed[at] ^= data.draw(st.integers(1, 255), label="flipped bits")
+    assert not png_is_whole(bytes(changed))
+    assert not png_is_whole(card[:data.draw(st.integers(0, len(card) - 1), label="cut at")])
+    assert not png_is_whole(card + data.draw(st.binary(min_size=1, max_size=16), label="after"))
+
+
+CHECKED_CARD = draw_share_card("Dân vận khéo ở thôn K'Long", "Xã Hòa Phú, tỉnh Đắk Lắk", 2024, SITE, FONTS)
