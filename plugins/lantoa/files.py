@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import gc
 import hashlib
@@ -220,9 +221,20 @@ SUMS = "SHA256SUMS"
 
 def link_or_copy(source: Path | str, target: Path | str) -> None:
     """Hard-link `source` at `target` (replacing it), or copy across file systems."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
+    # One system call when the folder is there and the name free (10,000 share cards in
+    # a cold build); otherwise the name is freed or the folder made, and linked again.
+    target = os.fspath(target)
+    try:
+        os.link(source, target)
+        return
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+    except OSError:
+        pass
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(target)  # a copy must never be written through a link into the cache
     try:
         os.link(source, target)
     except OSError:

@@ -7,7 +7,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from lantoa.files import read_keyed, read_pickle, write_atomic, write_keyed, write_pickle
+from lantoa.files import link_or_copy, read_keyed, read_pickle, write_atomic, write_keyed, write_pickle
 
 
 def test_a_pickle_written_into_its_file_is_its_checksum_line_then_the_pickle(tmp_path: Path) -> None:
@@ -88,3 +88,37 @@ def test_arrays_are_pickled_from_their_own_memory_and_come_back_equal(tmp_path: 
         tracemalloc.stop()
     assert peak < 4_000_000
     assert read_pickle(tmp_path / "memo.pickle", None) == (postings, others)
+
+
+def test_link_or_copy_links_into_a_new_folder_and_replaces_what_is_there(tmp_path: Path):
+    source, other = tmp_path / "nguon.png", tmp_path / "khac.png"
+    source.write_bytes(b"the")
+    other.write_bytes(b"cu")
+    target = tmp_path / "a" / "b" / "the.png"
+    link_or_copy(source, target)
+    assert target.samefile(source)
+    target.unlink()
+    target.hardlink_to(other)  # the name holds a link to another file: replaced, never written through
+    link_or_copy(source, target)
+    assert target.samefile(source) and other.read_bytes() == b"cu"
+    with pytest.raises(FileNotFoundError):
+        link_or_copy(tmp_path / "khong-co.png", tmp_path / "x.png")
+
+
+def test_link_or_copy_copies_across_file_systems_without_writing_through_a_link(tmp_path: Path,
+                                                                               monkeypatch):
+    import errno
+    import os
+
+    source, other, target = tmp_path / "nguon.png", tmp_path / "khac.png", tmp_path / "the.png"
+    source.write_bytes(b"the")
+    other.write_bytes(b"cu")
+    target.hardlink_to(other)
+
+    def across(*_args, **_kwargs):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", across)
+    link_or_copy(source, target)
+    assert target.read_bytes() == b"the" and not target.samefile(source)
+    assert other.read_bytes() == b"cu"
