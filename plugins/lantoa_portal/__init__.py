@@ -11,7 +11,7 @@ the listing generator of `lantoa_facets` reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,21 +52,23 @@ class Entry:
     key: str = ""
 
 
-def commune_spots(profiles: Iterable[Profile], index: Index,
-                  terms: Mapping[str, Mapping[str, Sequence[Term]]]) -> list[Spot]:
+def commune_spots(index: Index, terms: Mapping[str, Mapping[str, Sequence[Term]]]) -> list[Spot]:
     """Every commune with profiles, with its page and its number of profiles.
 
-    `terms` are the build's facet terms by profile URL (`BuildState.extras.terms`).
+    `terms` are the build's facet terms by profile URL (`BuildState.extras.terms`). Made
+    from the commune index, a few thousand terms, not from every profile's communes: the
+    unit is found among the communes of the term's newest profile.
     """
-    spots: dict[int, Spot] = {}
-    for profile in profiles:
+    spots = []
+    for entry in index["commune"].values():
+        holder = entry.profiles[0]
         # The commune facet yields one term per current commune, in `place.communes` order.
-        for unit, term in zip(profile.place.communes, terms[profile.url]["commune"], strict=True):
-            if unit.code not in spots:
-                spots[unit.code] = Spot(unit.code, term.url, term.title,
-                                        len(index["commune"][term.key].profiles), term.name,
-                                        unit.parent_code or 0)
-    return sorted(spots.values(), key=lambda s: s.code)
+        for unit, term in zip(holder.place.communes, terms[holder.url]["commune"], strict=True):
+            if term.key == entry.term.key:
+                spots.append(Spot(unit.code, term.url, term.title, len(entry.profiles), term.name,
+                                  unit.parent_code or 0))
+                break
+    return sorted(spots, key=lambda s: s.code)
 
 
 def featured(profiles: Sequence[Profile], photos: PhotoRenderer) -> list[Profile]:
@@ -161,7 +163,7 @@ def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
     The maps are kept in the cache while the communes with profiles, their counts,
     the code and the gazetteer stay the same: an edit that moves nobody reuses them.
     """
-    spots = commune_spots(state.profiles, state.index, state.extras.terms)
+    spots = commune_spots(state.index, state.extras.terms)
     key = (state.cache.salt, gazetteer_version(), spots)
     return spots, _kept(state, MAPS_FILE, key, lambda: province_maps(spots))
 
