@@ -165,9 +165,14 @@ class KeptByDigest:
 
     def __init__(self, cache: Cache, folder: str, key: Any, shards: int = 32):
         self.key = key
-        self.stores = [cache.entry(folder, number, suffix=".pickle") for number in range(shards)]
+        self.stores = KeptByDigest.shards(cache, folder, shards)
         self.known: list[dict[str, Any]] = [read_keyed(store, key) or {} for store in self.stores]
         self.kept: list[dict[str, Any]] = [{} for _ in self.stores]
+
+    @staticmethod
+    def shards(cache: Cache, folder: str, shards: int = 32) -> list[Path]:
+        """The files of the values kept under `folder`, counted as used by this build."""
+        return [cache.entry(folder, number, suffix=".pickle") for number in range(shards)]
 
     def get(self, digest: str, make: Callable[[], Any]) -> Any:
         """The value kept for `digest`, or `make()`'s; kept for the next build either way."""

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+from functools import cache
 
 from lantoa.cache import KeptByDigest
 from lantoa.model import Profile
@@ -112,37 +113,54 @@ def _json(rows: list[str]) -> str:
 
 
 ROWS_FOLDER = "open-data-rows"  # rows kept between builds, by profile digest, in shards
+ROW_DIGESTS_FOLDER = "open-data-row-digests"  # each row's own digest, by profile digest
 
 
 def write_open_data(generators) -> None:
     """Both files, written only when a row changed; each row made again only when its profile did.
 
     The rows are kept by profile digest under the cache's salt (the site's address
-    shows in them), in shards: an edit rewrites one shard, not every row.
+    shows in them), in shards: an edit rewrites one shard, not every row. Whether a row
+    changed is told by the rows' own digests, kept apart: the rows themselves (15 MB at
+    10,000 profiles) are read only when the files are written.
     """
     settings = generators[0].settings
     state = build_state(generators[0].context, "lantoa_opendata")
     siteurl = settings["SITEURL"]
-    rows = KeptByDigest(state.cache, ROWS_FOLDER, state.cache.salt)
+    row_digests = KeptByDigest(state.cache, ROW_DIGESTS_FOLDER, state.cache.salt)
+    made_now: dict[str, tuple[str, str, str]] = {}
 
-    def made(profile: Profile) -> tuple[str, str, str]:
-        row = record(profile, siteurl)
-        text = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
-        # The row's own digest, kept with it: the files' inputs are the 10,000 short digests,
-        # not 15 MB of rows hashed again on every build.
-        return text, csv_row(row), hashlib.sha256(text.encode()).hexdigest()[:32]
+    def made(profile: Profile, digest: str) -> tuple[str, str, str]:
+        found = made_now.get(digest)
+        if found is None:
+            row = record(profile, siteurl)
+            text = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            # The row's own digest, kept with it: the files' inputs are the 10,000 short
+            # digests, not 15 MB of rows hashed again on every build.
+            found = made_now[digest] = (text, csv_row(row), hashlib.sha256(text.encode()).hexdigest()[:32])
+        return found
 
-    digests = [state.collection.digest(p) for p in state.profiles]
-    ordered = [rows.get(d, lambda p=p: made(p)) for p, d in zip(state.profiles, digests, strict=True)]
-    rows.save()
+    pairs = [(p, state.collection.digest(p)) for p in state.profiles]
+    ordered = [row_digests.get(d, lambda p=p, d=d: made(p, d)[2]) for p, d in pairs]
+    row_digests.save()
+
+    @cache
+    def rows() -> list[tuple[str, str, str]]:
+        kept = KeptByDigest(state.cache, ROWS_FOLDER, state.cache.salt)
+        found = [kept.get(d, lambda p=p, d=d: made(p, d)) for p, d in pairs]
+        kept.save()
+        return found
+
     # The rows themselves, in order, not the profiles' digests: an edit to a profile's text
     # below its summary changes no row, and neither file is written again. A row's CSV is
     # made from the same record as its JSON.
-    shown = names_digest(digest for _, _, digest in ordered)
-    state.pages.write_bytes("du-lieu/ho-so.json", ("json", shown),
-                            lambda: _json([j for j, _, _ in ordered]).encode("utf-8"))
-    state.pages.write_bytes("du-lieu/ho-so.csv", ("csv", shown),
-                            lambda: _csv([c for _, c, _ in ordered]).encode("utf-8"))
+    shown = names_digest(ordered)
+    written = [state.pages.write_bytes("du-lieu/ho-so.json", ("json", shown),
+                                       lambda: _json([j for j, _, _ in rows()]).encode("utf-8")),
+               state.pages.write_bytes("du-lieu/ho-so.csv", ("csv", shown),
+                                       lambda: _csv([c for _, c, _ in rows()]).encode("utf-8"))]
+    if not any(written):
+        KeptByDigest.shards(state.cache, ROWS_FOLDER)  # counted as used: kept for a build that writes
     state.pages.flush("Dữ liệu mở")
 
 
