@@ -389,14 +389,7 @@ class PageCache:
         if not (isinstance(previous, tuple) and len(previous) > 1 and self._as_left(name, previous)):
             return False
         self.owned.setdefault(owner, []).append(name)
-        self.current[name] = previous
-        if name.endswith("index.html"):
-            url = name.removesuffix("index.html")
-            self.lastmod[url] = self._previous_lastmod.get(url)
-        used = self._previous_uses.get(name)
-        if used:
-            self.uses[name] = used
-            self.cache.used.update(used)
+        self._carry_over(name)
         self.skipped += 1
         return True
 
@@ -419,16 +412,21 @@ class PageCache:
             return False
         self.owned[owner] = names
         for name in names:
-            self.current[name] = self.previous[name]
-            if name.endswith("index.html"):
-                url = name.removesuffix("index.html")
-                self.lastmod[url] = self._previous_lastmod.get(url)
-            used = self._previous_uses.get(name)
-            if used:
-                self.uses[name] = used
-                self.cache.used.update(used)
+            self._carry_over(name)
         self.skipped += len(names)
         return True
+
+    def _carry_over(self, name: str) -> None:
+        """`name` is in this build as the previous build left it: its fingerprint, its page's
+        newest date and the cache entries it is linked from, which the cache then keeps."""
+        self.current[name] = self.previous[name]
+        if name.endswith("index.html"):
+            url = name.removesuffix("index.html")
+            self.lastmod[url] = self._previous_lastmod.get(url)
+        used = self._previous_uses.get(name)
+        if used:
+            self.uses[name] = used
+            self.cache.used.update(used)
 
     def needs_render(self, name: str, inputs: Any, owner: str | None = None,
                      uses: tuple[str, ...] = ()) -> bool:
