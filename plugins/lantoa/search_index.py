@@ -280,6 +280,7 @@ class IndexMemo:
     chunks: list[bytes]  # d/<n>.json.gz
     gzipped: dict[bytes, bytes] = field(default_factory=dict)  # a bucket's content → its file
     written: dict[str, str] = field(default_factory=dict)  # file → SHA-256 of its bytes
+    metadata: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # file → size, mtime, inode
     placed_in: str = ""  # the cache entry holding the files `written` describes, once placed
 
     def fits(self, siteurl: str, urls: tuple[str, ...]) -> bool:
@@ -436,22 +437,26 @@ def _write(memo: IndexMemo, profiles: list[Profile], folder: Path) -> dict:
             "markedBuckets": buckets["dau"], "chunk": CHUNK, "columns": columns,
             "terms": len(memo.folded_entries), "markedTerms": len(memo.marked_entries)}
     out.put("meta.json", json.dumps(meta, ensure_ascii=False).encode())
-    memo.written, memo.placed_in = out.digests, ""  # placed by the caller, if it keeps them
+    memo.written, memo.metadata, memo.placed_in = out.digests, out.metadata, ""  # placed by the caller
     return meta
 
 
 class _IndexFiles:
     """The index's files as they are written into `folder`. A file with the bytes it had in
     the folder the memo's index was last placed in (`IndexMemo.placed_in`) is hard-linked
-    from there: an edit changes a few of some 1,150 files, and on a file system that has
-    held many files, making a new one costs far more than linking an old one (0.7 ms
-    against 20 µs on the reference machine's aged disk)."""
+    from there while its size, time and inode are the ones it was written with (a file
+    changed since, through a link in a site, is written again): an edit changes a few of
+    some 1,150 files, and on a file system that has held many files, making a new one
+    costs far more than linking an old one (0.7 ms against 20 µs on the reference
+    machine's aged disk)."""
 
     def __init__(self, folder: Path, memo: IndexMemo) -> None:
         self.folder = folder
         self.before = memo.written if memo.placed_in else {}
+        self.before_metadata = memo.metadata if memo.placed_in else {}
         self.previous = Path(memo.placed_in) if memo.placed_in else None
         self.digests: dict[str, str] = {}  # name → SHA-256 of its bytes, as `files.write_checksums` has it
+        self.metadata: dict[str, tuple[int, int, int]] = {}
 
     def put(self, name: str, data: bytes) -> None:
         digest = self.digests[name] = hashlib.sha256(data).hexdigest()
@@ -459,9 +464,14 @@ class _IndexFiles:
         if self.previous is not None and self.before.get(name) == digest:
             source = self.previous / name
             try:
-                if source.stat().st_size == len(data):
+                status = source.stat()
+                found = (status.st_size, status.st_mtime_ns, status.st_ino)
+                if found == self.before_metadata.get(name):
                     os.link(source, target)
+                    self.metadata[name] = found
                     return
             except OSError:
                 pass  # the previous index was pruned: written below
         target.write_bytes(data)
+        status = target.stat()
+        self.metadata[name] = (status.st_size, status.st_mtime_ns, status.st_ino)

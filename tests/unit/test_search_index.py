@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from itertools import pairwise
 from pathlib import Path
@@ -230,6 +231,14 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
         previous = Path(memo.placed_in) if memo.placed_in else None
         if previous is not None and data.draw(st.booleans(), label="previous index pruned"):
             shutil.rmtree(previous)
+        elif previous is not None and data.draw(st.booleans(), label="a previous file changed in place"):
+            # As through a hard link in a published site, some time after it was written.
+            changed = data.draw(st.sampled_from(sorted(p for p in previous.rglob("*.gz"))))
+            with open(changed, "r+b") as handle:
+                first = handle.read(1)
+                handle.seek(0)
+                handle.write(bytes([first[0] ^ 0xFF]))
+            os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 1_000_000_000))
         meta, memo = make_index(profiles, update, "https://x.vn", None, digests, memo, known.get)
         assert meta == make_index(profiles, fresh, "https://x.vn", None, digests)[0]
         files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
