@@ -43,7 +43,9 @@ GENERATION = "generation.pickle"  # the entries the previous build used
 COMPILED_TEMPLATES = "compiled-templates.pickle"  # `CompiledTemplates`
 VERIFIED = "verified.pickle"  # cache file → its metadata when its bytes were last known good
 PLUGINS = Path(__file__).resolve().parent.parent
-SETTINGS_THAT_SHOW = ("SITEURL", "SITENAME", "SITESUBTITLE", "FEED_DOMAIN", "THEME", "RELATIVE_URLS")
+# JINJA_ENVIRONMENT: how templates are compiled (autoescape above all) shows in every page.
+SETTINGS_THAT_SHOW = ("SITEURL", "SITENAME", "SITESUBTITLE", "FEED_DOMAIN", "THEME", "RELATIVE_URLS",
+                      "JINJA_ENVIRONMENT")
 # Settings that change how a build runs, never what it makes.
 SETTINGS_THAT_DO_NOT_SHOW = ("LANTOA_STRICT", "LANTOA_WORKERS", "LANTOA_TARGET", "LANTOA_CACHE_DIR")
 
@@ -274,17 +276,20 @@ class CompiledTemplates(BytecodeCache):
     Each Pelican generator has a Jinja environment of its own and compiled the templates it
     uses again on every build: 25 compilations, 0.1 s of a one-profile edit. Jinja keys what
     it keeps by the template's name and checks it against the template's source and the
-    Python version, so a changed template is compiled again.
+    Python version, so a changed template is compiled again. It does not check how the
+    environment compiles (autoescape, extensions): the file is kept under the cache's salt,
+    which holds `JINJA_ENVIRONMENT`, so code compiled without escaping is never run with it.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, salt: str) -> None:
         self.path = path
+        self.key = ("templates", jinja_version, salt)
         self._compiled: dict[str, bytes] | None = None
         self._changed = False
 
     def _all(self) -> dict[str, bytes]:
         if self._compiled is None:
-            found = read_keyed(self.path, ("templates", jinja_version))
+            found = read_keyed(self.path, self.key)
             self._compiled = found if isinstance(found, dict) else {}
         return self._compiled
 
@@ -300,5 +305,5 @@ class CompiledTemplates(BytecodeCache):
     def save(self) -> None:
         """Write what was compiled during this build, if anything was."""
         if self._changed:
-            write_keyed(self.path, ("templates", jinja_version), self._all())
+            write_keyed(self.path, self.key, self._all())
             self._changed = False

@@ -13,7 +13,7 @@ import gc
 from datetime import date
 from pathlib import Path
 
-from lantoa.cache import COMPILED_TEMPLATES, Cache, CompiledTemplates
+from lantoa.cache import COMPILED_TEMPLATES, Cache, CompiledTemplates, settings_salt
 from lantoa.collection import collect, profile_cache_files
 from lantoa.facets import FACET_BY_NAME
 from lantoa.gazetteer import keep_gazetteer
@@ -139,7 +139,7 @@ def _shown(extra: ProfileExtras) -> tuple:
 def initialise(pelican) -> None:
     apply_defaults(pelican.settings)
     cache = Path(pelican.settings["LANTOA_CACHE_DIR"])
-    _compiled[str(cache)] = CompiledTemplates(cache / COMPILED_TEMPLATES)
+    _compiled[str(cache)] = CompiledTemplates(cache / COMPILED_TEMPLATES, settings_salt(pelican.settings))
 
 
 # The compiled templates of each build running in this process, by its cache folder: a

@@ -60,3 +60,32 @@ def test_the_dialog_watch_sees_a_script_that_runs(browser, hostile_served):
     output, base = hostile_served
     (output / "kiem-tra.html").write_text('<!doctype html><img src=x onerror="alert(1)">', encoding="utf-8")
     assert _open_all(browser, base, ["kiem-tra.html"], bypass_csp=True) != []
+
+
+def test_templates_compiled_without_escaping_are_never_run_with_it(browser, tmp_path):
+    """A site built once with `autoescape` off in JINJA_ENVIRONMENT, then with it on again: the
+    pages are rendered again and the templates compiled again (the compiled templates kept
+    in the cache are the code of how the environment compiled them), so the title's script
+    that ran in the first site does not run in the second."""
+    from lantoa.build import build_atomic, load_settings
+
+    from tests.conftest import ROOT, valid_header, write_profile
+
+    content, output = tmp_path / "content", tmp_path / "site"
+    write_profile(content, "lam-dong/2023/tieu-de-co-ma.md",
+                  valid_header(Title='Mô hình <img src=x onerror="alert(1)">'))
+    settings = load_settings(ROOT / "pelicanconf.py", content, output, siteurl="", cache=tmp_path / "cache")
+    unescaped = {**settings, "JINJA_ENVIRONMENT": {**settings["JINJA_ENVIRONMENT"], "autoescape": False}}
+    handler = functools.partial(_Quiet, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        build_atomic(unescaped)
+        assert _open_all(browser, base, ["mo-hinh/tieu-de-co-ma/"], bypass_csp=True) != []
+        build_atomic(dict(settings))
+        assert _open_all(browser, base, ["mo-hinh/tieu-de-co-ma/"], bypass_csp=True) == []
+        page = (output / "mo-hinh/tieu-de-co-ma/index.html").read_text(encoding="utf-8")
+        assert '<img src=x onerror="alert(1)">' not in page
+    finally:
+        server.shutdown()
