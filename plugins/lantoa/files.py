@@ -134,6 +134,24 @@ def _unpickled(data: bytes | memoryview) -> Any:
             gc.enable()
 
 
+def read_pickle_once(path: Path, kept: dict[Path, tuple[tuple, Any]]) -> Any:
+    """`read_pickle(path, None)`, answered from `kept` while the file's inode, size and time
+    are those it was read with: a build reads its site's record and its output manifest
+    (megabytes each) before it starts, then again in it. `kept` holds the last file read."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    shown = (status.st_ino, status.st_size, status.st_mtime_ns)
+    last = kept.get(path)
+    if last is not None and last[0] == shown:
+        return last[1]
+    found = read_pickle(path, None)
+    kept.clear()
+    kept[path] = (shown, found)
+    return found
+
+
 _KEY_LINE_AT = len(_CHECKSUM_PLACEHOLDER)  # a keyed file's key line follows its checksum line
 
 

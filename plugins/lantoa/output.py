@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Cache
-from .files import link_or_copy, read_pickle, write_pickle
+from .files import link_or_copy, read_pickle_once, write_pickle
 from .model import Profile
 from .parallel import Forked, beside, run_jobs, single_threaded, worker_count
 from .progress import Step, stage
@@ -85,22 +85,13 @@ def read_manifest(path: Path) -> dict[str, Any]:
     """A manifest: `files` (name → (fingerprint, size, mtime_ns)), `owned` (owner → its names),
     `signatures` (owner → signature), `lastmod` (site URL → newest date shown), `uses`
     (name → cache entries it is linked from), `digests` (profile URL → digest), `salt`."""
-    try:
-        status = os.stat(path)
-        seen = (os.fspath(path), status.st_size, status.st_mtime_ns, status.st_ino)
-    except OSError:
+    found = read_pickle_once(path, _LAST_MANIFEST)  # read before the build (recycling), and in it
+    if not isinstance(found, dict) or not isinstance(found.get("files"), dict):
         return {"files": {}}
-    found = _LAST_MANIFEST.get(seen)  # read before the build (recycling), and in it
-    if found is None:
-        found = read_pickle(path, None)
-        if not isinstance(found, dict) or not isinstance(found.get("files"), dict):
-            return {"files": {}}
-        _LAST_MANIFEST.clear()
-        _LAST_MANIFEST[seen] = found
     return found
 
 
-_LAST_MANIFEST: dict[tuple, dict[str, Any]] = {}  # the last manifest read, by its file's metadata
+_LAST_MANIFEST: dict[Path, tuple[tuple, Any]] = {}  # the last manifest read, by its file's metadata
 
 
 def _manifest_path(settings: dict[str, Any]) -> Path:
