@@ -394,7 +394,7 @@ class PageCache:
         return make()
 
     def _keep(self, owner: str, signature: Any, profiles: Iterable[str]) -> bool:
-        if owner not in self._previous_signatures or self._previous_signatures[owner] != signature:
+        if not self.signature_as_before(owner, signature):
             return False
         if self.changed is None or not self.changed.isdisjoint(profiles):
             return False

@@ -57,7 +57,7 @@ class ProfilesGenerator(Generator):
         )
         for shard in profile_cache_files(cache.root):
             cache.use(shard)
-        cache.use(cache.root / COMPILED_TEMPLATES)
+        cache.file(COMPILED_TEMPLATES)  # counted as used: kept while builds read it
         cache.use(keep_gazetteer(cache.root))
         # The profiles live until the build ends: the collector need not scan them again
         # and again while the indexes are made, nor touch their memory in forked workers.
