@@ -18,6 +18,7 @@ from typing import Any
 
 from . import snapshot
 from .cache import code_digest
+from .files import ContentWalk, take_walk
 from .output import commit_manifest, discard_pending, start_linking, wait_for_linking, withdraw_manifest
 from .parallel import beside, settle
 from .problems import StrictBuildError
@@ -118,20 +119,29 @@ def _containers_copied(value: Any) -> Any:
     return value
 
 
-def run_pelican(settings: dict) -> bool:
-    """Build in place; False when nothing changed since the last build of this output folder."""
+def pelican_run(settings: dict, walk: ContentWalk) -> None:
+    """One Pelican run of the build, given the walk of the content its inputs were summed
+    from: the profiles are found in it (`lantoa_profiles`), not in a second walk."""
     from pelican import Pelican
 
+    runner = Pelican(own_copy(settings))
+    runner.lantoa_content_walk = walk
+    runner.run()
+
+
+def run_pelican(settings: dict) -> bool:
+    """Build in place; False when nothing changed since the last build of this output folder."""
     # The code and theme are read once per build, not once per process: the preview server
     # builds again in its own process when a template is saved.
     code_digest.cache_clear()
     with fewer_collections():
-        found = snapshot.inputs(apply_defaults(settings))
+        walk = take_walk(Path(apply_defaults(settings)["PATH"]))
+        found = snapshot.inputs(settings, walk)
         if snapshot.unchanged(settings, found):
             print("Không có gì thay đổi kể từ lần dựng trước: trang giữ nguyên.", file=sys.stderr)
             return False
         logging.getLogger("pelican").setLevel(logging.WARNING)
-        Pelican(own_copy(settings)).run()
+        pelican_run(settings, walk)
         snapshot.record(settings, found)
     return True
 
@@ -143,13 +153,12 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
     there is nothing to build (`lantoa.snapshot`), unless `force` (the preview server
     keeps what a build makes in memory, so its first build always runs).
     """
-    from pelican import Pelican
-
     target = Path(settings["OUTPUT_PATH"])
     code_digest.cache_clear()  # as in `run_pelican`
     with fewer_collections(), build_lock(Path(settings["LANTOA_CACHE_DIR"]), target):
         recover(target)
-        found = snapshot.inputs(apply_defaults(settings))
+        walk = take_walk(Path(apply_defaults(settings)["PATH"]))
+        found = snapshot.inputs(settings, walk)
         if not force and snapshot.unchanged(settings, found):
             print("Không có gì thay đổi kể từ lần dựng trước: trang giữ nguyên.", file=sys.stderr)
             return target
@@ -164,7 +173,7 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
             start_linking(apply_defaults(settings), target, staging, recycled, snapshot.current(settings))
         try:
             logging.getLogger("pelican").setLevel(logging.WARNING)
-            Pelican(own_copy(settings)).run()
+            pelican_run(settings, walk)
             wait_for_linking(staging)  # a build whose plugins never made a page cache
             # Listing the site for its record (0.15 s at 10,000 profiles) runs beside the
             # manifest's writing; nothing reads the record before the swap.

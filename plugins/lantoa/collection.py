@@ -21,10 +21,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 from .cache import PLUGINS, code_digest
-from .files import Refusal, content_file, read_content, read_keyed, walk_content, write_keyed
+from .files import ContentWalk, Refusal, content_file, read_content, read_keyed, walk_content, write_keyed
 from .gazetteer import gazetteer, keep_gazetteer
 from .model import Profile
 from .output import profile_digest
@@ -67,9 +68,10 @@ class Collection:
         return [p for p in self.problems if p.is_error]
 
 
-def scan_content(content: Path) -> tuple[list[Path], list[Problem]]:
+def scan_content(content: Path, walk: ContentWalk | None = None) -> tuple[list[Path], list[Problem]]:
     """One walk of the content folder: the profile files, and what may not be published.
 
+    `walk` is the build's walk of `content` when it has one (`files.take_walk`).
     Profile files come back even when refused (a link to outside, a device): reading
     them yields the problem that names them, so they are reported, never skipped.
     Any other refused entry (a page or static file linking outside the content
@@ -78,15 +80,17 @@ def scan_content(content: Path) -> tuple[list[Path], list[Problem]]:
     """
     profiles, problems = [], []
     base = os.fspath(content).rstrip(os.sep) + os.sep
-    for path, refusal in walk_content(content, content):
+    for path, refusal in walk.entries if walk is not None else walk_content(content, content):
         relative = os.fspath(path)[len(base):]  # strings: this runs for every file of the content
         among_profiles = relative.split(os.sep, 1)[0] == PROFILES_FOLDER
         if among_profiles and _names_a_profile(relative):
-            profiles.append(path)
+            profiles.append((relative.split(os.sep), path))
         elif refusal is not None and (not among_profiles or path.is_dir()):
             problems.append(Problem(relative.replace(os.sep, "/"), None, "tệp", refusal.code, refusal.message,
                                     refusal.hint))
-    return sorted(profiles), problems
+    # In the order of the paths (part by part, as `Path` compares), without comparing `Path`s.
+    profiles.sort(key=itemgetter(0))
+    return [path for _, path in profiles], problems
 
 
 def _names_a_profile(relative: str) -> bool:
@@ -203,18 +207,23 @@ def _signature(file: Path) -> tuple[int, int, int] | None:
 
 
 def collect(content: Path, cache_dir: Path | None = None, today: date | None = None,
-            workers: int | None = None, salt: str | None = None) -> Collection:
+            workers: int | None = None, salt: str | None = None,
+            walk: ContentWalk | None = None) -> Collection:
     """Read, validate and cross-check every profile under `content`.
 
     A file's cached result is reused while its bytes, the year and `salt` (the
     cache's code-and-settings digest; the code alone by default) are unchanged;
-    its bytes are not even read while its metadata is unchanged.
+    its bytes are not even read while its metadata is unchanged. `walk` is the
+    build's walk of the content folder, which has every file's metadata (a build
+    sums its inputs from it first); without it, the folder is walked here.
     """
     today = today or date.today()
     salt = salt if salt is not None else code_digest(PLUGINS)
     content = content.resolve()
+    if walk is not None and walk.root != os.fspath(content):
+        walk = None
     with stage("Kiểm tra nội dung", unit="tệp") as scanned:
-        files, refused = scan_content(content)
+        files, refused = scan_content(content, walk)
         workers = worker_count(workers)
         if cache_dir:
             keep_gazetteer(cache_dir)
@@ -222,14 +231,16 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         key = (salt, today.year)
         shards = [read_keyed(path, key) or {} for path in profile_cache_files(cache_dir)] if cache_dir else []
         known = {name: hit for shard in shards for name, hit in shard.items()}
-        racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        # Metadata is as old as the walk that took it.
+        racy = (walk.taken_ns if walk is not None else time.time_ns()) - RACY_SECONDS * 1_000_000_000
+        signature = walk.status if walk is not None else _signature
         results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
         entries: dict[str, tuple] = {}
         stale = []
         names = {str(f) for f in files}
         dirty = {_shard_of(name) for name in set(known).symmetric_difference(names)}
         for file in files:
-            found = _signature(file)
+            found = signature(file)
             trusted = found if found is not None and found[1] < racy else None
             hit = known.get(str(file))
             # Broken files are read again: the fix may lie outside them (a photo added).

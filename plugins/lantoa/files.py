@@ -11,6 +11,7 @@ import pickle
 import shutil
 import stat
 import sys
+import time
 from array import array
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -339,7 +340,52 @@ def _size(count: int) -> str:
     return f"{count / 1e6:.1f} MB" if count >= 1_000_000 else f"{count // 1024} KB"
 
 
-def walk_content(root: Path, folder: Path) -> Iterator[tuple[Path, Refusal | None]]:
+def entry_metadata(entry: os.DirEntry) -> tuple[tuple, os.stat_result | None]:
+    """(size, mtime_ns, inode) of a file, a link's target and the target's added (what the
+    link points at is what a build reads), and the status of what is read; ("?",) when it
+    cannot be looked at."""
+    try:
+        status = entry.stat(follow_symlinks=False)
+        shown: tuple = (status.st_size, status.st_mtime_ns, status.st_ino)
+        if entry.is_symlink():
+            shown += (os.readlink(entry.path),)
+            status = os.stat(entry.path)
+            shown += (status.st_size, status.st_mtime_ns, status.st_ino)
+    except OSError:
+        return ("?",), None
+    return shown, status
+
+
+@dataclass
+class ContentWalk:
+    """One walk of a content folder, taken once per build (`take_walk`): the build's inputs
+    are summed from its metadata (`lantoa.snapshot`) and its profiles found in it
+    (`lantoa.collection`), without a second walk and a second look at every file."""
+
+    root: str
+    taken_ns: int  # when the walk began: metadata is as old as this, at most
+    entries: list[tuple[Path, Refusal | None]]  # as `walk_content` yields them
+    metadata: dict[str, tuple]  # absolute path → `entry_metadata`, every entry that is not a folder
+
+    def status(self, path: Path | str) -> tuple[int, int, int] | None:
+        """(size, mtime_ns, inode) of what the path names (a link's target), as `os.stat` gives
+        them; None when it could not be looked at."""
+        shown = self.metadata.get(os.fspath(path))
+        if shown is None or len(shown) not in (3, 7):
+            return None
+        return shown[-3:]
+
+
+def take_walk(root: Path) -> ContentWalk:
+    """`walk_content` of the whole content folder, with every entry's metadata."""
+    taken = time.time_ns()
+    metadata: dict[str, tuple] = {}
+    entries = list(walk_content(root, root, metadata))
+    return ContentWalk(os.fspath(root), taken, entries, metadata)
+
+
+def walk_content(root: Path, folder: Path,
+                 metadata: dict[str, tuple] | None = None) -> Iterator[tuple[Path, Refusal | None]]:
     """Every file under `folder`, in a stable order, each with its refusal if any.
 
     Folders reached through a symlink are not entered (they would publish whatever
@@ -347,15 +393,17 @@ def walk_content(root: Path, folder: Path) -> Iterator[tuple[Path, Refusal | Non
     regular file reached without following any link lies inside the folder, so
     only links and special files are resolved and checked one by one: the walk
     costs one directory read per folder, not a path resolution per file.
+    `metadata`, when given, receives every yielded entry's `entry_metadata` by path.
     """
     if not folder.is_dir() or folder.is_symlink():
         return
     base, start = os.path.realpath(root), os.path.realpath(folder)
     inside = start == base or start.startswith(base.rstrip(os.sep) + os.sep)
-    yield from _walk(root, str(folder), inside)
+    yield from _walk(root, str(folder), inside, metadata)
 
 
-def _walk(root: Path, directory: str, inside: bool) -> Iterator[tuple[Path, Refusal | None]]:
+def _walk(root: Path, directory: str, inside: bool,
+          metadata: dict[str, tuple] | None) -> Iterator[tuple[Path, Refusal | None]]:
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError:
@@ -368,13 +416,17 @@ def _walk(root: Path, directory: str, inside: bool) -> Iterator[tuple[Path, Refu
             files.append(entry)
     for entry in folders:
         if entry.is_symlink():
+            if metadata is not None:
+                metadata[entry.path] = entry_metadata(entry)[0]
             yield Path(entry.path), Refusal(
                 OUTSIDE, "thư mục là liên kết tượng trưng (symlink), sẽ không được đọc",
                 "chép thư mục thật vào content/ thay cho liên kết")
     for entry in files:
+        if metadata is not None:
+            metadata[entry.path] = entry_metadata(entry)[0]
         plain = inside and not entry.is_symlink() and entry.is_file(follow_symlinks=False)
         resolved = None if plain else content_file(root, Path(entry.path))
         yield Path(entry.path), resolved if isinstance(resolved, Refusal) else None
     for entry in folders:
         if not entry.is_symlink():
-            yield from _walk(root, entry.path, inside)
+            yield from _walk(root, entry.path, inside, metadata)

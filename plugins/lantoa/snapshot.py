@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import settings_salt
-from .files import read_pickle, read_pickle_once, write_pickle
+from .files import ContentWalk, entry_metadata, read_pickle, read_pickle_once, take_walk, write_pickle
 
 RACY_SECONDS = 2
 RECORD = "last-build.pickle"
@@ -64,44 +64,16 @@ def _versions() -> list[str]:
     return found
 
 
-def _files(folder: Path, racy: int | None) -> dict[str, tuple] | None:
-    """relative path → (size, mtime_ns, inode) of every file under `folder`; None if one is too recent."""
+def _content_metadata(walk: ContentWalk, racy: int) -> dict[str, tuple] | None:
+    """content-relative path → `entry_metadata` of every file of the walk; None if one is too recent."""
+    base = len(walk.root.rstrip(os.sep)) + 1
     found: dict[str, tuple] = {}
-    base = len(os.fspath(folder).rstrip(os.sep)) + 1
-    pending = [os.fspath(folder)]
-    while pending:
-        try:
-            entries = list(os.scandir(pending.pop()))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
-                    continue
-            except OSError:
-                pass
-            shown, status = _file_metadata(entry)
-            if racy is not None and status is not None and status.st_mtime_ns > racy:
-                return None
-            found[entry.path[base:]] = shown
+    for path, shown in walk.metadata.items():
+        # A file's time is its second item, a link's target's its sixth: the one read.
+        if len(shown) in (3, 7) and shown[-2] > racy:
+            return None
+        found[path[base:]] = shown
     return found
-
-
-def _file_metadata(entry: os.DirEntry) -> tuple[tuple, os.stat_result | None]:
-    """(size, mtime_ns, inode) of a file, a link's target and the target's added (what the
-    link points at is what a build reads), and the status of what is read; ("?",) when it
-    cannot be looked at."""
-    try:
-        status = entry.stat(follow_symlinks=False)
-        shown: tuple = (status.st_size, status.st_mtime_ns, status.st_ino)
-        if entry.is_symlink():
-            shown += (os.readlink(entry.path),)
-            status = os.stat(entry.path)
-            shown += (status.st_size, status.st_mtime_ns, status.st_ino)
-    except OSError:
-        return ("?",), None
-    return shown, status
 
 
 SPARE_SUFFIX = ".spare"
@@ -166,7 +138,7 @@ class SiteFolders:
                     continue
             except OSError:
                 pass
-            found.append((name, _file_metadata(entry)[0]))
+            found.append((name, entry_metadata(entry)[0]))
         return found
 
     def listing(self) -> dict[str, tuple]:
@@ -192,10 +164,13 @@ def site_record(folder: Path, known: dict[str, Any] | None = None) -> dict[str, 
             "root": os.stat(folder).st_ino}
 
 
-def inputs(settings: dict[str, Any]) -> str | None:
-    """A digest of everything the build reads, or None when a content file is too recent to trust."""
-    racy = time.time_ns() - RACY_SECONDS * 1_000_000_000
-    content = _files(Path(settings["PATH"]), racy)
+def inputs(settings: dict[str, Any], walk: ContentWalk | None = None) -> str | None:
+    """A digest of everything the build reads, or None when a content file is too recent to trust.
+
+    `walk` is the build's walk of the content folder (`files.take_walk`), taken here when not given.
+    """
+    walk = walk or take_walk(Path(settings["PATH"]))
+    content = _content_metadata(walk, walk.taken_ns - RACY_SECONDS * 1_000_000_000)
     if content is None:
         return None
     today = date.fromisoformat(settings["LANTOA_TODAY"]) if settings.get("LANTOA_TODAY") else date.today()

@@ -54,6 +54,7 @@ class ProfilesGenerator(Generator):
             today=today,
             workers=settings["LANTOA_WORKERS"],
             salt=cache.salt,
+            walk=getattr(self.pelican, "lantoa_content_walk", None),  # when `lantoa.build` took one
         )
         for shard in profile_cache_files(cache.root):
             cache.use(shard)

@@ -299,3 +299,43 @@ def test_nothing_is_written_into_the_build_folder_before_the_previous_site_is_li
     assert (tmp_path / "site.spare").is_dir()
     assert "anh/lam-dong/2023/anh/the.jpg" in incremental  # the photo's listing crop
     assert incremental == built(tmp_path / "clean", tmp_path / "clean-cache")
+
+
+def test_a_build_walks_the_content_once_and_a_file_changed_after_the_walk_is_built_next_time(
+        tmp_path: Path, monkeypatch):
+    # The inputs are summed and the profiles found from one walk; a profile saved between the
+    # walk and its reading is read as it is then, and its new metadata makes the next build run.
+    import lantoa.files
+    from lantoa.build import build_atomic, load_settings
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    settings = load_settings(ROOT / "pelicanconf.py", content, tmp_path / "site", cache=tmp_path / "cache")
+    build_atomic(dict(settings))
+    edited = content / "profiles/lam-dong/2023/nong-dan-dinh-van-lam-duong.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nCâu thứ nhất.\n", encoding="utf-8")
+    time.sleep(RACY_SECONDS)
+
+    walked: list[str] = []
+    walk = lantoa.files._walk
+
+    def counted(root, directory, inside, metadata):
+        if os.path.samefile(directory, content):
+            walked.append(directory)
+            if len(walked) == 1:  # the walk is taken: the file changes before it is read
+                edited.write_text(edited.read_text(encoding="utf-8") + "\nCâu thứ hai.\n", encoding="utf-8")
+        return walk(root, directory, inside, metadata)
+
+    monkeypatch.setattr(lantoa.files, "_walk", counted)
+    site = build_atomic(dict(settings))
+    assert len(walked) == 1
+    page = site / "mo-hinh/nong-dan-dinh-van-lam-duong/index.html"
+    assert "Câu thứ hai." in page.read_text(encoding="utf-8")
+    monkeypatch.setattr(lantoa.files, "_walk", walk)
+    time.sleep(RACY_SECONDS)
+    # The record holds the metadata the walk saw, not the file's now: the next build runs.
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("Câu thứ hai.", "Câu thứ ba."), encoding="utf-8")
+    time.sleep(RACY_SECONDS)
+    site = build_atomic(dict(settings))
+    assert "Câu thứ ba." in page.read_text(encoding="utf-8")
