@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from .cache import PLUGINS, code_digest
@@ -314,7 +314,7 @@ def assemble(files: list[Path], read: Mapping[Path, Read], refused: list[Problem
     clashes = cross_check(valid)
     collection.problems.extend(clashes)
     clashing = {p.path for p in clashes if p.is_error}
-    for profile in sorted(valid, key=lambda p: p.sort_key):
+    for profile in sorted(valid, key=attrgetter("sort_key")):
         if profile.source in clashing:
             continue
         (collection.profiles if profile.is_published else collection.unpublished).append(profile)

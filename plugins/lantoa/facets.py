@@ -16,7 +16,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from .gazetteer import REFORM_DATE_LABEL, Unit, gazetteer
 from .model import Field, Kind, Level, Profile
@@ -41,11 +41,20 @@ class Term:
     def label(self) -> str:
         return self.short or self.name
 
+    @cached_property  # pickled with the term: the kept terms carry it from one build to the next
+    def digest(self) -> str:
+        """What the term shows, as a short string (`lantoa.output.value_digest` of it)."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:32]
+
 
 @dataclass
 class TermIndex:
     term: Term
     profiles: list[Profile] = field(default_factory=list)  # newest first
+    # Their URLs, in the same order, as `index_profiles` found them: a listing and its feed
+    # name every profile of the term, and a URL read again from each of 10,000 profiles
+    # scattered in memory cost more than the whole index.
+    urls: list[str] = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -264,13 +273,15 @@ def index_profiles(profiles: Iterable[Profile], facets: Iterable[Facet] = FACETS
     terms = terms if terms is not None else facet_terms(profiles, facets)
     index: dict[str, dict[str, TermIndex]] = {f.name: {} for f in facets}
     for profile in profiles:
-        mine = terms[profile.url]  # once: a profile's URL is made anew each time it is asked for
+        url = profile.url
+        mine = terms[url]
         for facet in facets:
             for term in mine[facet.name]:
                 entry = index[facet.name].get(term.key)
                 if entry is None:
                     entry = index[facet.name][term.key] = TermIndex(term)
                 entry.profiles.append(profile)
+                entry.urls.append(url)
     return {name: dict(sorted(by_key.items(), key=lambda kv: kv[1].term.sort_key))
             for name, by_key in index.items()}
 

@@ -181,7 +181,7 @@ class Profile:
     def is_published(self) -> bool:
         return self.status is Status.PUBLISHED
 
-    @property
+    @cached_property  # kept with the profile in the reading cache, like `url`
     def sort_key(self) -> tuple:
         """Newest first everywhere: recognition year, publication date, then slug."""
         return (-self.year, -self.date.timestamp(), self.slug)

@@ -399,7 +399,10 @@ class PageCache:
         if self.changed is None or not self.changed.isdisjoint(profiles):
             return False
         names = self._files_of.get(owner, ())
-        if not all(self._as_left(name, self.previous.get(name)) for name in names):
+        if self._not_as_left is not None:  # the linking child looked at every file: a set in C
+            if not self._not_as_left.isdisjoint(names) or not all(map(self.previous.__contains__, names)):
+                return False
+        elif not all(self._as_left(name, self.previous.get(name)) for name in names):
             return False
         self.owned[owner] = names
         for name in names:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -33,10 +34,11 @@ from .facets import (
 from .files import read_keyed, write_keyed
 from .gazetteer import gazetteer_version
 from .model import Profile
-from .output import PageCache
+from .output import PageCache, names_digest
 from .site import resolve_photos
 
 CONTEXT_KEY = "lantoa"
+_URL = attrgetter("url")  # in C: a term's listing and feeds name some hundred thousand profiles a build
 
 
 class PhotoRenderer(Protocol):
@@ -105,8 +107,12 @@ class BuildState:
     photos: PhotoRenderer
     pages: PageCache  # the services that change: the pages this build wrote …
     cache: Cache  # … and the cache entries it used
-    _urls: dict[int, tuple[list[Profile], tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _urls: dict[int, tuple[list[Profile], list]] = field(default_factory=dict, repr=False)
     _cards: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _entries: dict[int, TermIndex] = field(default_factory=dict, repr=False)  # by id of its profiles
+
+    def __post_init__(self) -> None:
+        self._entries.update((id(e.profiles), e) for by_key in self.index.values() for e in by_key.values())
 
     def facet(self, name: str) -> Facet:
         return next(f for f in self.facets if f.name == name)
@@ -124,9 +130,22 @@ class BuildState:
     def urls(self, profiles: list[Profile]) -> tuple[str, ...]:
         """The URLs of a list of profiles (a term's, in the index), made once per list:
         a term's listing and its feeds both name them in their signatures."""
+        return self._named(profiles)[0]
+
+    def urls_digest(self, profiles: list[Profile]) -> str:
+        """`output.names_digest` of `urls(profiles)`, made once per list, for the same two."""
+        named = self._named(profiles)
+        if named[1] is None:
+            named[1] = names_digest(named[0])
+        return named[1]
+
+    def _named(self, profiles: list[Profile]) -> list:
         hit = self._urls.get(id(profiles))
         if hit is None or hit[0] is not profiles:
-            hit = self._urls[id(profiles)] = (profiles, tuple(p.url for p in profiles))
+            entry = self._entries.get(id(profiles))
+            urls = tuple(entry.urls) if entry is not None and entry.profiles is profiles \
+                and len(entry.urls) == len(profiles) else tuple(map(_URL, profiles))
+            hit = self._urls[id(profiles)] = (profiles, [urls, None])
         return hit[1]
 
 
@@ -211,6 +230,8 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...],
     terms = {p.url: terms_of(p) for p in collection.profiles}
     kept.save()
     if len(table) != known:
+        for term in table.values():
+            term.digest  # noqa: B018 (made before the table is written, so that it is kept with it)
         write_keyed(table_file, key, table)
     return terms
 

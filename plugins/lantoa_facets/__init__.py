@@ -14,7 +14,7 @@ from typing import Any
 
 from lantoa.facets import Term, TermIndex
 from lantoa.model import Profile
-from lantoa.output import Page, names_digest, value_digest
+from lantoa.output import Page, value_digest
 from lantoa.state import BuildState, build_state, require_plugins
 from pelican import signals
 from pelican.generators import Generator
@@ -121,10 +121,10 @@ class Listing:
         shown_children = tuple((name, tuple((c.term.url, c.term.title, len(c.profiles)) for c in entries))
                                for name, entries in self.children.items())
         # The term and its children once, as digests: a term has up to hundreds of pages.
-        self.shown = (value_digest(entry.term), value_digest(shown_children))
+        self.shown = (entry.term.digest, value_digest(shown_children))
         self.owner = f"danh-sach:{entry.term.url}"
         self.members = state.urls(entry.profiles)
-        self.signature = (self.shown, names_digest(self.members), value_digest(term_map))
+        self.signature = (self.shown, state.urls_digest(entry.profiles), value_digest(term_map))
 
 
 def listing_pages(state: BuildState, entry: TermIndex, per_page: int, term_map: Any = None,

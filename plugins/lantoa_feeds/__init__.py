@@ -25,7 +25,6 @@ from feedgen.feed import FeedEntry, FeedGenerator
 from feedgen.ext.dc import DcEntryExtension, DcExtension
 from lantoa.facets import Term
 from lantoa.model import Profile
-from lantoa.output import names_digest
 from lantoa.parallel import forked_map
 from lantoa.progress import stage
 from lantoa.schema import VIETNAM_TZ
@@ -150,7 +149,7 @@ class FeedsGenerator(Generator):
             # profiles, unchanged, the feed is kept without choosing them again.
             members = state.urls(listed)
             owner = f"nguon-tin:{feed.folder}"
-            if not cache.visit(owner, (feed, names_digest(members)), members):
+            if not cache.visit(owner, (feed, state.urls_digest(listed)), members):
                 continue
             profiles = heapq.nsmallest(size, listed, key=lambda p: published[p.url])
             shown = [digests[p.url] for p in profiles]

@@ -18,7 +18,7 @@ from lantoa.collection import collect, profile_cache_files
 from lantoa.facets import FACET_BY_NAME
 from lantoa.gazetteer import keep_gazetteer
 from lantoa.model import Profile
-from lantoa.output import Page, PageCache, value_digest
+from lantoa.output import Page, PageCache
 from lantoa.parallel import settle
 from lantoa.problems import StrictBuildError, report
 from lantoa.progress import stage
@@ -134,7 +134,7 @@ def _face(profile: Profile | None) -> tuple | None:
 def _shown(extra: ProfileExtras) -> tuple:
     """Everything a profile page shows around the profile, as short strings."""
     return (extra.crumbs, _face(extra.newer), _face(extra.older), tuple(map(_face, extra.related)),
-            tuple((name, tuple(map(value_digest, terms))) for name, terms in extra.terms.items()))
+            tuple((name, tuple(term.digest for term in terms)) for name, terms in extra.terms.items()))
 
 
 def initialise(pelican) -> None:

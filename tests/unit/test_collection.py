@@ -377,3 +377,34 @@ def test_a_file_with_other_metadata_is_hashed_and_kept_when_its_bytes_are_the_sa
     os.utime(file)  # touched: metadata changed, bytes the same
     again = run(content, cache_dir)
     assert again.read_from_cache == 1 and [p.title for p in again.profiles] == ["Mô hình A"]
+
+
+def test_the_index_keeps_each_terms_urls_and_the_state_names_them_as_its_profiles_do(tmp_path: Path):
+    # Listings and feeds sign a term by its profiles' URLs: taken from the index as it was
+    # made, they must be exactly the URLs of the profiles listed, in order, however asked.
+    import pickle
+
+    from lantoa.cache import Cache
+    from lantoa.output import PageCache, names_digest, value_digest
+    from lantoa.settings import apply_defaults
+    from lantoa.state import NoPhotos, make_state
+
+    from tests.conftest import ROOT, SAMPLE_CONTENT
+
+    settings = apply_defaults({"OUTPUT_PATH": str(tmp_path / "site"), "PATH": str(SAMPLE_CONTENT),
+                               "LANTOA_CACHE_DIR": str(tmp_path / "cache"), "THEME": str(ROOT / "theme")})
+    cache = Cache(settings)
+    collection = collect(SAMPLE_CONTENT, cache_dir=cache.root)
+    state = make_state(collection, NoPhotos(), PageCache(settings, cache), cache, keep_terms=True)
+    entries = [entry for by_key in state.index.values() for entry in by_key.values()]
+    assert entries
+    for entry in entries:
+        expected = tuple(p.url for p in entry.profiles)
+        assert state.urls(entry.profiles) == expected == tuple(entry.urls)
+        assert state.urls_digest(entry.profiles) == names_digest(expected)
+        assert entry.term.digest == value_digest(entry.term)
+        # A term read back from the cache carries its digest, and it is the same.
+        assert pickle.loads(pickle.dumps(entry.term)).__dict__["digest"] == entry.term.digest
+    every = list(state.profiles)  # a list the index did not make: its URLs are read from the profiles
+    assert state.urls(every) == tuple(p.url for p in every)
+    assert state.urls_digest(every) == names_digest(p.url for p in every)
