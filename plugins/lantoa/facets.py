@@ -294,23 +294,25 @@ class Related:
     """
 
     def __init__(self, profiles: Iterable[Profile], limit: int = 5,
-                 places: Callable[[Profile], list[tuple]] | None = None):
+                 places: Callable[[Profile], list[tuple]] | None = None, placement: str | None = None):
         self.limit = limit
         self.places = places or _places  # a profile's localities, nearest first (may be remembered)
         self.buckets: dict[tuple, list[Profile]] = defaultdict(list)
         # Everything the lists are chosen from, in order, as one digest: when it is the
         # previous build's, so is every profile's list (and its neighbours in its province,
-        # the province being one of its places).
-        placement = hashlib.sha256()
+        # the province being one of its places). `placement` is given when the caller has a
+        # digest that covers it (`lantoa.state.kept_terms`).
+        digest = hashlib.sha256() if placement is None else None
         for profile in profiles:
             places = self.places(profile)
-            placement.update(repr((profile.url, places, [f.value for f in profile.fields])).encode())
+            if digest is not None:
+                digest.update(repr((profile.url, places, [f.value for f in profile.fields])).encode())
             for place in places:
                 for f in profile.fields:
                     bucket = self.buckets[(place, f)]
                     if len(bucket) <= limit * 2:  # newest first; more are never needed
                         bucket.append(profile)
-        self.placement = placement.hexdigest()[:32]
+        self.placement = placement if digest is None else digest.hexdigest()[:32]
 
     def __call__(self, profile: Profile) -> list[Profile]:
         chosen: list[Profile] = []

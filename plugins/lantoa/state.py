@@ -107,6 +107,9 @@ class BuildState:
     photos: PhotoRenderer
     pages: PageCache  # the services that change: the pages this build wrote …
     cache: Cache  # … and the cache entries it used
+    # Every term has the profiles, in the order, and the children of the previous build
+    # (`KeptTerms.structure`): a listing's or a feed's signature is the previous one.
+    structure_as_before: bool = False
     _urls: dict[int, tuple[list[Profile], list]] = field(default_factory=dict, repr=False)
     _cards: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     _entries: dict[int, TermIndex] = field(default_factory=dict, repr=False)  # by id of its profiles
@@ -163,19 +166,23 @@ def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, 
     `digests` are `profile_digests`, when already made."""
     profiles = tuple(collection.profiles)
     digests = digests if digests is not None else profile_digests(collection, photos)
+    structure = None
     if remember is not None:
         terms = _remembered_terms(profiles, facets, remember)
+        places = lambda p: remember[id(p)][3]  # noqa: E731
     elif keep_terms:
         terms = kept_terms(collection, facets, cache)
+        places = lambda p, kept=terms.places: kept[p.url]  # noqa: E731
+        structure = terms.structure
     else:
-        terms = facet_terms(profiles, facets)
+        terms, places = facet_terms(profiles, facets), None
     index = index_profiles(profiles, facets, terms)
     empty = tuple(t for t in every_term(facets) if t.key not in index[t.facet])
-    places = None if remember is None else (lambda p: remember[id(p)][3])
     return BuildState(
         collection=collection, profiles=profiles, digests=MappingProxyType(digests),
         facets=facets, index=MappingProxyType(index), children=MappingProxyType(children_of(index)),
-        empty_terms=empty, extras=Extras(profiles, index, terms, places),
+        empty_terms=empty, extras=Extras(profiles, index, terms, places, structure),
+        structure_as_before=structure is not None and pages.as_before("structure", structure),
         photos=photos, pages=pages, cache=cache,
     )
 
@@ -190,8 +197,25 @@ def remember_state(state: BuildState) -> dict:
 TERMS_FOLDER = "facet-terms"
 
 
-def kept_terms(collection: Collection, facets: tuple[Facet, ...],
-               cache: Cache) -> dict[str, dict[str, list[Term]]]:
+class KeptTerms(dict):
+    """`facet_terms` (profile URL → facet name → its terms), kept from one build to the next
+    (`kept_terms`), with what else a profile's place among the others is made from.
+
+    `places`: profile URL → its localities, nearest first (`facets.places_of`).
+    `structure`: one digest of the profiles in order, with each one's terms, localities
+    and fields. While it is the previous build's, every term has the profiles, in the
+    order, and the children it had: what a listing or a feed is signed by, and what a
+    profile's neighbours and related profiles are chosen from (`Related.placement`).
+    """
+
+    def __init__(self, terms: dict[str, dict[str, list[Term]]], places: dict[str, tuple],
+                 structure: str):
+        super().__init__(terms)
+        self.places = places
+        self.structure = structure
+
+
+def kept_terms(collection: Collection, facets: tuple[Facet, ...], cache: Cache) -> KeptTerms:
     """`facet_terms`, kept in the cache by profile digest: a build makes only the changed
     profiles' terms (a fresh process would spend half a second on all of them).
 
@@ -200,40 +224,52 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...],
     covers the declarations), the gazetteer's sources and the facets' names. A
     profile's terms are kept as keys into one table of terms: a term is shared by
     hundreds of profiles, and reading it once costs less than reading it per profile.
+    Each profile's localities and a digest of its terms, localities and fields are
+    kept with them (`KeptTerms`).
     """
     key = (cache.salt, gazetteer_version(), tuple(f.name for f in facets))
     table_file = cache.entry(TERMS_FOLDER, "table", suffix=".pickle")
     table: dict[tuple[str, str], Term] = read_keyed(table_file, key) or {}
     known = len(table)
 
-    def made(profile: Profile) -> dict[str, tuple[str, ...]]:
+    def made(profile: Profile) -> tuple[dict[str, tuple[str, ...]], tuple, str]:
         keys = {}
         for facet in facets:
             terms = list(facet.terms_of(profile))
             for term in terms:
                 table.setdefault((facet.name, term.key), term)
             keys[facet.name] = tuple(term.key for term in terms)
-        return keys
+        places = tuple(places_of(profile))
+        shape = repr((tuple(keys.items()), places, "|".join(profile.fields)))
+        return keys, places, hashlib.sha256(shape.encode()).hexdigest()[:16]
 
     kept = KeptByDigest(cache, TERMS_FOLDER, key)
 
     def looked_up(keys: dict[str, tuple[str, ...]]) -> dict[str, list[Term]]:
         return {name: [table[name, k] for k in ks] for name, ks in keys.items()}
 
-    def terms_of(profile: Profile) -> dict[str, list[Term]]:
+    terms: dict[str, dict[str, list[Term]]] = {}
+    places: dict[str, tuple] = {}
+    shapes: list[str] = []
+    for profile in collection.profiles:
         digest = collection.digest(profile)
+        found = kept.get(digest, lambda p=profile: made(p))
         try:
-            return looked_up(kept.get(digest, lambda: made(profile)))
+            mine = looked_up(found[0])
         except KeyError:  # a shard names a term the table lost (a damaged cache)
-            return looked_up(kept.put(digest, made(profile)))
-
-    terms = {p.url: terms_of(p) for p in collection.profiles}
+            found = kept.put(digest, made(profile))
+            mine = looked_up(found[0])
+        url = profile.url
+        terms[url] = mine
+        places[url] = found[1]
+        shapes.append(f"{url} {found[2]}")
     kept.save()
     if len(table) != known:
         for term in table.values():
             term.digest  # noqa: B018 (made before the table is written, so that it is kept with it)
         write_keyed(table_file, key, table)
-    return terms
+    structure = hashlib.sha256("\n".join(shapes).encode()).hexdigest()[:32]
+    return KeptTerms(terms, places, structure)
 
 
 def _remembered_terms(profiles: Sequence[Profile], facets: tuple[Facet, ...],
@@ -262,10 +298,10 @@ class Extras(Mapping[str, ProfileExtras]):
 
     def __init__(self, profiles: Sequence[Profile], index: Mapping[str, Mapping[str, TermIndex]],
                  terms: Mapping[str, Mapping[str, list[Term]]],
-                 places: Callable[[Profile], list[tuple]] | None = None):
+                 places: Callable[[Profile], list[tuple]] | None = None, placement: str | None = None):
         self._where = {p.url: (entry, position) for entry in index["province"].values()
                        for position, p in enumerate(entry.profiles)}
-        self._related = Related(profiles, places=places)
+        self._related = Related(profiles, places=places, placement=placement)
         self.placement = self._related.placement  # the digest of what `around` is chosen from
         self._related_of: dict[str, tuple[Profile, ...]] = {}
         self.terms = terms  # profile URL → facet name → its terms

@@ -149,7 +149,9 @@ class FeedsGenerator(Generator):
             # profiles, unchanged, the feed is kept without choosing them again.
             members = state.urls(listed)
             owner = f"nguon-tin:{feed.folder}"
-            if not cache.visit(owner, (feed, state.urls_digest(listed)), members):
+            # While every term has the profiles it had, the signature is the previous one.
+            signature = cache.previous_signature(owner) if state.structure_as_before else None
+            if not cache.visit(owner, signature or (feed, state.urls_digest(listed)), members):
                 continue
             profiles = heapq.nsmallest(size, listed, key=lambda p: published[p.url])
             shown = [digests[p.url] for p in profiles]

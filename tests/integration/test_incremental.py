@@ -211,3 +211,38 @@ def test_an_edit_makes_only_the_listing_pages_that_show_the_profile(tmp_path, mo
             and (output / n).stat().st_ino != inodes[n]] == []
     clean = site.build(tmp_path / "clean", tmp_path / "clean-cache")
     assert [name for name in clean if built.get(name) != clean[name]] == []
+
+
+def test_listings_and_feeds_are_signed_again_only_when_a_term_gains_or_loses_a_profile(tmp_path, monkeypatch):
+    """While every term has the profiles, in the order, it had, listings and feeds take the
+    previous build's signatures; a move to another province signs them all again. Either
+    way the site is what a clean build makes."""
+    import lantoa_facets
+    from lantoa.state import BuildState
+
+    site = Site(tmp_path)
+    output, cache = tmp_path / "site", tmp_path / "cache"
+    site.build(output, cache)
+    signed: list[str] = []
+    digest = BuildState.urls_digest
+
+    def spied(self, profiles):
+        signed.append(str(len(profiles)))
+        return digest(self, profiles)
+
+    monkeypatch.setattr(BuildState, "urls_digest", spied)
+    states: list[BuildState] = []
+    make = lantoa_facets.build_state
+    monkeypatch.setattr(lantoa_facets, "build_state", lambda *a: states.append(make(*a)) or states[-1])
+    for operation, number, as_before in (("edit", 1, True), ("retitle", 2, True), ("move", 3, False),
+                                         ("edit", 4, True)):
+        signed.clear()
+        states.clear()
+        before = dict(site.build(output, cache))
+        site.apply(operation, number)
+        built = site.build(output, cache)
+        assert built != before
+        assert states[-1].structure_as_before is as_before, operation
+        assert (signed == []) is as_before, operation  # no term's URLs hashed again
+    clean = site.build(tmp_path / "clean", tmp_path / "clean-cache")
+    assert [name for name in clean if built.get(name) != clean[name]] == []
