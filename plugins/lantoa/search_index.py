@@ -53,6 +53,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .facets import FACETS, Facet
 from .model import Profile
@@ -282,6 +283,9 @@ class IndexMemo:
     written: dict[str, str] = field(default_factory=dict)  # file → SHA-256 of its bytes
     metadata: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # file → size, mtime, inode
     placed_in: str = ""  # the cache entry holding the files `written` describes, once placed
+    # Terms of profiles not yet in the kept term store (`lantoa_search`), by their store key:
+    # the store is rewritten whole only once many profiles changed, not after every edit.
+    pending_terms: dict[Any, Terms] = field(default_factory=dict)
 
     def fits(self, siteurl: str, urls: tuple[str, ...]) -> bool:
         """Whether an index of these profiles, in this order, can be made from this memo."""

@@ -229,6 +229,9 @@ class TermStore:
     def __contains__(self, key: Hashable) -> bool:
         return key in self._coded
 
+    def keys(self) -> Iterable[Hashable]:
+        return self._coded.keys()
+
     def get(self, key: Hashable) -> Terms | None:
         coded = self._coded.get(key)
         if coded is None:

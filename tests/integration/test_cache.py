@@ -156,3 +156,43 @@ def index(site: Path) -> dict[str, bytes]:
     """The search index of a built site, file by file."""
     folder = site / "tim-kiem/chi-muc"
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_search_terms_of_a_few_edits_wait_in_the_memo_and_the_index_is_a_clean_builds(
+        tmp_path: Path, monkeypatch):
+    """The kept terms of every profile are rewritten only once enough profiles changed: until
+    then the changed ones go with the index's memo, and each index is what a clean build makes."""
+    import lantoa_search
+
+    content = tmp_path / "content"
+    files = [write_profile(content, f"lam-dong/2023/ho-so-{n}.md", valid_header(Title=f"Mô hình số {n}"))
+             for n in range(4)]
+    monkeypatch.setattr(lantoa_search, "PENDING_TERMS", 2)
+    site = tmp_path / "a" / "site"
+    build_site(content, site, LANTOA_WORKERS=1)
+    store = tmp_path / "a" / ".cache" / "search-terms.pickle"
+    written = store.stat().st_mtime_ns, store.stat().st_ino
+    rewritten = []
+    for number, edited in enumerate(files[:3]):
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\nHợp tác xã thứ {number} trồng cà phê.\n",
+                          encoding="utf-8")
+        time.sleep(RACY_SECONDS)
+        kept = index(build_site(content, site, LANTOA_WORKERS=1))
+        shutil.rmtree(tmp_path / "b", ignore_errors=True)
+        assert kept == index(build_site(content, tmp_path / "b" / "site", LANTOA_WORKERS=1))
+        now = store.stat().st_mtime_ns, store.stat().st_ino
+        rewritten.append(now != written)
+        written = now
+        memo = _kept_value(tmp_path / "a" / ".cache" / "search-memo.pickle")
+        assert len(memo.pending_terms) == (0 if rewritten[-1] else number + 1)
+    # Two changed profiles wait; the third makes three, more than two: the store is written.
+    assert rewritten == [False, False, True]
+
+
+def _kept_value(path: Path):
+    """The value of a keyed cache file, whatever its key: past the checksum and key lines."""
+    import pickle
+
+    data = path.read_bytes()
+    start = data.index(b"\n", data.index(b"\n") + 1) + 1
+    return pickle.loads(data[start:])[1]
