@@ -56,7 +56,7 @@ def linking_when_waited_for() -> Iterator[list[str]]:
     def link_now(staging, discard: bool = False) -> None:
         arguments = deferred.pop(os.path.abspath(staging), None)
         if arguments is not None and not discard:
-            output.link_previous(*arguments)
+            output._link_published(*arguments)
             linked.append(os.path.abspath(staging))
 
     with mock.patch.object(build, "start_linking", start_later), \

@@ -170,7 +170,7 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
         if target.is_dir():
             # Pages whose inputs did not change are kept from the previous site (hard links),
             # linked while the content is read; the page cache waits for them.
-            start_linking(apply_defaults(settings), target, staging, recycled, snapshot.current(settings))
+            start_linking(apply_defaults(settings), target, staging, recycled)
         try:
             logging.getLogger("pelican").setLevel(logging.WARNING)
             pelican_run(settings, walk)

@@ -13,7 +13,7 @@ import stat
 import sys
 import time
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,10 +135,12 @@ def _unpickled(data: bytes | memoryview) -> Any:
             gc.enable()
 
 
-def read_pickle_once(path: Path, kept: dict[Path, tuple[tuple, Any]]) -> Any:
-    """`read_pickle(path, None)`, answered from `kept` while the file's inode, size and time
-    are those it was read with: a build reads its site's record and its output manifest
-    (megabytes each) before it starts, then again in it. `kept` holds the last file read."""
+def read_pickle_once(path: Path, kept: dict[Path, tuple[tuple, Any]],
+                     read: Callable[[Path], Any] | None = None) -> Any:
+    """`read_pickle(path, None)` (or `read(path)`), answered from `kept` while the file's
+    inode, size and time are those it was read with: a build reads its site's record and
+    its output manifest (megabytes each) before it starts, then again in it. `kept` holds
+    the last file read."""
     try:
         status = os.stat(path)
     except OSError:
@@ -147,7 +149,7 @@ def read_pickle_once(path: Path, kept: dict[Path, tuple[tuple, Any]]) -> Any:
     last = kept.get(path)
     if last is not None and last[0] == shown:
         return last[1]
-    found = read_pickle(path, None)
+    found = read(path) if read is not None else read_pickle(path, None)
     kept.clear()
     kept[path] = (shown, found)
     return found
@@ -156,32 +158,53 @@ def read_pickle_once(path: Path, kept: dict[Path, tuple[tuple, Any]]) -> Any:
 _KEY_LINE_AT = len(_CHECKSUM_PLACEHOLDER)  # a keyed file's key line follows its checksum line
 
 
+ANY_KEY = object()  # `read_keyed`: the value, whatever key it was kept for
+
+
 def read_keyed(path: Path, key: Any) -> Any:
-    """The value `write_keyed` stored with `key`; None when missing, damaged or kept for
-    another key (other code, settings or data made it).
+    """The value `write_keyed` stored with `key` (any key: `ANY_KEY`); None when missing,
+    damaged or kept for another key (other code, settings or data made it).
 
     The key's line is looked at first: a file kept for another key (all of them, after
     the code or a setting that shows changed) costs reading a line, not reading,
     checking and unpickling what may be hundreds of megabytes.
     """
-    line = _key_line(key)
+    line = _key_line(key) if key is not ANY_KEY else b""
     try:
         with open(path, "rb") as file:
-            if file.read(_KEY_LINE_AT + len(line))[_KEY_LINE_AT:] != line:
+            if not _keyed_as(file.read(_KEY_LINE_AT + _KEY_LINE_BYTES), line):
                 return None
             file.seek(0)  # its own key: the whole file, from the same open file
             raw = file.read()
     except OSError:
         return None
     data = _verified(path, raw)
-    if data is None or data[:len(line)] != line:
+    if data is None:
+        return None
+    line = line or bytes(data[:_KEY_LINE_BYTES])
+    if data[:len(line)] != line:
         return None
     try:
         stored, value = _unpickled(data[len(line):])
     except Exception:  # written by another version of the code
         warn_cache(path)
         return None
-    return value if stored == key else None
+    return value if key is ANY_KEY or stored == key else None
+
+
+def kept_for(path: Path, key: Any) -> bool:
+    """Whether `path` is a `write_keyed` file of `key`, from its key's line alone."""
+    try:
+        with open(path, "rb") as file:
+            return _keyed_as(file.read(_KEY_LINE_AT + _KEY_LINE_BYTES), _key_line(key))
+    except OSError:
+        return False
+
+
+def _keyed_as(head: bytes, line: bytes) -> bool:
+    """Whether the start of a file has a key's line, that one (`line`) or any (b"")."""
+    found = head[_KEY_LINE_AT:]
+    return found == line if line else len(found) == _KEY_LINE_BYTES and found.startswith(b"key ")
 
 
 def write_keyed(path: Path, key: Any, value: Any) -> None:
@@ -192,6 +215,9 @@ def write_keyed(path: Path, key: Any, value: Any) -> None:
 
 def _key_line(key: Any) -> bytes:
     return b"key " + hashlib.sha256(repr(key).encode()).hexdigest().encode() + b"\n"
+
+
+_KEY_LINE_BYTES = len(_key_line(None))
 
 
 def checksum(path: Path) -> str:

@@ -35,6 +35,7 @@ from .model import Profile
 from .parallel import Forked, beside, run_jobs, single_threaded, worker_count
 from .progress import Step, stage
 from .snapshot import SiteFolders, record_files
+from .snapshot import current as current_record
 
 MANIFEST = "output-manifest.pickle"
 PARALLEL_RENDER_MIN = 200  # fewer files than this per worker are rendered in-process
@@ -169,27 +170,29 @@ _LINKING: dict[str, _Linking] = {}  # build folder → the child linking the pre
 
 
 def start_linking(settings: dict[str, Any], previous: Path, staging: Path,
-                  recycled: dict[str, Any] | None = None, published: dict[str, Any] | None = None) -> None:
+                  recycled: dict[str, Any] | None = None) -> None:
     """`link_previous` in a forked child, while this process reads the content.
 
     Both are fixed work of every build after the first (at 10,000 profiles, a
     third of a second each way); the child also tells which of the files it linked
     are not as the manifest has them, so the page cache (`wait_for_linking`) need
-    not look at each file itself. With threads running, forking is unsafe (and a system
-    without `fork` has none): the files are then linked here and now.
+    not look at each file itself. The record of the site published (`lantoa.snapshot`,
+    megabytes that only the linking reads) is read by whichever process links. With
+    threads running, forking is unsafe (and a system without `fork` has none): the
+    files are then linked here and now.
 
     Until the page cache has waited for the child, nothing may be written into
     `staging`: the child may still link an old file over it or, in a recycled
     folder, remove it as a file the previous site does not have.
     """
-    arguments = (settings, previous, staging, recycled, published)
+    arguments = (settings, previous, staging, recycled)
     if not (hasattr(os, "fork") and single_threaded()):
-        link_previous(*arguments)
+        _link_published(*arguments)
         return
     manifest = read_manifest(_manifest_path(settings))  # read once, for both processes
 
     def link() -> set[str]:
-        link_previous(*arguments)
+        _link_published(*arguments)
         return _not_as_left(manifest["files"], os.fspath(staging))
 
     _LINKING[os.path.abspath(staging)] = _Linking(Forked(link), arguments)
@@ -215,8 +218,13 @@ def wait_for_linking(staging: Path, discard: bool = False) -> set[str] | None:
     if discard:
         return None
     if answer is None:
-        link_previous(*linking.arguments)
+        _link_published(*linking.arguments)
     return answer
+
+
+def _link_published(settings: dict[str, Any], previous: Path, staging: Path,
+                    recycled: dict[str, Any] | None) -> int:
+    return link_previous(settings, previous, staging, recycled, current_record(settings))
 
 
 def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[str, Any] | None,

@@ -36,7 +36,16 @@ from pathlib import Path
 from typing import Any
 
 from .cache import settings_salt
-from .files import ContentWalk, entry_metadata, read_pickle, read_pickle_once, take_walk, write_pickle
+from .files import (
+    ANY_KEY,
+    ContentWalk,
+    entry_metadata,
+    kept_for,
+    read_keyed,
+    read_pickle_once,
+    take_walk,
+    write_keyed,
+)
 
 RACY_SECONDS = 2
 RECORD = "last-build.pickle"
@@ -189,7 +198,8 @@ def inputs(settings: dict[str, Any], walk: ContentWalk | None = None) -> str | N
 
 def unchanged(settings: dict[str, Any], found: str | None) -> bool:
     """True when the site in the output folder is what a build from `found` inputs would make."""
-    if found is None:
+    # The record is kept under its inputs' digest: another build's costs reading one line.
+    if found is None or not kept_for(_record_path(settings), found):
         return False
     record = _read_record(_record_path(settings))
     if not isinstance(record, dict) or record.get("inputs") != found:
@@ -210,7 +220,7 @@ def record(settings: dict[str, Any], found: str | None, known: dict[str, Any] | 
         path.unlink(missing_ok=True)
         _record_path(settings).unlink(missing_ok=True)
         return
-    write_pickle(path, {"inputs": found, **site_record(Path(settings["OUTPUT_PATH"]), known)})
+    write_keyed(path, found, {"inputs": found, **site_record(Path(settings["OUTPUT_PATH"]), known)})
 
 
 def current(settings: dict[str, Any]) -> dict[str, Any] | None:
@@ -225,12 +235,12 @@ _LAST_RECORD: dict[Path, tuple[tuple, Any]] = {}  # the last record read, by its
 def _read_record(path: Path) -> Any:
     """The record in `path`, read once while the file stays the same: a build asks whether it
     has anything to do, then for the site to link from (3.7 MB at 10,000 profiles)."""
-    return read_pickle_once(path, _LAST_RECORD)
+    return read_pickle_once(path, _LAST_RECORD, lambda kept: read_keyed(kept, ANY_KEY))
 
 
 def spare(settings: dict[str, Any], folder: Path) -> dict[str, Any] | None:
     """The record of the site a swap replaced, if `folder` (the spare, recycled) is still it."""
-    found = read_pickle(_spare_path(settings), None)
+    found = read_keyed(_spare_path(settings), ANY_KEY)
     try:
         same = isinstance(found, dict) and found.get("root") == os.stat(folder).st_ino
     except OSError:

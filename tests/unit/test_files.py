@@ -122,3 +122,22 @@ def test_link_or_copy_copies_across_file_systems_without_writing_through_a_link(
     link_or_copy(source, target)
     assert target.read_bytes() == b"the" and not target.samefile(source)
     assert other.read_bytes() == b"cu"
+
+
+def test_a_keyed_file_tells_its_key_from_one_line_and_gives_its_value_for_any_key(tmp_path, capsys):
+    from lantoa.files import ANY_KEY, kept_for, read_keyed, write_keyed, write_pickle
+
+    path = tmp_path / "record.pickle"
+    write_keyed(path, "inputs-a", {"site": {"a.html": (1, 2, 3)}})
+    assert kept_for(path, "inputs-a") and not kept_for(path, "inputs-b")
+    assert not kept_for(tmp_path / "missing.pickle", "inputs-a")
+    assert read_keyed(path, ANY_KEY) == read_keyed(path, "inputs-a") == {"site": {"a.html": (1, 2, 3)}}
+    assert read_keyed(path, "inputs-b") is None
+    plain = tmp_path / "plain.pickle"  # a file of the format before keys: no key line, no warning
+    write_pickle(plain, {"site": {}})
+    assert read_keyed(plain, ANY_KEY) is None and not kept_for(plain, "inputs-a")
+    assert capsys.readouterr().err == ""
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 1  # damaged after its key's line: the key still reads, the value does not
+    path.write_bytes(bytes(data))
+    assert kept_for(path, "inputs-a") and read_keyed(path, ANY_KEY) is None
