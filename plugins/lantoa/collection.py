@@ -258,6 +258,8 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
             else:
                 stale.append((file, trusted))
         scanned.advance(len(files))
+    if walk is not None:  # the build's inputs were summed from it before: nothing else reads it
+        walk.forget()
     with stage("Đọc hồ sơ", len(stale), "hồ sơ") as step:
         read = _read_all([f for f, _ in stale], content, today, salt, workers, step)
     for (file, trusted), (profile, problems, digest, fingerprint) in zip(stale, read, strict=True):
