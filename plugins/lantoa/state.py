@@ -268,7 +268,8 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...], cache: Cache) 
         for term in table.values():
             term.digest  # noqa: B018 (made before the table is written, so that it is kept with it)
         write_keyed(table_file, key, table)
-    structure = hashlib.sha256("\n".join(shapes).encode()).hexdigest()[:32]
+    # With the key: the same terms under another gazetteer may have other titles and children.
+    structure = hashlib.sha256("\n".join([repr(key), *shapes]).encode()).hexdigest()[:32]
     return KeptTerms(terms, places, structure)
 
 

@@ -246,3 +246,22 @@ def test_listings_and_feeds_are_signed_again_only_when_a_term_gains_or_loses_a_p
         assert (signed == []) is as_before, operation  # no term's URLs hashed again
     clean = site.build(tmp_path / "clean", tmp_path / "clean-cache")
     assert [name for name in clean if built.get(name) != clean[name]] == []
+
+
+def test_another_gazetteer_signs_every_listing_again(tmp_path, monkeypatch):
+    """Terms made under another gazetteer may be titled otherwise though every profile keeps
+    its terms' keys: the structure is not the previous build's, and no signature is reused."""
+    import lantoa.state
+    import lantoa_facets
+    from lantoa.state import BuildState
+
+    site = Site(tmp_path)
+    output, cache = tmp_path / "site", tmp_path / "cache"
+    site.build(output, cache)
+    states: list[BuildState] = []
+    make = lantoa_facets.build_state
+    monkeypatch.setattr(lantoa_facets, "build_state", lambda *a: states.append(make(*a)) or states[-1])
+    monkeypatch.setattr(lantoa.state, "gazetteer_version", lambda: "another release of the datasets")
+    site.apply("edit", 1)
+    site.build(output, cache)
+    assert states and states[-1].structure_as_before is False
