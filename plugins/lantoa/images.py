@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from isal import isal_zlib
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from .cache import Cache
@@ -300,7 +299,7 @@ CARD_JPEG = {"quality": 85, "subsampling": "4:2:0"}
 CARD_INKS = ((255, 255, 255), SHARE_CREAM)
 _STEPS = 127  # palette entries from the site colour to one ink
 _BAND = 16  # rows of the background compressed on their own
-_DEFLATE_LEVEL = 2  # ISA-L's: as fast as 1 on a card's rows, and a little smaller
+_DEFLATE_LEVEL = 1  # with run-length matches only (`zlib.Z_RLE`), the level changes little
 _ADLER_BASE = 65521
 
 
@@ -374,10 +373,14 @@ class _PlainCards:
     each run of bands a card's text covers: a card's file is the background's bands
     with its text's runs put in their place, and only the text is compressed. Text is
     coloured by index (`_ink_indices`): a run of one ink on the site colour alone is
-    its coverage mask, translated. Compressed by Intel's ISA-L (`isal`): 85 µs for the
-    330 KB of scanlines a four-line title covers, where zlib takes 510 µs with its
-    fastest strategy (RLE) and 640 µs at level 1, and the file is smaller (22 KB
-    against 25).
+    its coverage mask, translated.
+
+    Compressed by zlib with run-length matches only (`Z_RLE`, 510 µs for the 330 KB of
+    scanlines a four-line title covers; 640 µs at level 1 without it): two builds must
+    write the same bytes (DESIGN §11). Intel's ISA-L took 85 µs and made files a tenth
+    smaller, but two builds of the same card once wrote two encodings of the same rows
+    (the same tokens but four matches at another distance in a run of identical rows),
+    which no repetition here could bring about again.
     """
 
     def __init__(self, background: Image.Image):
@@ -398,8 +401,8 @@ class _PlainCards:
         Adler-32 and length."""
         width = self.width
         raw = b"".join(b"\0" + indices[start:start + width] for start in range(0, len(indices), width))
-        coder = isal_zlib.compressobj(_DEFLATE_LEVEL, isal_zlib.DEFLATED, -15)
-        return coder.compress(raw) + coder.flush(isal_zlib.Z_SYNC_FLUSH), isal_zlib.adler32(raw), len(raw)
+        coder = zlib.compressobj(_DEFLATE_LEVEL, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
+        return coder.compress(raw) + coder.flush(zlib.Z_SYNC_FLUSH), zlib.adler32(raw), len(raw)
 
     def _runs(self, layers: list[_TextLayer]) -> list[tuple[int, int, list[_TextLayer]]]:
         """[first, last) bands covered by text, touching runs merged, with the layers in each."""
