@@ -25,7 +25,16 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from .cache import PLUGINS, code_digest
-from .files import ContentWalk, Refusal, content_file, read_content, read_keyed, walk_content, write_keyed
+from .files import (
+    RACY_SECONDS,
+    ContentWalk,
+    Refusal,
+    content_file,
+    read_content,
+    read_keyed,
+    walk_content,
+    write_keyed,
+)
 from .gazetteer import gazetteer, keep_gazetteer
 from .model import Profile
 from .output import profile_digest
@@ -37,7 +46,6 @@ from .reading import MAX_PROFILE_BYTES, read_profile
 PROFILES_FOLDER = "profiles"
 # Below this many changed files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 150
-RACY_SECONDS = 2
 CACHE_FOLDER = "profiles"  # the readings, in shards: an edit rewrites one of them, not all
 CACHE_SHARDS = 32
 
@@ -232,7 +240,7 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         shards = [read_keyed(path, key) or {} for path in profile_cache_files(cache_dir)] if cache_dir else []
         known = {name: hit for shard in shards for name, hit in shard.items()}
         # Metadata is as old as the walk that took it.
-        racy = (walk.taken_ns if walk is not None else time.time_ns()) - RACY_SECONDS * 1_000_000_000
+        racy = walk.trusted_before if walk is not None else time.time_ns() - RACY_SECONDS * 1_000_000_000
         signature = walk.status if walk is not None else _signature
         results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
         entries: dict[str, tuple] = {}

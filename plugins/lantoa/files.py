@@ -382,6 +382,11 @@ def entry_metadata(entry: os.DirEntry) -> tuple[tuple, os.stat_result | None]:
     return shown, status
 
 
+# A file changed less than this before its metadata was taken may change again within the
+# clock's resolution and keep its metadata: such metadata is not trusted.
+RACY_SECONDS = 2
+
+
 @dataclass
 class ContentWalk:
     """One walk of a content folder, taken once per build (`take_walk`): the build's inputs
@@ -392,6 +397,11 @@ class ContentWalk:
     taken_ns: int  # when the walk began: metadata is as old as this, at most
     entries: list[tuple[Path, Refusal | None]]  # as `walk_content` yields them
     metadata: dict[str, tuple]  # absolute path → `entry_metadata`, every entry that is not a folder
+
+    @property
+    def trusted_before(self) -> int:
+        """The time (ns) a file's metadata must be older than to be trusted (`RACY_SECONDS`)."""
+        return self.taken_ns - RACY_SECONDS * 1_000_000_000
 
     def forget(self) -> None:
         """Let go of what the walk found, once read (at 100,000 files some 50 MB, which a

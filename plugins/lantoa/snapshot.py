@@ -38,16 +38,15 @@ from typing import Any
 from .cache import settings_salt
 from .files import (
     ANY_KEY,
+    RACY_SECONDS,
     ContentWalk,
     entry_metadata,
     kept_for,
     read_keyed,
     read_pickle_once,
-    take_walk,
     write_keyed,
 )
 
-RACY_SECONDS = 2
 RECORD = "last-build.pickle"
 LIBRARIES = ("pelican", "jinja2", "markdown", "pillow", "pillow-heif", "feedgen", "nh3", "zxing-cpp",
              "openpyxl", "vietnam-provinces", "python-slugify")
@@ -173,13 +172,12 @@ def site_record(folder: Path, known: dict[str, Any] | None = None) -> dict[str, 
             "root": os.stat(folder).st_ino}
 
 
-def inputs(settings: dict[str, Any], walk: ContentWalk | None = None) -> str | None:
+def inputs(settings: dict[str, Any], walk: ContentWalk) -> str | None:
     """A digest of everything the build reads, or None when a content file is too recent to trust.
 
-    `walk` is the build's walk of the content folder (`files.take_walk`), taken here when not given.
+    `walk` is the build's walk of the content folder (`files.take_walk`).
     """
-    walk = walk or take_walk(Path(settings["PATH"]))
-    content = _content_metadata(walk, walk.taken_ns - RACY_SECONDS * 1_000_000_000)
+    content = _content_metadata(walk, walk.trusted_before)
     if content is None:
         return None
     today = date.fromisoformat(settings["LANTOA_TODAY"]) if settings.get("LANTOA_TODAY") else date.today()
