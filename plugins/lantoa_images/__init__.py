@@ -25,6 +25,7 @@ from lantoa.cache import Cache
 from lantoa.collection import Collection
 from lantoa.files import checksum, link_or_copy, warn_cache, write_atomic
 from lantoa.images import (
+    CARD_ENCODERS,
     SHARE_SIZE,
     ProcessedPhoto,
     check_photos,
@@ -169,7 +170,7 @@ class PhotoPublisher:
             owner = f"the-chia-se:{profile.url}"
             # What the card shows comes from its profile alone (its digest covers its photos).
             made_from = state.pages.signature_of(owner, profile.url, lambda p=profile, f=photo: (
-                p.title, p.place.label, p.year, site, f.digest if f else None))
+                p.title, p.place.label, p.year, site, f.digest if f else None, CARD_ENCODERS))
             if not state.pages.visit(owner, made_from):
                 continue
             cached = self.cache.entry("cards", *made_from, suffix=share_card_suffix(photo is not None))

@@ -188,3 +188,24 @@ def test_a_plain_card_is_whole_until_a_byte_changes_or_goes(data) -> None:
 
 
 CHECKED_CARD = draw_share_card("Dân vận khéo ở thôn K'Long", "Xã Hòa Phú, tỉnh Đắk Lắk", 2024, SITE, FONTS)
+
+
+@settings(max_examples=30, deadline=None)
+@given(text=st.text(st.sampled_from(TITLE_LETTERS + "ẬỆỘẤgjpqyỵ"), min_size=1, max_size=40),
+       pen=st.integers(-40, 1100))
+def test_a_layers_rows_are_scanlines_as_they_are(text: str, pen: int) -> None:
+    """The blank column before a layer's mask is each row's filter byte: the rows compress
+    as they are, the same scanlines as the mask's rows each put behind a 0, even where a
+    glyph reaches past the card's left edge."""
+    from lantoa.images import _drawn, _typeset
+
+    layer = _drawn(WHITE, _typeset(str(FONTS / "NotoSans-Bold.ttf"), 52), 52, [((pen, 200), text)])
+    assert layer.left == 1 and layer.coverage.width == SHARE_SIZE[0] + 1
+    box = (0, layer.top - 3, SHARE_SIZE[0], layer.top + layer.coverage.height + 5)
+    rows = layer.mask(box).tobytes()
+    width = SHARE_SIZE[0]
+    expected = b"".join(b"\0" + rows[start:start + width] for start in range(0, len(rows), width))
+    assert layer.scanlines(box) == expected
+    unpadded = _TextLayer(WHITE, layer.coverage.crop((1, 0, width + 1, layer.coverage.height)),
+                          layer.rows, layer.top)
+    assert unpadded.scanlines(box) == expected
