@@ -345,3 +345,44 @@ def test_marked_key_keeps_every_mark_and_places_the_tone_last():
     assert len({marked_key("hoa"), marked_key("hóa"), marked_key("hòa"), marked_key("hỏa")}) == 4
     assert marked_key("lâm") == "lâm" and marked_key("đường") == "đương\u0300"
     assert marked_key("k") == "k"
+
+
+# -- the slug table agrees with python-slugify ----------------------------------------
+SLUG_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàằầèềìòồờùừỳảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹáắấéếíóốớúứýạặậẹệịọộợụựỵfjwz"
+
+
+def library_slug(text: str) -> str:
+    from lantoa.text import _library_slug
+
+    return _library_slug(nfc(text))
+
+
+@PROPERTY_SETTINGS
+@given(st.text(st.sampled_from(SLUG_LETTERS + SLUG_LETTERS.upper() + "0123456789 -")))
+def test_the_letter_table_slugs_plain_text_as_python_slugify_does(text):
+    assert slugify(text) == library_slug(text)
+    assert slugify(nfd(text)) == library_slug(text)
+
+
+@PROPERTY_SETTINGS
+@given(st.text(st.sampled_from(SLUG_LETTERS + "0123456789 -.,'&;#’“”_/()")))
+def test_text_outside_the_table_is_slugged_by_python_slugify(text):
+    assert slugify(text) == library_slug(text)
+
+
+def test_every_place_name_is_slugged_as_python_slugify_slugs_it(monkeypatch):
+    """Every name the gazetteer slugs (current, legacy and historical units): the URLs of
+    facet pages are a public contract."""
+    import lantoa.gazetteer as gazetteer_module
+
+    names: list[str] = []
+
+    def recorded(name: str) -> str:
+        names.append(name)
+        return place_slug(name)
+
+    monkeypatch.setattr(gazetteer_module, "place_slug", recorded)
+    gazetteer_module.Gazetteer()
+    assert len(names) > 10_000
+    for name in names:
+        assert place_slug(name) == library_slug(strip_unit_prefix(name)), name
