@@ -17,6 +17,8 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from markupsafe import Markup
+
 from .cache import Cache, KeptByDigest
 from .collection import Collection
 from .facets import (
@@ -112,6 +114,7 @@ class BuildState:
     structure_as_before: bool = False
     _urls: dict[int, tuple[list[Profile], list]] = field(default_factory=dict, repr=False)
     _cards: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _term_feeds: dict[tuple[str, str, str], Markup] = field(default_factory=dict, repr=False)
     _entries: dict[int, TermIndex] = field(default_factory=dict, repr=False)  # by id of its profiles
 
     def __post_init__(self) -> None:
@@ -129,6 +132,23 @@ class BuildState:
         if found is None:
             found = self._cards[key] = render(profile)
         return found
+
+    def term_feeds(self, terms: Mapping[str, Sequence[Term]], siteurl: str,
+                   render: Callable[[Term], Markup]) -> Markup:
+        """The feed links of a profile's terms (facet → terms) for its page's head, each
+        term's rendered by `render` (the theme's `term_feed_links` macro) once per build
+        for each SITEURL: every profile page names the feeds of its eight or so terms,
+        the same on each page of a term."""
+        made = self._term_feeds
+        links = []
+        for some in terms.values():
+            for term in some:
+                key = (term.url, term.title, siteurl)  # what the links show; a Term hashes all its fields
+                found = made.get(key)
+                if found is None:
+                    found = made[key] = render(term)
+                links.append(found)
+        return Markup("".join(f"{found}\n" for found in links))
 
     def urls(self, profiles: list[Profile]) -> tuple[str, ...]:
         """The URLs of a list of profiles (a term's, in the index), made once per list:
