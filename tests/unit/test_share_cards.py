@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lantoa.images import (
     SHARE_CREAM,
+    SHARE_MARGIN,
     SHARE_RED,
     SHARE_SIZE,
     _adler32_joined,
@@ -209,3 +210,27 @@ def test_a_layers_rows_are_scanlines_as_they_are(text: str, pen: int) -> None:
     unpadded = _TextLayer(WHITE, layer.coverage.crop((1, 0, width + 1, layer.coverage.height)),
                           layer.rows, layer.top)
     assert unpadded.scanlines(box) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(st.text(st.sampled_from(TITLE_LETTERS + "ẬỆỘẤgjpqyỵ"), max_size=40),
+                      min_size=1, max_size=4),
+       spacing=st.integers(20, 90), ink=st.sampled_from([WHITE, SHARE_CREAM]))
+def test_a_layer_drawn_as_palette_indices_is_its_coverage_translated(lines: list[str], spacing: int,
+                                                                     ink: tuple[int, int, int]) -> None:
+    """Words copied in as palette indices give what translating the coverage gives; where two
+    words meet (lines close enough for marks and descenders to), the layer is coverage again."""
+    from lantoa.images import _drawn, _ink_indices, _typeset
+
+    font = _typeset(str(FONTS / "NotoSans-Bold.ttf"), 52)
+    placed = [((SHARE_MARGIN, 200 + number * spacing), line) for number, line in enumerate(lines)]
+    coverage = _drawn(ink, font, 52, placed)
+    indexed = _drawn(ink, font, 52, placed, indexed=True)
+    assert not coverage.indexed
+    assert (indexed.rows, indexed.top) == (coverage.rows, coverage.top)
+    if indexed.indexed:
+        assert indexed.coverage.tobytes() == coverage.coverage.tobytes().translate(_ink_indices(ink))
+    else:
+        assert indexed.coverage.tobytes() == coverage.coverage.tobytes()
+    box = (0, coverage.top, SHARE_SIZE[0], coverage.top + coverage.coverage.height)
+    assert indexed.indices(box).tobytes() == coverage.indices(box).tobytes()
