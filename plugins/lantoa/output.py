@@ -392,14 +392,19 @@ class PageCache:
         self.skipped += 1
         return True
 
-    def signature_of(self, owner: str, profile: str, make: Callable[[], Any]) -> Any:
-        """`owner`'s signature when it is made from one profile alone: the previous build's when
-        that profile did not change (its digest, photos included), else `make()`."""
-        if self.changed is not None and profile not in self.changed:
+    def kept_signature(self, owner: str, unchanged: bool, make: Callable[[], Any]) -> Any:
+        """`owner`'s signature: the previous build's when the caller knows that what it is made
+        from is unchanged (`unchanged`) and there is one, else `make()`."""
+        if unchanged:
             previous = self.previous_signature(owner)
             if previous is not None:
                 return previous
         return make()
+
+    def signature_of(self, owner: str, profile: str, make: Callable[[], Any]) -> Any:
+        """`owner`'s signature when it is made from one profile alone: the previous build's when
+        that profile did not change (its digest, photos included), else `make()`."""
+        return self.kept_signature(owner, self.changed is not None and profile not in self.changed, make)
 
     def _keep(self, owner: str, signature: Any, profiles: Iterable[str]) -> bool:
         if not self.signature_as_before(owner, signature):

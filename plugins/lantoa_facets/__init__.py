@@ -82,9 +82,8 @@ class FacetsGenerator(Generator):
             listing = Listing(state, entry, term_map)
             # While every term has the profiles and children it had, so has this one: its
             # signature is the previous build's, not made again (4,300 of them at 10,000).
-            signature = pages.previous_signature(listing.owner) if state.structure_as_before else None
-            if signature is None:
-                signature = listing.signature
+            signature = pages.kept_signature(listing.owner, state.structure_as_before,
+                                             lambda listing=listing: listing.signature)
             if not pages.visit(listing.owner, signature, listing.members):
                 continue
             # The same term, members and map as before: only the pages that show a changed

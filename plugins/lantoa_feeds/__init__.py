@@ -150,8 +150,9 @@ class FeedsGenerator(Generator):
             members = state.urls(listed)
             owner = f"nguon-tin:{feed.folder}"
             # While every term has the profiles it had, the signature is the previous one.
-            signature = cache.previous_signature(owner) if state.structure_as_before else None
-            if not cache.visit(owner, signature or (feed, state.urls_digest(listed)), members):
+            signature = cache.kept_signature(owner, state.structure_as_before,
+                                             lambda f=feed, ps=listed: (f, state.urls_digest(ps)))
+            if not cache.visit(owner, signature, members):
                 continue
             profiles = heapq.nsmallest(size, listed, key=lambda p: published[p.url])
             shown = [digests[p.url] for p in profiles]
