@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
+from .files import repr_digest
 from .gazetteer import REFORM_DATE_LABEL, Unit, gazetteer
 from .model import Field, Kind, Level, Profile
 from .text import collation_key
@@ -44,7 +45,7 @@ class Term:
     @cached_property  # pickled with the term: the kept terms carry it from one build to the next
     def digest(self) -> str:
         """What the term shows, as a short string (`lantoa.output.value_digest` of it)."""
-        return hashlib.sha256(repr(self).encode()).hexdigest()[:32]
+        return repr_digest(self)
 
 
 @dataclass

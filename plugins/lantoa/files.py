@@ -220,6 +220,12 @@ def _key_line(key: Any) -> bytes:
 _KEY_LINE_BYTES = len(_key_line(None))
 
 
+def repr_digest(value: Any) -> str:
+    """A short digest of what a value looks like (its `repr`): signatures and digests of
+    profiles, terms and what pages show."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+
+
 def checksum(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()

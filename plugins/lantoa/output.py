@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Cache
-from .files import link_or_copy, read_pickle_once, write_pickle
+from .files import link_or_copy, read_pickle_once, repr_digest, write_pickle
 from .model import Profile
 from .parallel import Forked, beside, run_jobs, single_threaded, worker_count
 from .progress import Step, stage
@@ -53,7 +53,7 @@ def profile_digest(profile: Profile) -> str:
     `repr`, not pickle: pickle's bytes depend on which equal strings happen to be one
     object, so a profile read from the cache would look changed.
     """
-    return hashlib.sha256(repr(profile).encode()).hexdigest()[:32]
+    return repr_digest(profile)
 
 
 _VALUE_DIGESTS: dict[Any, str] = {}
@@ -75,7 +75,7 @@ def value_digest(value: Any) -> str:
         if len(_VALUE_DIGESTS) >= 200_000:  # a bound for long-running previews
             _VALUE_DIGESTS.clear()
             _BY_IDENTITY.clear()
-        found = _VALUE_DIGESTS[value] = hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+        found = _VALUE_DIGESTS[value] = repr_digest(value)
     if len(_BY_IDENTITY) >= 200_000:
         _BY_IDENTITY.clear()
     _BY_IDENTITY[id(value)] = (value, found)
