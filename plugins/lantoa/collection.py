@@ -6,16 +6,16 @@ only show between files (two profiles with one URL, one model submitted twice).
 
 A file whose size, modification time and inode are those it had when it was
 last read is not read again (the way git and make trust a file's metadata); a
-file changed less than `RACY_SECONDS` before it was read is read again next
-time, since a second change within the clock's resolution would keep its
-metadata. Otherwise its bytes are hashed and compared.
+file changed less than `RACY_SECONDS` before the walk that took its metadata
+(`lantoa.files.ContentWalk`) is read again next time, since a second change
+within the clock's resolution would keep its metadata. Otherwise its bytes are
+hashed and compared.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import time
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -26,12 +26,12 @@ from pathlib import Path
 
 from .cache import PLUGINS, code_digest
 from .files import (
-    RACY_SECONDS,
     ContentWalk,
     Refusal,
     content_file,
     read_content,
     read_keyed,
+    take_walk,
     walk_content,
     write_keyed,
 )
@@ -206,12 +206,6 @@ def cross_check(profiles: Iterable[Profile]) -> list[Problem]:
     return problems
 
 
-def _signature(file: Path) -> tuple[int, int, int] | None:
-    try:
-        status = os.stat(file)
-    except OSError:
-        return None
-    return (status.st_size, status.st_mtime_ns, status.st_ino)
 
 
 def collect(content: Path, cache_dir: Path | None = None, today: date | None = None,
@@ -228,8 +222,8 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
     today = today or date.today()
     salt = salt if salt is not None else code_digest(PLUGINS)
     content = content.resolve()
-    if walk is not None and walk.root != os.fspath(content):
-        walk = None
+    if walk is None or walk.root != os.fspath(content):
+        walk = take_walk(content)
     with stage("Kiểm tra nội dung", unit="tệp") as scanned:
         files, refused = scan_content(content, walk)
         workers = worker_count(workers)
@@ -240,15 +234,14 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         shards = [read_keyed(path, key) or {} for path in profile_cache_files(cache_dir)] if cache_dir else []
         known = {name: hit for shard in shards for name, hit in shard.items()}
         # Metadata is as old as the walk that took it.
-        racy = walk.trusted_before if walk is not None else time.time_ns() - RACY_SECONDS * 1_000_000_000
-        signature = walk.status if walk is not None else _signature
+        racy = walk.trusted_before
         results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
         entries: dict[str, tuple] = {}
         stale = []
         names = {str(f) for f in files}
         dirty = {_shard_of(name) for name in set(known).symmetric_difference(names)}
         for file in files:
-            found = signature(file)
+            found = walk.status(file)
             trusted = found if found is not None and found[1] < racy else None
             hit = known.get(str(file))
             # Broken files are read again: the fix may lie outside them (a photo added).
@@ -266,8 +259,7 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
             else:
                 stale.append((file, trusted))
         scanned.advance(len(files))
-    if walk is not None:  # the build's inputs were summed from it before: nothing else reads it
-        walk.forget()
+    walk.forget()  # nothing else reads it (a build's inputs were summed from it before)
     with stage("Đọc hồ sơ", len(stale), "hồ sơ") as step:
         read = _read_all([f for f, _ in stale], content, today, salt, workers, step)
     for (file, trusted), (profile, problems, digest, fingerprint) in zip(stale, read, strict=True):
