@@ -387,6 +387,11 @@ def _adler32_joined(first: int, second: int, second_length: int) -> int:
     return low | high << 16
 
 
+def _scanlines(rows: bytes, width: int) -> bytes:
+    """Rows of `width` bytes as PNG scanlines: each behind its filter byte 0 (none)."""
+    return b"".join(b"\0" + rows[start:start + width] for start in range(0, len(rows), width))
+
+
 def _deflated(scanlines: bytes) -> tuple[bytes, int, int]:
     """Scanlines compressed as a deflate stream flushed to a byte boundary; their Adler-32
     and length."""
@@ -428,11 +433,8 @@ class _PlainCards:
                               _png_chunk(b"PLTE", _card_palette())))
 
     def _compressed(self, indices: bytes) -> tuple[bytes, int, int]:
-        """Rows of indices as scanlines (filter byte 0, then the row), compressed; their
-        Adler-32 and length."""
-        width = self.width
-        return _deflated(b"".join(b"\0" + indices[start:start + width]
-                                  for start in range(0, len(indices), width)))
+        """Rows of indices as scanlines, compressed; their Adler-32 and length."""
+        return _deflated(_scanlines(indices, self.width))
 
     def _runs(self, layers: list[_TextLayer]) -> list[tuple[int, int, list[_TextLayer]]]:
         """[first, last) bands covered by text, touching runs merged, with the layers in each."""
@@ -522,9 +524,7 @@ class _TextLayer:
         left, upper, right, lower = box
         if self.left == 1 and left == 0 and right + 1 == self.coverage.width:
             return self.coverage.crop((0, upper - self.top, right + 1, lower - self.top)).tobytes()
-        rows = self.mask(box).tobytes()
-        width = right - left
-        return b"".join(b"\0" + rows[start:start + width] for start in range(0, len(rows), width))
+        return _scanlines(self.mask(box).tobytes(), right - left)
 
     def paint(self, card: Image.Image) -> None:
         """Paste the ink through the coverage, once over each band of rows the text covers."""
