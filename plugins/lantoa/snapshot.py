@@ -72,9 +72,10 @@ def _versions() -> list[str]:
     return found
 
 
-def _content_metadata(walk: ContentWalk, racy: int) -> dict[str, tuple] | None:
+def _content_metadata(walk: ContentWalk) -> dict[str, tuple] | None:
     """content-relative path → `entry_metadata` of every file of the walk; None if one is too recent."""
     base = len(walk.root.rstrip(os.sep)) + 1
+    racy = walk.trusted_before
     found: dict[str, tuple] = {}
     for path, shown in walk.metadata.items():
         # A file's time is its second item, a link's target's its sixth: the one read.
@@ -177,7 +178,7 @@ def inputs(settings: dict[str, Any], walk: ContentWalk) -> str | None:
 
     `walk` is the build's walk of the content folder (`files.take_walk`).
     """
-    content = _content_metadata(walk, walk.trusted_before)
+    content = _content_metadata(walk)
     if content is None:
         return None
     today = date.fromisoformat(settings["LANTOA_TODAY"]) if settings.get("LANTOA_TODAY") else date.today()
