@@ -412,10 +412,7 @@ class PageCache:
         if self.changed is None or not self.changed.isdisjoint(profiles):
             return False
         names = self._files_of.get(owner, ())
-        if self._not_as_left is not None:  # the linking child looked at every file: a set in C
-            if not self._not_as_left.isdisjoint(names) or not all(map(self.previous.__contains__, names)):
-                return False
-        elif not all(self._as_left(name, self.previous.get(name)) for name in names):
+        if not self._all_as_left(names):
             return False
         self.owned[owner] = names
         for name in names:
@@ -471,6 +468,12 @@ class PageCache:
             return name not in self._not_as_left
         # A string path: this runs for every file of the site.
         return _metadata(os.path.join(self.output, name)) == previous[1:]
+
+    def _all_as_left(self, names: Iterable[str]) -> bool:
+        """`_as_left` of each of an owner's files."""
+        if self._not_as_left is not None:  # the linking child looked at every file: sets, in C
+            return self._not_as_left.isdisjoint(names) and all(map(self.previous.__contains__, names))
+        return all(self._as_left(name, self.previous.get(name)) for name in names)
 
     def write_page(self, writer, name: str, template, context: dict, inputs: Any,
                    lastmod: datetime | None = None, owner: str | None = None, **kwargs) -> None:
