@@ -175,14 +175,14 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
             logging.getLogger("pelican").setLevel(logging.WARNING)
             pelican_run(settings, walk)
             wait_for_linking(staging)  # a build whose plugins never made a page cache
-            # Listing the site for its record (0.15 s at 10,000 profiles) runs beside the
+            # Listing the site for its record (0.1 s at 10,000 profiles) runs beside the
             # manifest's writing; nothing reads the record before the swap.
             beside(partial(snapshot.record, settings, found, recycled), defer=True)
-            settle()  # the record, the manifest, the cache pruned, a helper's memo for the next build
+            settle()  # the manifest, the cache pruned, the record, a helper's memo for the next build
         except BaseException:
             wait_for_linking(staging, discard=True)
             with contextlib.suppress(Exception):
-                settle()
+                settle(discard=True)
             snapshot.forget_spare(settings)
             if target.is_dir():
                 keep_as_spare(staging, target)

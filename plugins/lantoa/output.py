@@ -32,9 +32,9 @@ from typing import Any
 from .cache import Cache
 from .files import link_or_copy, read_pickle_once, repr_digest, write_pickle
 from .model import Profile
-from .parallel import Forked, beside, run_jobs, single_threaded, worker_count
+from .parallel import Forked, afterwards, run_jobs, single_threaded, worker_count
 from .progress import Step, stage
-from .snapshot import SiteFolders, record_files
+from .snapshot import SiteFolders, record_files, recorded_file
 from .snapshot import current as current_record
 
 MANIFEST = "output-manifest.pickle"
@@ -231,11 +231,10 @@ def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[st
                    published: dict[str, Any] | None) -> set[str]:
     """In a recycled build folder, keep the files that are the previous site's; remove the rest."""
     folders = SiteFolders(root, recycled)
-    site = published.get("site", {}) if published else {}
     kept: set[str] = set()
 
     def inode(name: str) -> int | None:  # of the previous site's file, as recorded or as it is
-        shown = site.get(name)
+        shown = recorded_file(published, name)
         if shown is not None and len(shown) == 3:
             return shown[2]
         try:
@@ -243,15 +242,15 @@ def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[st
         except OSError:
             return None
 
-    def visit(relative: str, shown: tuple | None) -> bool:  # whether it holds what the site needs
+    def visit(relative: str, mtime: int) -> bool:  # whether it holds what the site needs
         stays = False
-        for name, metadata in folders.entries(relative, shown):
-            if name.endswith("/"):
-                if visit(name[:-1], metadata):
-                    stays = True
-                else:
-                    os.rmdir(os.path.join(root, name))
-                continue
+        (_, files, _), inner = folders.folder(relative, mtime)
+        for name, folder_mtime in inner:
+            if visit(name, folder_mtime):
+                stays = True
+            else:
+                os.rmdir(os.path.join(root, name))
+        for name, metadata in files.items():
             if name in wanted:
                 # A folder whose file is linked again right after stays: removing and making it
                 # again would change its parent (`mo-hinh/`, a folder per profile) for nothing.
@@ -263,7 +262,7 @@ def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[st
             os.unlink(os.path.join(root, name))
         return stays
 
-    visit("", None)
+    visit("", os.stat(root).st_mtime_ns)
     return kept
 
 
@@ -553,10 +552,10 @@ class PageCache:
             "facts": self.facts,
         }
         self.cache.use(self.written_manifest)
-        # The site is complete: a staged build records it (`lantoa.snapshot.record`) while a
-        # forked child writes the manifest and prunes the cache, and waits for both
-        # (`lantoa.parallel.settle`) before it swaps the site in.
-        beside(partial(self._keep_for_next, record), defer=self.staged)
+        # The site is complete: a staged build records it (`lantoa.snapshot.record`) in a
+        # forked child while it writes the manifest and prunes the cache itself, when it
+        # settles (`lantoa.parallel.settle`), before it swaps the site in.
+        afterwards(partial(self._keep_for_next, record), defer=self.staged)
 
     def _keep_for_next(self, record: dict[str, Any]) -> None:
         write_pickle(self.written_manifest, record)

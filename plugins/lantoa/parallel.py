@@ -299,12 +299,35 @@ def beside(work: Callable[[], None], defer: bool) -> None:
         work()
 
 
-def settle() -> None:
-    """Wait for what this process left to finish beside it (`Background` helpers' work for
-    afterwards, `beside`); raise the first failure, once all have ended."""
-    mine = [work for work in _SETTLING if work.owner == os.getpid()]
-    _SETTLING[:] = [work for work in _SETTLING if work.owner != os.getpid()]
+_AFTERWARDS: list[tuple[int, Callable[[], None]]] = []  # (owner's pid, work) for `settle` to do
+
+
+def afterwards(work: Callable[[], None], defer: bool) -> None:
+    """Do `work` now, or, when `defer`, in this process at `settle`, while what runs beside
+    it goes on: work at the end of a build that the next step does not read. Here, not
+    in a forked child: pickling a large value (the output manifest) took a child twice
+    as long, every object it touches costing it a copied page of the parent's memory."""
+    if defer:
+        _AFTERWARDS.append((os.getpid(), work))
+    else:
+        work()
+
+
+def settle(discard: bool = False) -> None:
+    """Do this process's work left for afterwards (`afterwards`; none when `discard`: the
+    build failed), then wait for what it left to finish beside it (`Background`
+    helpers' work for afterwards, `beside`); raise the first failure, once all have ended."""
+    owner = os.getpid()
+    later = [work for pid, work in _AFTERWARDS if pid == owner]
+    _AFTERWARDS[:] = [(pid, work) for pid, work in _AFTERWARDS if pid != owner]
+    mine = [work for work in _SETTLING if work.owner == owner]
+    _SETTLING[:] = [work for work in _SETTLING if work.owner != owner]
     failed, first = 0, None
+    for work in [] if discard else later:
+        try:
+            work()
+        except BaseException as error:
+            first = first or error
     for work in mine:
         try:
             failed += work._join()

@@ -15,12 +15,12 @@ the inputs unknown (None): a second change within the clock's resolution would
 keep its metadata, so such a build always runs. Like the output manifest, the
 record of a build into a staging folder waits until the swap.
 
-The record lists the site's folders too, with their modification times. When a
-swap replaces the site, its record is kept as the spare's (`lantoa.publish`):
-a folder whose time is still the recorded one has had nothing added, removed
-or renamed in it since, so recycling the spare and recording the next build
-take its entries from the record instead of listing tens of thousands of
-folders again (`SiteFolders`).
+The record lists the site folder by folder, each with its modification time.
+When a swap replaces the site, its record is kept as the spare's
+(`lantoa.publish`): a folder whose time is still the recorded one has had
+nothing added, removed or renamed in it since, so recycling the spare and
+recording the next build take it from the record instead of listing tens of
+thousands of folders again (`SiteFolders`).
 """
 
 from __future__ import annotations
@@ -88,88 +88,91 @@ def _content_metadata(walk: ContentWalk) -> dict[str, tuple] | None:
 SPARE_SUFFIX = ".spare"
 
 
+Folder = tuple[int, dict[str, tuple], tuple[str, ...]]  # (mtime_ns, its files → metadata, its folders)
+
+
 class SiteFolders:
-    """The folders of a site as they are now, each listed from a record taken earlier
-    when nothing was added to, removed from or renamed in it since."""
+    """The folders of a site as they are now, each taken from a record made earlier when
+    nothing was added to, removed from or renamed in it since.
+
+    A folder is (its modification time, its files, the names of its folders): files
+    by name relative to the root, with (size, mtime_ns, inode), a link's target and
+    the target's added. A folder taken from the record is the record's own object,
+    not copied: recording a site after an edit costs a look at each folder's time,
+    not at each of its files.
+    """
 
     def __init__(self, root: str, known: dict[str, Any] | None = None):
         self.root = root.rstrip(os.sep)
         self._base = len(self.root) + 1
-        listed, children = (known.get("site"), known.get("children")) if known else (None, None)
-        whole = isinstance(listed, dict) and isinstance(children, dict)
-        self.known: dict[str, tuple] = listed if whole else {}
-        self._children: dict[str, list[str]] = children if whole else {}
+        folders = known.get("folders") if known else None
+        self.known: dict[str, Folder] = folders if isinstance(folders, dict) else {}
         # A folder changed within the clock's resolution of the record may have changed again.
-        self._trusted_before = (known.get("taken", 0) - RACY_SECONDS * 1_000_000_000) if whole else 0
-        # folder → the names `listing` found in it, kept with the record (grouping a
-        # listing of 500,000 names again costs seconds)
-        self.children: dict[str, list[str]] = {}
+        self._trusted_before = (known.get("taken", 0) - RACY_SECONDS * 1_000_000_000) if self.known else 0
 
-    def entries(self, relative: str, shown: tuple | None) -> list[tuple[str, tuple]]:
-        """(name relative to the root, its metadata) of what the folder `relative` holds
-        ("" is the root; `shown` is the folder's own metadata now). A folder's name ends
-        with "/" and its metadata is ("dir", mtime_ns); a file's is (size, mtime_ns,
-        inode), and a link's adds its target and the target's."""
-        if relative and shown is not None and self.known.get(relative + "/") == shown \
-                and shown[1] < self._trusted_before:
-            found = self._from_record(relative)
-            if found is not None:
-                return found
-        return self._from_disk(os.path.join(self.root, relative) if relative else self.root)
-
-    def _from_record(self, relative: str) -> list[tuple[str, tuple]] | None:
-        found = []
-        for name in self._children.get(relative, ()):
-            if name.endswith("/"):
-                try:  # without the final "/", which would follow a link
-                    status = os.stat(os.path.join(self.root, name[:-1]), follow_symlinks=False)
+    def folder(self, relative: str, mtime: int) -> tuple[Folder, list[tuple[str, int]]]:
+        """The folder `relative` ("" is the root, always listed) whose time is now `mtime`,
+        and its folders with their times now."""
+        recorded = self.known.get(relative)
+        if relative and recorded is not None and recorded[0] == mtime and mtime < self._trusted_before:
+            found = []
+            for name in recorded[2]:
+                try:  # never following a link
+                    status = os.stat(os.path.join(self.root, name), follow_symlinks=False)
                 except OSError:
-                    return None
+                    break
                 if not stat.S_ISDIR(status.st_mode):  # a folder swapped for a link: list it again
-                    return None
-                found.append((name, ("dir", status.st_mtime_ns)))
+                    break
+                found.append((name, status.st_mtime_ns))
             else:
-                found.append((name, self.known[name]))
-        return found
+                return recorded, found
+        return self._from_disk(relative, mtime)
 
-    def _from_disk(self, path: str) -> list[tuple[str, tuple]]:
-        found = []
+    def _from_disk(self, relative: str, mtime: int) -> tuple[Folder, list[tuple[str, int]]]:
+        files: dict[str, tuple] = {}
+        folders: list[tuple[str, int]] = []
         try:
-            with os.scandir(path) as listing:
+            with os.scandir(os.path.join(self.root, relative) if relative else self.root) as listing:
                 entries = list(listing)
         except OSError:
-            return found
+            entries = []
         for entry in entries:
             name = entry.path[self._base:]
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    found.append((name + "/", ("dir", entry.stat(follow_symlinks=False).st_mtime_ns)))
+                    folders.append((name, entry.stat(follow_symlinks=False).st_mtime_ns))
                     continue
             except OSError:
                 pass
-            found.append((name, entry_metadata(entry)[0]))
+            files[name] = entry_metadata(entry)[0]
+        return (mtime, files, tuple(name for name, _ in folders)), folders
+
+    def listing(self) -> dict[str, Folder]:
+        """Every folder under the root, the root as "": relative name → `Folder`."""
+        found: dict[str, Folder] = {}
+        try:
+            pending = [("", os.stat(self.root).st_mtime_ns)]
+        except OSError:
+            return found
+        while pending:
+            relative, mtime = pending.pop()
+            folder, inner = self.folder(relative, mtime)
+            found[relative] = folder
+            pending += inner
         return found
 
-    def listing(self) -> dict[str, tuple]:
-        """Every folder and file under the root: relative name → metadata."""
-        found: dict[str, tuple] = {}
-        pending: list[tuple[str, tuple | None]] = [("", None)]
-        while pending:
-            relative, shown = pending.pop()
-            entries = self.entries(relative, shown)
-            self.children[relative] = [name for name, _ in entries]
-            for name, status in entries:
-                found[name] = status
-                if name.endswith("/"):
-                    pending.append((name[:-1], status))
-        return found
+
+def recorded_file(record: dict[str, Any] | None, name: str) -> tuple | None:
+    """The metadata a site's record has for the file `name` (relative to the site), if any."""
+    folders = record.get("folders") if record else None
+    folder = folders.get(os.path.dirname(name)) if isinstance(folders, dict) else None
+    return folder[1].get(name) if folder is not None else None
 
 
 def site_record(folder: Path, known: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What `record` keeps of a site: its listing, when it was taken, its folder's inode."""
+    """What `record` keeps of a site: its folders, when they were listed, its folder's inode."""
     taken = time.time_ns()
-    folders = SiteFolders(os.fspath(folder), known)
-    return {"site": folders.listing(), "children": folders.children, "taken": taken,
+    return {"folders": SiteFolders(os.fspath(folder), known).listing(), "taken": taken,
             "root": os.stat(folder).st_ino}
 
 
@@ -205,7 +208,7 @@ def unchanged(settings: dict[str, Any], found: str | None) -> bool:
         return False
     output = Path(settings.get("LANTOA_TARGET") or settings["OUTPUT_PATH"])
     # Every file is looked at: a page edited in place keeps its folder's time.
-    return output.is_dir() and SiteFolders(os.fspath(output)).listing() == record.get("site")
+    return output.is_dir() and SiteFolders(os.fspath(output)).listing() == record.get("folders")
 
 
 def record(settings: dict[str, Any], found: str | None, known: dict[str, Any] | None = None) -> None:
@@ -225,7 +228,7 @@ def record(settings: dict[str, Any], found: str | None, known: dict[str, Any] | 
 def current(settings: dict[str, Any]) -> dict[str, Any] | None:
     """The record of the site now published, if any."""
     found = _read_record(_record_path(settings))
-    return found if isinstance(found, dict) and isinstance(found.get("site"), dict) else None
+    return found if isinstance(found, dict) and isinstance(found.get("folders"), dict) else None
 
 
 _LAST_RECORD: dict[Path, tuple[tuple, Any]] = {}  # the last record read, by its file's metadata
@@ -244,7 +247,7 @@ def spare(settings: dict[str, Any], folder: Path) -> dict[str, Any] | None:
         same = isinstance(found, dict) and found.get("root") == os.stat(folder).st_ino
     except OSError:
         return None
-    return found if same and isinstance(found.get("site"), dict) else None
+    return found if same and isinstance(found.get("folders"), dict) else None
 
 
 def record_files(settings: dict[str, Any]) -> list[Path]:

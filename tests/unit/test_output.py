@@ -174,35 +174,35 @@ def test_a_folder_unchanged_since_the_record_is_listed_from_it_and_a_changed_one
     _, target = site(tmp_path)
     aged(target)
     record = site_record(target)
-    assert SiteFolders(str(target), record).listing() == SiteFolders(str(target)).listing() == record["site"]
+    listed = SiteFolders(str(target), record).listing()
+    assert listed == SiteFolders(str(target)).listing() == record["folders"]
+    assert set(record["folders"]["mo-hinh/a"][1]) == {"mo-hinh/a/index.html"}
     # Unchanged folders are taken from the record: what it says is believed …
-    record["site"]["mo-hinh/a/khong-co.html"] = (1, 1, 1)
-    record["children"]["mo-hinh/a"].append("mo-hinh/a/khong-co.html")
-    assert "mo-hinh/a/khong-co.html" in SiteFolders(str(target), record).listing()
+    record["folders"]["mo-hinh/a"][1]["mo-hinh/a/khong-co.html"] = (1, 1, 1)
+    assert "mo-hinh/a/khong-co.html" in SiteFolders(str(target), record).listing()["mo-hinh/a"][1]
     # … and a folder that gained, lost or renamed a file since is listed again.
     (target / "mo-hinh/a/la.html").write_text("lạ", encoding="utf-8")
     (target / "feeds/rss.xml").unlink()
     listed = SiteFolders(str(target), record).listing()
     assert listed == SiteFolders(str(target)).listing()
-    assert "mo-hinh/a/la.html" in listed and "feeds/rss.xml" not in listed
+    assert "mo-hinh/a/la.html" in listed["mo-hinh/a"][1] and "feeds/rss.xml" not in listed["feeds"][1]
 
 
 def test_a_folder_changed_within_the_clock_resolution_of_the_record_is_listed_from_disk(tmp_path):
     _, target = site(tmp_path)
     record = site_record(target)  # the folders were made a moment ago
-    record["site"]["mo-hinh/a/khong-co.html"] = (1, 1, 1)
-    record["children"]["mo-hinh/a"].append("mo-hinh/a/khong-co.html")
+    record["folders"]["mo-hinh/a"][1]["mo-hinh/a/khong-co.html"] = (1, 1, 1)
     assert SiteFolders(str(target), record).listing() == SiteFolders(str(target)).listing()
 
 
-def test_a_record_without_its_folders_children_is_not_trusted(tmp_path):
+def test_a_record_of_another_form_is_not_trusted(tmp_path):
     _, target = site(tmp_path)
     aged(target)
     record = site_record(target)
-    del record["children"]  # as an older record was kept
+    record["site"] = record.pop("folders")  # as a record kept by an earlier version
     (target / "mo-hinh/a/la.html").write_text("lạ", encoding="utf-8")
     aged(target)
-    assert "mo-hinh/a/la.html" in SiteFolders(str(target), record).listing()
+    assert "mo-hinh/a/la.html" in SiteFolders(str(target), record).listing()["mo-hinh/a"][1]
 
 
 def test_recycling_by_the_records_holds_exactly_what_a_new_folder_would(tmp_path):

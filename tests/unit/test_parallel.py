@@ -7,9 +7,11 @@ import multiprocessing
 import os
 import time
 
+import pytest
 from lantoa.parallel import (
     PARALLEL_MAP_MIN,
     Background,
+    afterwards,
     beside,
     forked_map,
     free_workers,
@@ -316,3 +318,32 @@ def test_finish_waits_for_the_jobs_settle_for_what_they_left_and_errors_come_bac
 def test_work_beside_the_build_is_done_at_once_when_not_deferred(tmp_path):
     beside(lambda: (tmp_path / "manifest").write_text("xong"), defer=False)
     assert (tmp_path / "manifest").read_text() == "xong"
+
+
+def test_work_left_for_afterwards_is_done_at_settle_and_dropped_when_the_build_failed(tmp_path):
+    done = []
+    afterwards(lambda: done.append("manifest"), defer=True)
+    afterwards(lambda: done.append("now"), defer=False)
+    assert done == ["now"]
+    settle()
+    assert done == ["now", "manifest"]
+    settle()  # once
+    assert done == ["now", "manifest"]
+    afterwards(lambda: done.append("of a failed build"), defer=True)
+    settle(discard=True)
+    settle()
+    assert done == ["now", "manifest"]
+
+
+def test_a_failure_of_work_left_for_afterwards_is_raised_once_all_is_done(tmp_path):
+    done = []
+
+    def full_disk():
+        raise OSError(28, "No space left on device")
+
+    afterwards(full_disk, defer=True)
+    afterwards(lambda: done.append("prune"), defer=True)
+    with pytest.raises(OSError) as raised:
+        settle()
+    assert raised.value.errno == 28
+    assert done == ["prune"]
