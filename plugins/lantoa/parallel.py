@@ -83,11 +83,22 @@ def forked_map(function: Callable[[int], Any], count: int, workers: int | None, 
             results.append(function(number))
             advance()
         return results
-    size = max(1, count // (worker_count(workers) * 8))
-    parts = [range(start, min(count, start + size)) for start in range(0, count, size)]
+    parts = _parts(count, worker_count(workers))
     claimed = multiprocessing.get_context("fork").Value("q", 0)
     results: dict[int, list[Any]] = {}
     children: dict[Connection, int] = {}  # a child's end of the results → its pid
+
+    def start_children() -> None:  # one per core free now, while each has work enough
+        number = claimed.value
+        left = count - parts[number].start if number < len(parts) else 0
+        for _ in range(min(free_workers(workers), left // per_worker) - 1 - len(children)):
+            mine, theirs = multiprocessing.Pipe(duplex=False)
+            pid = os.fork()
+            if pid == 0:
+                mine.close()
+                _map_claimed(function, parts, claimed, theirs)
+            theirs.close()
+            children[mine] = pid
 
     def collect(timeout: float | None) -> None:  # what the children sent so far
         for end in wait(list(children), timeout):
@@ -106,15 +117,7 @@ def forked_map(function: Callable[[int], Any], count: int, workers: int | None, 
     look_at = 0.0
     try:
         while True:
-            left = count - min(claimed.value, len(parts)) * size
-            for _ in range(min(free_workers(workers), left // per_worker) - 1 - len(children)):
-                mine, theirs = multiprocessing.Pipe(duplex=False)
-                pid = os.fork()
-                if pid == 0:
-                    mine.close()
-                    _map_claimed(function, parts, claimed, theirs)
-                theirs.close()
-                children[mine] = pid
+            start_children()
             number = claim(claimed)
             if number >= len(parts):
                 break
@@ -122,10 +125,13 @@ def forked_map(function: Callable[[int], Any], count: int, workers: int | None, 
             for item in parts[number]:
                 done.append(function(item))
                 advance()
-                # A child sending waits until its part is read: look every few milliseconds
-                # (a look costs 3 µs, and the build renders tens of thousands of items).
-                if children and time.monotonic() >= look_at:
-                    collect(0)
+                # A child sending waits until its part is read, and a helper that ends
+                # leaves a core to a new child: look every few milliseconds (a look costs
+                # microseconds, and the build renders tens of thousands of items).
+                if time.monotonic() >= look_at:
+                    if children:
+                        collect(0)
+                    start_children()
                     look_at = time.monotonic() + LOOK_SECONDS
             results[number] = done
         while children:
@@ -139,6 +145,23 @@ def forked_map(function: Callable[[int], Any], count: int, workers: int | None, 
             end.close()
         raise
     return [result for number in range(len(parts)) for result in results[number]]
+
+
+MIN_PART = 8  # items: the smallest part `forked_map` hands out
+
+
+def _parts(count: int, workers: int) -> list[range]:
+    """`forked_map`'s parts: an eighth of a process's share each, smaller towards the end (a
+    quarter of what each process has left), so that the processes end together: with
+    equal parts, the last one (half a second of profile pages at 10,000 profiles) kept
+    the others waiting."""
+    most = max(1, count // (workers * 8))
+    parts, start = [], 0
+    while start < count:
+        size = min(most, max(MIN_PART, (count - start) // (workers * 4)))
+        parts.append(range(start, min(count, start + size)))
+        start += size
+    return parts
 
 
 def _map_claimed(function: Callable[[int], Any], parts: list[range], claimed, send: Connection) -> None:

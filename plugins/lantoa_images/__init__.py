@@ -209,9 +209,9 @@ class PhotoPublisher:
         for cached, name, owner in self._links:
             made = os.stat(cached)
             entries = tuple(self.cache.entry_name(p) for p in (cached, *_card_sums(cached)))
-            if pages.needs_render(name, ("card", cached.name, made.st_ino, made.st_size, made.st_mtime_ns),
-                                  owner, uses=entries):
-                link_or_copy(cached, self.output / name)
+            pages.link(name, cached, ("card", cached.name, made.st_ino, made.st_size, made.st_mtime_ns),
+                       owner, uses=entries)
+        pages.flush()
 
     def _card_photo(self, profile: Profile) -> ProcessedPhoto | None:
         return self.photos.get(profile.image) if profile.image else None

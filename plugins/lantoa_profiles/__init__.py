@@ -55,6 +55,7 @@ class ProfilesGenerator(Generator):
             workers=settings["LANTOA_WORKERS"],
             salt=cache.salt,
             walk=getattr(self.pelican, "lantoa_content_walk", None),  # when `lantoa.build` took one
+            settles=True,  # `finish`, or the build that runs Pelican, settles
         )
         for shard in profile_cache_files(cache.root):
             cache.use(shard)

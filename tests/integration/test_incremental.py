@@ -195,13 +195,13 @@ def test_an_edit_makes_only_the_listing_pages_that_show_the_profile(tmp_path, mo
     damaged = next(name for name in all_pages if name not in showing)
     (output / damaged).write_text(before[damaged].decode().replace("<h1>", "<h1>HỎNG "), encoding="utf-8")
     looked_at: list[str] = []
-    needs_render = PageCache.needs_render
+    stale = PageCache.stale
 
     def spied(self, name, *args, **kwargs):
         looked_at.append(name)
-        return needs_render(self, name, *args, **kwargs)
+        return stale(self, name, *args, **kwargs)
 
-    monkeypatch.setattr(PageCache, "needs_render", spied)
+    monkeypatch.setattr(PageCache, "stale", spied)
     inodes = {name: (output / name).stat().st_ino for name in all_pages}
     site.apply("edit", 7)
     built = site.build(output, cache)

@@ -63,6 +63,12 @@ def test_a_rebuild_renders_only_what_an_edit_changed(tmp_path: Path):
     assert (output / kept).stat().st_ino == inodes[kept]
     changed = [n for n in after if n.endswith(".html") and after[n] != before.get(n)]
     assert len(changed) < len([n for n in after if n.endswith(".html")]) / 3
+    # The build was made beside the site, from hard links to its files: what it wrote anew
+    # (a page, a feed) was never written through them into the site before, now the spare.
+    previous = output.with_name(output.name + ".spare")
+    for name in ("mo-hinh/nong-dan-dinh-van-lam-duong/index.html", "feeds/atom.xml"):
+        assert after[name] != before[name]
+        assert (previous / name).read_bytes() == before[name]
 
 
 def test_an_unchanged_rebuild_renders_nothing(tmp_path: Path):
