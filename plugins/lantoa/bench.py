@@ -412,6 +412,11 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
         edits = serve_edits(work, project)
         results.update({f"serve_{name}_seconds": seconds for name, seconds in edits.items()})
         results["serve_edit_seconds"] = max(edits.values())
+    if results.get("cold_cpu_seconds") is not None:
+        # What the cores left unused in the cold build: on a machine whose speed drifts from
+        # one hour to the next, it tells a build that uses its cores better from a faster one.
+        results["cold_idle_core_seconds"] = (os.cpu_count() or 1) * results["cold_seconds"] \
+            - results["cold_cpu_seconds"]
     pelican = results["pelican_seconds"]
     for key in ("cold", "noop", "noop_pipeline", "edit", "move"):
         results[f"{key}_ratio"] = results[f"{key}_seconds"] / pelican

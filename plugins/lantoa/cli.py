@@ -157,6 +157,7 @@ BENCH_LABELS = {  # in the order they are printed
     "pelican_cpu_seconds": "Pelican thuần: thời gian CPU, trung bình (giây)",
     "cold_seconds": "Lan Tỏa, dựng từ đầu, bộ đệm trống (giây)", "cold_ratio": "  tỉ lệ / Pelican",
     **_cpu_labels("cold"),
+    "cold_idle_core_seconds": "  nhân rảnh: số nhân × thời gian − CPU (giây)",
     "noop_seconds": "Lan Tỏa, dựng lại, không có gì thay đổi (giây)", "noop_ratio": "  tỉ lệ / Pelican",
     **_cpu_labels("noop"),
     "noop_pipeline_seconds": "Lan Tỏa, dựng lại mọi bước, không thay đổi (giây)",
