@@ -492,11 +492,7 @@ class PageCache:
         if name.endswith("index.html"):
             self.lastmod[name.removesuffix("index.html")] = lastmod
         if self.stale(name, inputs, owner):
-            def render() -> None:
-                self._free(name)
-                writer.write_file(name, template, context, **kwargs)
-
-            self._jobs.append(render)
+            self._queue(name, lambda: writer.write_file(name, template, context, **kwargs))
 
     def write(self, writer, generator, page: Page) -> None:
         """Queue a `Page` of `generator` (its template and context)."""
@@ -515,11 +511,10 @@ class PageCache:
         path = self.output / name
 
         def job() -> None:
-            self._free(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(produce())
 
-        self._jobs.append(job)
+        self._queue(name, job)
         return True
 
     def link(self, name: str, source: Path, inputs: Any, owner: str | None = None,
@@ -527,7 +522,17 @@ class PageCache:
         """Queue linking the file `source` (a cache entry) as `name` unless the inputs are
         unchanged (`needs_render`); linked in `flush`, split over workers when many."""
         if self.stale(name, inputs, owner, uses):
-            self._jobs.append(partial(link_or_copy, source, self.output / name))
+            self._queue(name, partial(link_or_copy, source, self.output / name))
+
+    def _queue(self, name: str, make: Callable[[], None]) -> None:
+        """Queue making the file `name` (`make`) for `flush`: its name is freed first, in
+        whichever process makes it (`stale`)."""
+
+        def job() -> None:
+            self._free(name)
+            make()
+
+        self._jobs.append(job)
 
     def flush(self, label: str = "Ghi tệp") -> None:
         """Run the queued renders, split over forked workers when there are many.
