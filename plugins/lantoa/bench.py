@@ -327,7 +327,7 @@ def benchmark(count: int, project: Path, keep: Path | None = None, serve: bool =
     from pelican.settings import read_settings
 
     from .build import build_atomic, load_settings
-    from .snapshot import RACY_SECONDS
+    from .files import RACY_SECONDS
 
     # Python keeps a project's compiled modules (`__pycache__`) from its first run on, as pip
     # does Pelican's at install, unless PYTHONDONTWRITEBYTECODE says not to: compiled here,

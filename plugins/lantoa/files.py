@@ -393,6 +393,12 @@ def entry_metadata(entry: os.DirEntry) -> tuple[tuple, os.stat_result | None]:
 RACY_SECONDS = 2
 
 
+def trusted_before(taken_ns: int) -> int:
+    """The time (ns) a file's or folder's metadata taken at `taken_ns` must be older than to
+    be trusted (`RACY_SECONDS`)."""
+    return taken_ns - RACY_SECONDS * 1_000_000_000
+
+
 @dataclass
 class ContentWalk:
     """One walk of a content folder, taken once per build (`take_walk`): the build's inputs
@@ -407,7 +413,7 @@ class ContentWalk:
     @property
     def trusted_before(self) -> int:
         """The time (ns) a file's metadata must be older than to be trusted (`RACY_SECONDS`)."""
-        return self.taken_ns - RACY_SECONDS * 1_000_000_000
+        return trusted_before(self.taken_ns)
 
     def forget(self) -> None:
         """Let go of what the walk found, once read (at 100,000 files some 50 MB, which a

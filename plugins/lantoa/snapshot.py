@@ -38,12 +38,12 @@ from typing import Any
 from .cache import settings_salt
 from .files import (
     ANY_KEY,
-    RACY_SECONDS,
     ContentWalk,
     entry_metadata,
     kept_for,
     read_keyed,
     read_pickle_once,
+    trusted_before,
     write_keyed,
 )
 
@@ -108,7 +108,7 @@ class SiteFolders:
         folders = known.get("folders") if known else None
         self.known: dict[str, Folder] = folders if isinstance(folders, dict) else {}
         # A folder changed within the clock's resolution of the record may have changed again.
-        self._trusted_before = (known.get("taken", 0) - RACY_SECONDS * 1_000_000_000) if self.known else 0
+        self._trusted_before = trusted_before(known.get("taken", 0)) if self.known else 0
 
     def folder(self, relative: str, mtime: int) -> tuple[Folder, list[tuple[str, int]]]:
         """The folder `relative` ("" is the root, always listed) whose time is now `mtime`,

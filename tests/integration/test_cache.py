@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from lantoa.cache import Cache, code_digest
-from lantoa.snapshot import RACY_SECONDS
+from lantoa.files import RACY_SECONDS
 
 from tests.conftest import build_site, valid_header, write_profile
 from tests.hostile.corpus import jpeg

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from lantoa.snapshot import RACY_SECONDS
+from lantoa.files import RACY_SECONDS
 
 from tests.conftest import ROOT, SAMPLE_CONTENT, TODAY, linking_when_waited_for, valid_header, write_profile
 from tests.hostile.corpus import jpeg
