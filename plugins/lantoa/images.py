@@ -232,7 +232,7 @@ class _Typeset:
         if found is None:
             if len(self._indexed) >= self.MAX_WORDS:
                 self._indexed.clear()
-            found = self._indexed[text, ink] = self.word(text)[0].point(list(_ink_indices(ink)))
+            found = self._indexed[text, ink] = _as_indices(self.word(text)[0], ink)
         return found
 
     def length(self, text: str) -> float:
@@ -336,6 +336,11 @@ def _ink_indices(ink: tuple[int, int, int]) -> bytes:
     """Coverage 0–255 of text in `ink` → its entry in the plain card's palette (0: none)."""
     first = CARD_INKS.index(ink) * _STEPS
     return bytes(0 if c == 0 else first + max(1, round(c * _STEPS / 255)) for c in range(256))
+
+
+def _as_indices(coverage: Image.Image, ink: tuple[int, int, int]) -> Image.Image:
+    """A coverage mask of `ink` as the plain card's palette indices (`_ink_indices`)."""
+    return coverage.point(list(_ink_indices(ink)))
 
 
 @cache
@@ -512,7 +517,7 @@ class _TextLayer:
     def indices(self, box: tuple[int, int, int, int]) -> Image.Image:
         """The plain card's palette indices of a box of the card (0 where there is no text)."""
         found = self.mask(box)
-        return found if self.indexed else found.point(list(_ink_indices(self.ink)))
+        return found if self.indexed else _as_indices(found, self.ink)
 
     def mask(self, box: tuple[int, int, int, int]) -> Image.Image:
         """The coverage of a box of the card (0 where the mask does not reach)."""
@@ -562,7 +567,7 @@ def _plain_cards(fonts: Path, site: str) -> _PlainCards:
     """The card without a photo before its title: the site colour and the site's name, drawn once."""
     background = Image.new("L", SHARE_SIZE)
     _draw_site_name(background, fonts, site, 255)
-    return _PlainCards(background.point(list(_ink_indices(SHARE_CREAM))))
+    return _PlainCards(_as_indices(background, SHARE_CREAM))
 
 
 def _photo_background(photo: bytes, fonts: Path, site: str) -> Image.Image:
