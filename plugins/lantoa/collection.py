@@ -207,8 +207,6 @@ def cross_check(profiles: Iterable[Profile]) -> list[Problem]:
     return problems
 
 
-
-
 def collect(content: Path, cache_dir: Path | None = None, today: date | None = None,
             workers: int | None = None, salt: str | None = None,
             walk: ContentWalk | None = None, settles: bool = False) -> Collection:
