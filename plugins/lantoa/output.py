@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +35,7 @@ from .files import link_or_copy, read_pickle_once, repr_digest, write_pickle
 from .model import Profile
 from .parallel import Forked, afterwards, run_jobs, single_threaded, worker_count
 from .progress import Step, stage
-from .snapshot import SiteFolders, record_files, recorded_file
+from .snapshot import FolderChanges, SiteFolders, record_files, recorded_file
 from .snapshot import current as current_record
 
 MANIFEST = "output-manifest.pickle"
@@ -125,7 +126,7 @@ def commit_manifest(settings: dict[str, Any]) -> None:
 
 def link_previous(settings: dict[str, Any], previous: Path, staging: Path,
                   recycled: dict[str, Any] | None = None, published: dict[str, Any] | None = None) -> int:
-    """Hard-link the cached pages of the previous build into a build folder.
+    """Hard-link the cached pages of the previous build into a build folder; the number linked.
 
     Only files the manifest vouches for are linked; everything else is written anew,
     so no write can reach the previous site through a shared inode. `staging` is
@@ -136,9 +137,18 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path,
     `recycled` and `published` are the records (`lantoa.snapshot`) of the recycled
     folder and of the previous site, when known: folders unchanged since are not listed.
     """
+    return _linked(settings, previous, staging, recycled, published)[0]
+
+
+def _linked(settings: dict[str, Any], previous: Path, staging: Path, recycled: dict[str, Any] | None,
+            published: dict[str, Any] | None) -> tuple[int, FolderChanges | None]:
+    """`link_previous`, and what it left known of a recycled folder's folders (`FolderChanges`)."""
     wanted = set(read_manifest(_manifest_path(settings))["files"])
     old, new = os.fspath(previous), os.fspath(staging)
-    kept = _keep_recycled(new, wanted, old, recycled, published) if os.path.isdir(new) else set()
+    recycling = os.path.isdir(new)
+    changes = FolderChanges(time.time_ns()) if recycled is not None and recycling else None
+    present: set[str] = set()  # the folders there after recycling
+    kept = _keep_recycled(new, wanted, old, recycled, published, changes, present) if recycling else set()
     folders: set[str] = set()
     linked = len(kept)
     # Strings and bare system calls: a site has tens of thousands of files.
@@ -148,6 +158,12 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path,
         if folder not in folders:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             folders.add(folder)
+            if changes is not None:
+                while folder not in present:  # made now: its parent changed too
+                    present.add(folder)
+                    changes.touched.add(folder)
+                    folder = os.path.dirname(folder)
+                changes.touched.add(folder)
         try:
             os.link(source, target)
         except FileNotFoundError:
@@ -157,7 +173,7 @@ def link_previous(settings: dict[str, Any], previous: Path, staging: Path,
                 continue
             link_or_copy(source, target)
         linked += 1
-    return linked
+    return linked, changes
 
 
 @dataclass
@@ -191,9 +207,9 @@ def start_linking(settings: dict[str, Any], previous: Path, staging: Path,
         return
     manifest = read_manifest(_manifest_path(settings))  # read once, for both processes
 
-    def link() -> set[str]:
-        _link_published(*arguments)
-        return _not_as_left(manifest["files"], os.fspath(staging))
+    def link() -> tuple[set[str], FolderChanges | None]:
+        changes = _link_published(*arguments)
+        return _not_as_left(manifest["files"], os.fspath(staging)), changes
 
     _LINKING[os.path.abspath(staging)] = _Linking(Forked(link), arguments)
 
@@ -209,6 +225,8 @@ def wait_for_linking(staging: Path, discard: bool = False) -> set[str] | None:
     the files are then linked again here, where a failure such as a full disk is raised).
     `discard`: the build failed, only wait for the child to end."""
     linking = _LINKING.pop(os.path.abspath(staging), None)
+    if discard:
+        _CHANGES.pop(os.path.abspath(staging), None)
     if linking is None:
         return None
     try:
@@ -219,17 +237,40 @@ def wait_for_linking(staging: Path, discard: bool = False) -> set[str] | None:
         return None
     if answer is None:
         _link_published(*linking.arguments)
-    return answer
+        return None
+    not_as_left, changes = answer
+    _note_changes(staging, changes)
+    return not_as_left
+
+
+_CHANGES: dict[str, FolderChanges] = {}  # build folder → what recycling it left known of its folders
+
+
+def _note_changes(staging: Path, changes: FolderChanges | None) -> None:
+    if changes is None:
+        _CHANGES.pop(os.path.abspath(staging), None)
+    else:
+        _CHANGES[os.path.abspath(staging)] = changes
+
+
+def folder_changes(staging: Path) -> FolderChanges | None:
+    """What recycling `staging` left known of its folders, with every folder the build
+    changed since (`PageCache`), for its record (`lantoa.snapshot.record`); asked once."""
+    return _CHANGES.pop(os.path.abspath(staging), None)
 
 
 def _link_published(settings: dict[str, Any], previous: Path, staging: Path,
-                    recycled: dict[str, Any] | None) -> int:
-    return link_previous(settings, previous, staging, recycled, current_record(settings))
+                    recycled: dict[str, Any] | None) -> FolderChanges | None:
+    changes = _linked(settings, previous, staging, recycled, current_record(settings))[1]
+    _note_changes(staging, changes)
+    return changes
 
 
 def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[str, Any] | None,
-                   published: dict[str, Any] | None) -> set[str]:
-    """In a recycled build folder, keep the files that are the previous site's; remove the rest."""
+                   published: dict[str, Any] | None, changes: FolderChanges | None,
+                   present: set[str]) -> set[str]:
+    """In a recycled build folder, keep the files that are the previous site's; remove the rest.
+    `changes` notes what was looked at and changed; `present` gets the folders that stay."""
     folders = SiteFolders(root, recycled)
     kept: set[str] = set()
 
@@ -245,11 +286,15 @@ def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[st
     def visit(relative: str, mtime: int) -> bool:  # whether it holds what the site needs
         stays = False
         (_, files, _), inner = folders.folder(relative, mtime)
+        present.add(relative)
         for name, folder_mtime in inner:
             if visit(name, folder_mtime):
                 stays = True
             else:
                 os.rmdir(os.path.join(root, name))
+                present.discard(name)
+                if changes is not None:
+                    changes.touched.add(relative)
         for name, metadata in files.items():
             if name in wanted:
                 # A folder whose file is linked again right after stays: removing and making it
@@ -260,9 +305,14 @@ def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[st
                     kept.add(name)
                     continue
             os.unlink(os.path.join(root, name))
+            if changes is not None:
+                changes.touched.add(relative)
         return stays
 
     visit("", os.stat(root).st_mtime_ns)
+    if changes is not None and recycled is not None:
+        changes.listed = folders.listed
+        changes.gone = set(recycled["folders"]).difference(present)
     return kept
 
 
@@ -308,6 +358,8 @@ class PageCache:
         self.previous: dict[str, tuple] = record["files"]
         # When the previous site was linked in by a child, it has already looked at every file.
         self._not_as_left = wait_for_linking(self.output)
+        # Every file made or removed from now on is noted, for the site's record.
+        self._changes = _CHANGES.get(os.path.abspath(self.output))
         self.current: dict[str, tuple] = {}
         self._unstated: list[str] = []  # rendered, metadata not yet taken
         self.lastmod: dict[str, datetime | None] = {}  # site-relative URL → newest date shown
@@ -468,6 +520,8 @@ class PageCache:
         self.current[name] = (fingerprint,)
         self._unstated.append(name)
         self.rendered += 1
+        if self._changes is not None:
+            self._changes.touch_file(name)
         return True
 
     def _as_left(self, name: str, previous: tuple | None) -> bool:
@@ -567,9 +621,13 @@ class PageCache:
         for name in set(self.previous) - set(self.current):
             stale = self.output / name
             stale.unlink(missing_ok=True)
+            if self._changes is not None:
+                self._changes.touch_file(name)
             parent = stale.parent
             while parent != self.output and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
+                if self._changes is not None:
+                    self._changes.touch_file(parent.relative_to(self.output).as_posix())
                 parent = parent.parent
         current = self.current
         record = {

@@ -30,6 +30,7 @@ import os
 import stat
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -109,6 +110,7 @@ class SiteFolders:
         self.known: dict[str, Folder] = folders if isinstance(folders, dict) else {}
         # A folder changed within the clock's resolution of the record may have changed again.
         self._trusted_before = trusted_before(known.get("taken", 0)) if self.known else 0
+        self.listed: dict[str, Folder] = {}  # the folders read from disk, not taken from `known`
 
     def folder(self, relative: str, mtime: int) -> tuple[Folder, list[tuple[str, int]]]:
         """The folder `relative` ("" is the root, always listed) whose time is now `mtime`,
@@ -145,7 +147,8 @@ class SiteFolders:
             except OSError:
                 pass
             files[name] = entry_metadata(entry)[0]
-        return (mtime, files, tuple(name for name, _ in folders)), folders
+        found = self.listed[relative] = (mtime, files, tuple(name for name, _ in folders))
+        return found, folders
 
     def listing(self) -> dict[str, Folder]:
         """Every folder under the root, the root as "": relative name → `Folder`."""
@@ -160,6 +163,63 @@ class SiteFolders:
             found[relative] = folder
             pending += inner
         return found
+
+
+@dataclass
+class FolderChanges:
+    """What recycling a site's folder (`lantoa.output.link_previous`) leaves known of it.
+
+    A folder that was looked at and not changed since is as `listed` has it, or else as
+    the recycled folder's record has it; `touched` are the folders whose entries changed
+    after they were looked at (by the linking, then by the build), listed again when the
+    site is recorded (`derived_folders`); `gone` are the recorded folders the site no
+    longer has.
+    """
+
+    taken: int  # time.time_ns() before any folder was looked at
+    listed: dict[str, Folder] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)
+    gone: set[str] = field(default_factory=set)
+
+    def touch_file(self, name: str) -> None:
+        """A file of the site, relative to it, was made or removed."""
+        self.touched.add(os.path.dirname(name))
+
+
+def derived_folders(root: str, recycled: dict[str, Any], changes: FolderChanges) -> dict[str, Folder]:
+    """The folders of the site in `root` now, as `SiteFolders.listing` would list them, from
+    what recycling it looked at (`changes`) and the record of the recycled folder: only the
+    root and the folders changed since are listed again.
+
+    A folder made since (a new profile's) is found by listing its parent again: the
+    parent of every folder changed and not known is taken as changed too.
+    """
+    known: dict[str, Folder] = {**recycled["folders"], **changes.listed}
+    for name in changes.gone:
+        known.pop(name, None)
+    touched = set(changes.touched)
+    for name in changes.touched:
+        while name and name not in known:
+            name = os.path.dirname(name)
+            touched.add(name)
+    lister = SiteFolders(root)
+    found: dict[str, Folder] = {}
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        folder = known.get(relative) if relative and relative not in touched else None
+        if folder is None:
+            path = os.path.join(lister.root, relative) if relative else lister.root
+            try:
+                status = os.stat(path, follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISDIR(status.st_mode):
+                continue
+            folder = lister._from_disk(relative, status.st_mtime_ns)[0]
+        found[relative] = folder
+        pending += folder[2]
+    return found
 
 
 def recorded_file(record: dict[str, Any] | None, name: str) -> tuple | None:
@@ -211,18 +271,27 @@ def unchanged(settings: dict[str, Any], found: str | None) -> bool:
     return output.is_dir() and SiteFolders(os.fspath(output)).listing() == record.get("folders")
 
 
-def record(settings: dict[str, Any], found: str | None, known: dict[str, Any] | None = None) -> None:
+def record(settings: dict[str, Any], found: str | None, known: dict[str, Any] | None = None,
+           changes: FolderChanges | None = None) -> None:
     """After a whole build: remember what it was made from and the site it made.
 
     `known` is the record of the folder the build recycled (`spare`): its folders
-    that nothing touched since are not listed again.
+    that nothing touched since are not listed again. With `changes`, what recycling it
+    looked at and what changed since, only the folders changed are (`derived_folders`).
     """
     path = _pending_path(settings) if settings.get("LANTOA_TARGET") else _record_path(settings)
     if found is None:
         path.unlink(missing_ok=True)
         _record_path(settings).unlink(missing_ok=True)
         return
-    write_keyed(path, found, {"inputs": found, **site_record(Path(settings["OUTPUT_PATH"]), known)})
+    output = Path(settings["OUTPUT_PATH"])
+    if known is not None and changes is not None:
+        # Every folder is as old as the first look at it, for the next build to trust.
+        site = {"folders": derived_folders(os.fspath(output), known, changes), "taken": changes.taken,
+                "root": os.stat(output).st_ino}
+    else:
+        site = site_record(output, known)
+    write_keyed(path, found, {"inputs": found, **site})
 
 
 def current(settings: dict[str, Any]) -> dict[str, Any] | None:

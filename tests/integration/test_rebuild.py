@@ -107,6 +107,14 @@ def test_a_build_with_nothing_to_do_does_nothing_until_the_content_or_the_site_c
     (output / "nam/index.html").unlink()  # the site was touched: it is made whole again
     assert "Không có gì thay đổi" not in build()
     assert (output / "nam/index.html").is_file()
+    # Builds that recycle the site before the previous one record only the folders they
+    # changed (`derived_folders`): the record must still let the next build stop at once.
+    for sentence in ("Câu thứ hai.", "Câu thứ ba."):
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+        time.sleep(RACY_SECONDS + 0.5)
+        assert "Không có gì thay đổi" not in build()
+        time.sleep(RACY_SECONDS + 0.5)
+        assert "Không có gì thay đổi" in build()
 
 
 def test_a_neighbour_that_changes_kind_is_relinked(tmp_path: Path):

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 from lantoa.files import write_pickle
-from lantoa.output import PageCache, _manifest_path, link_previous
+from lantoa.output import PageCache, _linked, _manifest_path, link_previous
 from lantoa.publish import spare_folder, staging_folder
-from lantoa.snapshot import SiteFolders, site_record
+from lantoa.snapshot import SiteFolders, derived_folders, site_record
 
 
 def tree(folder: Path) -> dict[str, bytes | None]:
@@ -221,6 +221,43 @@ def test_recycling_by_the_records_holds_exactly_what_a_new_folder_would(tmp_path
     staging = staging_folder(target)
     assert link_previous(settings, target, staging, recycled, published) == 4
     assert tree(staging) == tree(fresh)
+
+
+def test_a_recycled_folder_is_recorded_from_what_changed_as_a_listing_would_record_it(tmp_path):
+    settings, target = site(tmp_path)
+    spare = spare_folder(target)
+    # The spare: the site before, its pages the site's files, a page gone since, the photo.
+    for name in ("index.html", "mo-hinh/a/index.html", "mo-hinh/b/index.html", "feeds/rss.xml"):
+        (spare / name).parent.mkdir(parents=True, exist_ok=True)
+        os.link(target / name, spare / name)
+    (spare / "mo-hinh/c").mkdir()
+    (spare / "mo-hinh/c/index.html").write_text("cũ", encoding="utf-8")
+    (spare / "anh").mkdir()
+    (spare / "anh/the.jpg").write_text("ảnh cũ", encoding="utf-8")
+    aged(spare)
+    recycled, published = site_record(spare), site_record(target)
+    staging = staging_folder(target)
+    changes = _linked(settings, target, staging, recycled, published)[1]
+    # The build: a new profile's page in a folder of its own, a page made again, a feed
+    # removed with its folder (each noted, as the page cache notes them), and the photo,
+    # which is not in the manifest, written again in the folder the linking removed.
+    for name, text in (("mo-hinh/d/index.html", "d"), ("mo-hinh/b/index.html", "b mới")):
+        path = staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        path.write_text(text, encoding="utf-8")
+        changes.touch_file(name)
+    (staging / "feeds/rss.xml").unlink()
+    (staging / "feeds").rmdir()
+    changes.touch_file("feeds/rss.xml")
+    changes.touch_file("feeds")
+    (staging / "anh").mkdir()
+    (staging / "anh/the.jpg").write_text("ảnh", encoding="utf-8")
+    derived = derived_folders(str(staging), recycled, changes)
+    assert derived == SiteFolders(str(staging)).listing()
+    # A folder nothing changed is the record's, not listed again.
+    assert derived["mo-hinh/a"] is recycled["folders"]["mo-hinh/a"]
+    assert set(derived) == {"", "mo-hinh", "mo-hinh/a", "mo-hinh/b", "mo-hinh/d", "anh"}
 
 
 def test_a_recorded_folder_swapped_for_a_link_is_never_entered(tmp_path):
