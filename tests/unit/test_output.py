@@ -377,3 +377,60 @@ def test_with_threads_running_the_previous_site_is_linked_at_once(tmp_path):
     finally:
         stop.set()
         beside.join()
+
+
+def _manifest(pages: int, salt: str = "s") -> dict:
+    names = [f"mo-hinh/{n}/index.html" for n in range(pages)]
+    return {"files": {name: ("f" + name, 10, 1) for name in names}, "salt": salt,
+            "digests": {name[:-10]: "d" for name in names}, "owned": {name: (name,) for name in names},
+            "signatures": {name: ("s", 1) for name in names}, "lastmod": {}, "uses": {}, "facts": {"x": 1}}
+
+
+def test_a_manifest_is_kept_as_its_changes_to_a_base_until_they_are_many(tmp_path):
+    from lantoa.cache import Cache
+    from lantoa.output import BASE_SUFFIX, read_manifest, write_manifest
+
+    cache = Cache({"LANTOA_CACHE_DIR": str(tmp_path / "cache")})
+    path = tmp_path / "cache/output-manifest.pickle.khoa"
+    first = _manifest(100)
+    write_manifest(path, first, None, cache)
+    bases = sorted(p.name for p in path.parent.iterdir() if BASE_SUFFIX in p.name)
+    assert len(bases) == 1
+    read = read_manifest(path)
+    assert {part: read[part] for part in first} == first
+    # An edit: one page made again, one added, one gone, a fact changed.
+    second = {part: dict(values) if isinstance(values, dict) else values for part, values in read.items()
+              if part != "layers"}
+    second["files"]["mo-hinh/0/index.html"] = ("khác", 11, 2)
+    second["files"]["mo-hinh/moi/index.html"] = ("mới", 1, 1)
+    del second["files"]["mo-hinh/1/index.html"]
+    second["facts"] = {"x": 2}
+    write_manifest(path, second, read, cache)
+    assert sorted(p.name for p in path.parent.iterdir() if BASE_SUFFIX in p.name) == bases
+    assert path.stat().st_size < 1000  # the changes alone
+    again = read_manifest(path)
+    assert {part: again[part] for part in second} == second
+    # A change undone is kept as the value it has again; changes since are added up.
+    third = {part: dict(values) if isinstance(values, dict) else values for part, values in again.items()
+             if part != "layers"}
+    third["files"]["mo-hinh/1/index.html"] = first["files"]["mo-hinh/1/index.html"]
+    write_manifest(path, third, again, cache)
+    assert {part: read_manifest(path)[part] for part in third} == third
+    # Many changes: a new base.
+    fourth = _manifest(100, salt="s")
+    fourth["files"] = {name: ("mới", 1, 1) for name in fourth["files"]}
+    write_manifest(path, fourth, read_manifest(path), cache)
+    assert len([p for p in path.parent.iterdir() if BASE_SUFFIX in p.name]) == 2
+    assert {part: read_manifest(path)[part] for part in fourth} == fourth
+
+
+def test_a_manifest_whose_base_is_gone_vouches_for_nothing(tmp_path):
+    from lantoa.cache import Cache
+    from lantoa.output import BASE_SUFFIX, read_manifest, write_manifest
+
+    cache = Cache({"LANTOA_CACHE_DIR": str(tmp_path / "cache")})
+    path = tmp_path / "cache/output-manifest.pickle.khoa"
+    write_manifest(path, _manifest(3), None, cache)
+    for base in path.parent.glob(f"*{BASE_SUFFIX}*"):
+        base.unlink()
+    assert read_manifest(path) == {"files": {}}
