@@ -26,7 +26,7 @@ from lantoa.files import (
 )
 from lantoa.parallel import Background, worker_count
 from lantoa.progress import stage
-from lantoa.search_index import FORMAT_VERSION, IndexMemo, make_index
+from lantoa.search_index import FORMAT_VERSION, IndexMemo, make_index, read_memo, write_memo
 from lantoa.search_terms import Terms, TermStore, profile_terms
 from lantoa.signals import profiles_digested
 from lantoa.state import build_state, require_plugins
@@ -66,7 +66,7 @@ def start_index(sender, profiles: tuple, digests, context: dict, settings: dict,
     cached = cache.entry("search", FORMAT_VERSION, [digests[p.url] for p in profiles])
     store = cache.file("search-terms.pickle")
     whole = cache.trusted(cached, lambda: verify_checksums(cached))
-    memo = cache.file("search-memo.pickle")
+    memo = (cache.file("search-memo.pickle"), cache.file("search-memo-whole.pickle"))
     # The terms and the memo are kept for the code and settings that made them (the cache's
     # salt), as every cache entry is: a profile's digest says nothing of the tokeniser.
     kept_for = (cache.salt, FORMAT_VERSION)
@@ -82,33 +82,34 @@ def _make_index(job) -> Callable[[], None] | None:
     Made from the memo of the last index made (`lantoa.search_index.IndexMemo`) when
     the same profiles are in the same order: an edit then costs what it touches.
     """
-    cached, profiles, siteurl, store, digests, memo_file, kept_for = job
+    cached, profiles, siteurl, store, digests, memo_files, kept_for = job
     if cached.is_dir() and not verify_checksums(cached):
         discard_entry(cached)
     if cached.is_dir():
         return None
     staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    memo = _index_into(staging, profiles, siteurl, store, digests, memo_file, kept_for)
+    memo = _index_into(staging, profiles, siteurl, store, digests, memo_files, kept_for)
     write_checksums(staging, memo.written)
     try:
         staging.rename(cached)
     except OSError:  # a concurrent build wrote the same index
         shutil.rmtree(staging, ignore_errors=True)
     memo.placed_in = str(cached)  # the next index links its unchanged files from here
-    # 31 MB at 10,000 profiles, 284 MB at 100,000: written while the build links the index
-    # and ends (`lantoa.parallel.settle` waits for it), not before the build may go on.
-    return partial(write_keyed, memo_file, kept_for, memo)
+    # Its changes, or after many the whole (31 MB at 10,000 profiles, 284 MB at 100,000):
+    # written while the build links the index and ends (`lantoa.parallel.settle` waits for
+    # it), not before the build may go on.
+    return partial(write_memo, *memo_files, kept_for, memo)
 
 
-def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests, memo_file: Path,
-                kept_for: tuple) -> IndexMemo:
+def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests,
+                memo_files: tuple[Path, Path], kept_for: tuple) -> IndexMemo:
     """Make the index in `staging`; return its memo. The terms are let go on return,
     before the memo is written."""
     # A memo of other profiles, or of the same in another order (a profile moved, added or
     # removed), is let go before the index is made afresh: at 100,000 profiles its file
     # has 284 MB, and holding it took a move from 3.65 to 3.93 GB for the build together.
-    memo = read_keyed(memo_file, kept_for)
+    memo = read_memo(*memo_files, kept_for)
     pending = memo.pending_terms if isinstance(memo, IndexMemo) else {}
     if not (isinstance(memo, IndexMemo) and memo.fits(siteurl, tuple(p.url for p in profiles))):
         memo = None

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lantoa.collection import collect
-from lantoa.files import read_keyed, verify_checksums, write_checksums, write_keyed
+from lantoa.files import verify_checksums, write_checksums
 from lantoa.model import Kind
 from lantoa.search_index import encode_set, fnv1a, search_columns, write_index
 from lantoa.search_terms import query_terms
@@ -210,7 +210,7 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
     from what was written are the files' own."""
     from dataclasses import replace
 
-    from lantoa.search_index import make_index
+    from lantoa.search_index import make_index, read_memo, write_memo
     from lantoa.search_terms import profile_terms
 
     folder = tmp_path_factory.mktemp("edits")
@@ -225,9 +225,9 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
         digests[doc] = f"{doc}.{step}"
         known[digests[doc]] = profile_terms(profiles[doc])
         update, fresh = folder / f"update-{step}", folder / f"fresh-{step}"
-        # Through the cache file, as from one build to the next.
-        write_keyed(folder / "memo.pickle", "khóa", memo)
-        memo = read_keyed(folder / "memo.pickle", "khóa")
+        # Through the cache files, as from one build to the next: the whole memo, then its changes.
+        write_memo(folder / "memo.pickle", folder / "memo-whole.pickle", "khóa", memo)
+        memo = read_memo(folder / "memo.pickle", folder / "memo-whole.pickle", "khóa")
         previous = Path(memo.placed_in) if memo.placed_in else None
         if previous is not None and data.draw(st.booleans(), label="previous index pruned"):
             shutil.rmtree(previous)
