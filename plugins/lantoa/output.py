@@ -95,7 +95,6 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 
 _LAST_MANIFEST: dict[Path, tuple[tuple, Any]] = {}  # the last manifest read, by its file's metadata
-_LAST_BASE: dict[Path, tuple[tuple, Any]] = {}  # the last base read: a preview reads it build after build
 
 # The parts of a manifest kept as changes to a base, each a dict.
 MANIFEST_PARTS = ("files", "digests", "owned", "signatures", "lastmod", "uses", "facts")
@@ -120,14 +119,17 @@ def _read_layered(path: Path) -> Any:
     if not (isinstance(found, dict) and isinstance(found.get("base"), str)):
         return found  # whole, as an earlier version kept it (or nothing)
     base_path = path.parent / found["base"]
-    base = read_pickle_once(base_path, _LAST_BASE)
+    # Read anew, not kept: its parts become the manifest's, changed in place (at 100,000
+    # profiles a copy of them would hold some 100 MB more).
+    base = read_pickle(base_path, None)
     changes = found.get("changes")
     if not (isinstance(base, dict) and isinstance(changes, dict)):
         return None
     whole: dict[str, Any] = {"salt": found.get("salt"), "layers": _Layers(base_path, changes)}
     for part in MANIFEST_PARTS:
         updated, removed = changes.get(part, ({}, ()))
-        values = {**base.get(part, {}), **updated}
+        values = base.get(part, {})
+        values.update(updated)
         for key in removed:
             values.pop(key, None)
         whole[part] = values
