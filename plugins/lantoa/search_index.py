@@ -334,7 +334,10 @@ def read_memo(path: Path, whole: Path, key: Any) -> IndexMemo | None:
     memo = read_keyed(whole, key)
     if not isinstance(memo, IndexMemo) or memo.base != found.get("base"):
         return None
-    for part, changed in found["changes"].items():
+    changes, rest = found["changes"], found.get("rest")
+    if not (set(changes) <= set(MEMO_PARTS) and isinstance(rest, dict) and set(rest) <= set(MEMO_REST)):
+        return None  # not what `write_memo` writes
+    for part, changed in changes.items():
         if part == "chunks":
             if any(number >= len(memo.chunks) for number in changed):
                 return None
@@ -348,7 +351,7 @@ def read_memo(path: Path, whole: Path, key: Any) -> IndexMemo | None:
                 else:
                     held[term] = value
         memo.touch(part, changed)
-    for name, value in found["rest"].items():
+    for name, value in rest.items():
         setattr(memo, name, value)
     return memo
 

@@ -253,3 +253,22 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
         write_checksums(update, memo.written)
         assert verify_checksums(update)
         memo.placed_in = str(update)  # as the search plugin does once the index is in the cache
+
+
+def test_a_memo_kept_as_changes_is_used_only_with_its_own_whole_memo(tmp_path, edit_corpus):
+    from lantoa.files import write_keyed
+    from lantoa.search_index import make_index, read_memo, write_memo
+
+    profiles = list(edit_corpus)
+    digests = [str(n) for n in range(len(profiles))]
+    memo = make_index(profiles, tmp_path / "index", "https://x.vn", None, digests)[1]
+    changes, whole = tmp_path / "memo.pickle", tmp_path / "memo-whole.pickle"
+    write_memo(changes, whole, "khóa", memo)
+    assert read_memo(changes, whole, "khóa").urls == memo.urls
+    assert read_memo(changes, whole, "khóa khác") is None
+    # Changes made against another whole memo (a crash between the two writes), or naming
+    # what a memo does not have, are not applied.
+    write_keyed(changes, "khóa", {"base": "khác", "changes": {}, "rest": {}})
+    assert read_memo(changes, whole, "khóa") is None
+    write_keyed(changes, "khóa", {"base": memo.base, "changes": {"__class__": {}}, "rest": {}})
+    assert read_memo(changes, whole, "khóa") is None
