@@ -441,8 +441,11 @@ class PageCache:
         self.previous: dict[str, tuple] = record["files"]
         # When the previous site was linked in by a child, it has already looked at every file.
         self._not_as_left = wait_for_linking(self.output)
-        # Every file made or removed from now on is noted, for the site's record.
+        # Every file made or removed from now on is noted, for the site's record; Pelican
+        # copies the theme's and the content's static files itself.
         self._changes = _CHANGES.get(os.path.abspath(self.output))
+        for folder in (settings.get("THEME_STATIC_DIR") or "theme", *settings.get("STATIC_PATHS", ())):
+            self.written_beside(folder)
         self.current: dict[str, tuple] = {}
         self._unstated: list[str] = []  # rendered, metadata not yet taken
         self.lastmod: dict[str, datetime | None] = {}  # site-relative URL → newest date shown
@@ -566,6 +569,12 @@ class PageCache:
         if used:
             self.uses[name] = used
             self.cache.used.update(used)
+
+    def written_beside(self, folder: str) -> None:
+        """Files are written under `folder` (relative to the site) outside the page cache: it
+        is listed again, with all it holds, when the site is recorded."""
+        if self._changes is not None:
+            self._changes.touch_tree(folder)
 
     def needs_render(self, name: str, inputs: Any, owner: str | None = None,
                      uses: tuple[str, ...] = ()) -> bool:

@@ -180,10 +180,16 @@ class FolderChanges:
     listed: dict[str, Folder] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)
     gone: set[str] = field(default_factory=set)
+    trees: set[str] = field(default_factory=set)  # folders listed again with all they hold
 
     def touch_file(self, name: str) -> None:
         """A file of the site, relative to it, was made or removed."""
         self.touched.add(os.path.dirname(name))
+
+    def touch_tree(self, folder: str) -> None:
+        """Files were written under `folder` (relative to the site) without being noted one by
+        one (the photos, the search index's files, Pelican's static files)."""
+        self.trees.add(folder.strip("/"))
 
 
 def derived_folders(root: str, recycled: dict[str, Any], changes: FolderChanges) -> dict[str, Folder]:
@@ -197,17 +203,18 @@ def derived_folders(root: str, recycled: dict[str, Any], changes: FolderChanges)
     known: dict[str, Folder] = {**recycled["folders"], **changes.listed}
     for name in changes.gone:
         known.pop(name, None)
-    touched = set(changes.touched)
-    for name in changes.touched:
+    touched = changes.touched | changes.trees
+    for name in list(touched):
         while name and name not in known:
             name = os.path.dirname(name)
             touched.add(name)
     lister = SiteFolders(root)
     found: dict[str, Folder] = {}
-    pending = [""]
+    pending = [("", False)]  # a folder, and whether it lies in one of `changes.trees`
     while pending:
-        relative = pending.pop()
-        folder = known.get(relative) if relative and relative not in touched else None
+        relative, in_tree = pending.pop()
+        in_tree = in_tree or relative in changes.trees
+        folder = known.get(relative) if relative and not in_tree and relative not in touched else None
         if folder is None:
             path = os.path.join(lister.root, relative) if relative else lister.root
             try:
@@ -218,7 +225,7 @@ def derived_folders(root: str, recycled: dict[str, Any], changes: FolderChanges)
                 continue
             folder = lister._from_disk(relative, status.st_mtime_ns)[0]
         found[relative] = folder
-        pending += folder[2]
+        pending += [(name, in_tree) for name in folder[2]]
     return found
 
 

@@ -148,6 +148,7 @@ class PhotoPublisher:
         folder loses there every file the previous site does not have.
         """
         for source, photo in self.photos.items():
+            state.pages.written_beside(photo_folder(source))
             for variant in (*photo.variants, *photo.card):
                 link_or_copy(self.cache.root / "images" / photo.digest / variant.name,
                              self.output / photo_folder(source) / variant.name)

@@ -54,6 +54,7 @@ class SearchGenerator(Generator):
                 making.finish()
             state.cache.vouch(cached)
             target = Path(self.output_path) / INDEX_FOLDER
+            state.pages.written_beside(INDEX_FOLDER)
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(cached, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns(SUMS))
 

@@ -288,3 +288,19 @@ def test_another_gazetteer_signs_every_listing_again(tmp_path, monkeypatch):
     site.apply("edit", 1)
     site.build(output, cache)
     assert states and states[-1].structure_as_before is False
+
+
+def test_the_first_photo_of_a_site_is_in_the_record_of_the_build_that_publishes_it(tmp_path):
+    # Photos are linked into the site beside the page cache, in folders of their own; the
+    # first of them lands in `anh/`, which the share cards' folder alone held before.
+    site = Site(tmp_path, seeded=False, aged=True)
+    for _ in range(3):
+        site.add()
+    output, cache = tmp_path / "site", tmp_path / "cache"
+    for _ in range(3):  # the third build recycles the first one's folder, with its record
+        site.apply("edit", 1)
+        site.build(output, cache)
+    site.apply("photo", 0)
+    built = site.build(output, cache)  # checks the record against a listing of the site
+    assert any(name.startswith("anh/") and name.endswith(".jpg") and "the-chia-se" not in name
+               for name in built)
