@@ -454,7 +454,7 @@ class PageCache:
         self._jobs: list[Callable[[], None]] = []
         self.workers = worker_count(settings["LANTOA_WORKERS"])
         # Owners: only a record made with the same code and settings can vouch for them.
-        same = self._same_salt = record.get("salt") == self.salt
+        same = record.get("salt") == self.salt
         self._read = record if same else None  # what this build's manifest is kept as changes to
         if not same:
             # Then no owner is kept and no fingerprint matches: of the record, only the
@@ -741,5 +741,5 @@ class PageCache:
         afterwards(partial(self._keep_for_next, record), defer=self.staged)
 
     def _keep_for_next(self, record: dict[str, Any]) -> None:
-        write_manifest(self.written_manifest, record, self._read if self._same_salt else None, self.cache)
+        write_manifest(self.written_manifest, record, self._read, self.cache)
         self.cache.prune()
