@@ -182,8 +182,8 @@ def build_atomic(settings: dict, force: bool = False) -> Path:
             logging.getLogger("pelican").setLevel(logging.WARNING)
             pelican_run(settings, walk)
             wait_for_linking(staging)  # a build whose plugins never made a page cache
-            changes = folder_changes(staging)
-            if recycled is not None and changes is not None:
+            changes = folder_changes(staging)  # only for a folder recycled with its record
+            if changes is not None:
                 # Only the folders the build changed are listed for its record (`derived_folders`).
                 snapshot.record(settings, found, recycled, changes)
             else:

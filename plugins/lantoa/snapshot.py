@@ -236,11 +236,21 @@ def recorded_file(record: dict[str, Any] | None, name: str) -> tuple | None:
     return folder[1].get(name) if folder is not None else None
 
 
-def site_record(folder: Path, known: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What `record` keeps of a site: its folders, when they were listed, its folder's inode."""
-    taken = time.time_ns()
-    return {"folders": SiteFolders(os.fspath(folder), known).listing(), "taken": taken,
-            "root": os.stat(folder).st_ino}
+def site_record(folder: Path, known: dict[str, Any] | None = None,
+                changes: FolderChanges | None = None) -> dict[str, Any]:
+    """What `record` keeps of a site: its folders, when they were listed, its folder's inode.
+
+    `known` is the record of the folder the build recycled: its folders that nothing
+    touched since are not listed again. With `changes`, what recycling it looked at and
+    what changed since, only the folders changed are (`derived_folders`), and every
+    folder is as old as the first look at it, for the next build to trust.
+    """
+    if known is not None and changes is not None:
+        taken, folders = changes.taken, derived_folders(os.fspath(folder), known, changes)
+    else:
+        taken = time.time_ns()
+        folders = SiteFolders(os.fspath(folder), known).listing()
+    return {"folders": folders, "taken": taken, "root": os.stat(folder).st_ino}
 
 
 def inputs(settings: dict[str, Any], walk: ContentWalk) -> str | None:
@@ -280,24 +290,14 @@ def unchanged(settings: dict[str, Any], found: str | None) -> bool:
 
 def record(settings: dict[str, Any], found: str | None, known: dict[str, Any] | None = None,
            changes: FolderChanges | None = None) -> None:
-    """After a whole build: remember what it was made from and the site it made.
-
-    `known` is the record of the folder the build recycled (`spare`): its folders
-    that nothing touched since are not listed again. With `changes`, what recycling it
-    looked at and what changed since, only the folders changed are (`derived_folders`).
-    """
+    """After a whole build: remember what it was made from and the site it made
+    (`site_record`, with the spare's record `known` and the `changes` since)."""
     path = _pending_path(settings) if settings.get("LANTOA_TARGET") else _record_path(settings)
     if found is None:
         path.unlink(missing_ok=True)
         _record_path(settings).unlink(missing_ok=True)
         return
-    output = Path(settings["OUTPUT_PATH"])
-    if known is not None and changes is not None:
-        # Every folder is as old as the first look at it, for the next build to trust.
-        site = {"folders": derived_folders(os.fspath(output), known, changes), "taken": changes.taken,
-                "root": os.stat(output).st_ino}
-    else:
-        site = site_record(output, known)
+    site = site_record(Path(settings["OUTPUT_PATH"]), known, changes)
     write_keyed(path, found, {"inputs": found, **site})
 
 
