@@ -148,10 +148,11 @@ class PhotoPublisher:
         folder loses there every file the previous site does not have.
         """
         for source, photo in self.photos.items():
-            state.pages.written_beside(photo_folder(source))
+            folder = photo_folder(source)
+            state.pages.written_beside(folder)
             for variant in (*photo.variants, *photo.card):
                 link_or_copy(self.cache.root / "images" / photo.digest / variant.name,
-                             self.output / photo_folder(source) / variant.name)
+                             self.output / folder / variant.name)
         self._share_cards(state)
         print(f"Ảnh: {self.processed} ảnh xử lý mới, {self.reused} ảnh dùng lại, "
               f"{self.cards_drawn} thẻ chia sẻ vẽ mới.", file=sys.stderr)
