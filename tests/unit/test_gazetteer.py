@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
-from lantoa.gazetteer import Gazetteer, Tier, Unit, gazetteer
+from lantoa.gazetteer import Gazetteer, Tier, Unit, gazetteer, gazetteer_version
 from lantoa.text import collation_key
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -299,20 +300,62 @@ def test_same_commune_name_in_two_districts_of_one_legacy_province(geo):
     assert sorted(geo.district_of(c).name for c in found) == ["Huyện Bảo Lạc", "Huyện Nguyên Bình"]
 
 
-def test_a_gazetteer_kept_in_the_cache_is_loaded_without_the_dataset(tmp_path):
-    # Importing the dataset's modules takes about a third of a second, in every command that
-    # loads the gazetteer; once the gazetteer is kept in the cache, nothing needs them.
+def _load_in_a_new_process(installed: Path, cache: Path) -> list[str]:
+    """Load the gazetteer as a command does, this installation's copy kept in `installed`:
+    the answer for Tiền Giang, and whether the dataset's modules were imported."""
     import subprocess
     import sys
 
     program = (
         "import sys; from pathlib import Path\n"
-        "from lantoa.gazetteer import gazetteer, keep_gazetteer\n"
-        f"keep_gazetteer(Path({str(tmp_path)!r}))\n"
-        "province, former = gazetteer().find_province('Tiền Giang')\n"
+        "import lantoa.gazetteer as g\n"
+        f"g.INSTALLED_FOLDER = Path({str(installed)!r})\n"
+        f"g.keep_gazetteer(Path({str(cache)!r}))\n"
+        "province, former = g.gazetteer().find_province('Tiền Giang')\n"
         "print(province.name, former.name, 'vietnam_provinces' in sys.modules)\n"
     )
-    first, second = (subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                                    check=True).stdout.split() for _ in range(2))
+    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def test_a_gazetteer_built_once_is_loaded_by_every_later_command_without_the_dataset(tmp_path):
+    # Importing the dataset's modules takes about a third of a second, in every command that
+    # loads the gazetteer; once this installation keeps the gazetteer it built, nothing
+    # needs them, whatever cache a command is given (a cold build's is empty).
+    installed = tmp_path / "installed"
+    first = _load_in_a_new_process(installed, tmp_path / "cache-1")
     assert first[-1] == "True"  # built from the dataset, then kept
-    assert second == [*first[:-1], "False"]  # the same answer, from the cache alone
+    assert [p.name for p in installed.iterdir()] == [f"gazetteer-{gazetteer_version()}.pickle"]
+    assert not (tmp_path / "cache-1").exists()  # the installation's copy is enough
+    second = _load_in_a_new_process(installed, tmp_path / "cache-2")
+    assert second == [*first[:-1], "False"]  # the same answer, from the installation's copy
+
+
+def test_an_installation_that_cannot_be_written_keeps_the_gazetteer_in_the_cache(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")  # no folder can be made under a file, even by root
+    first = _load_in_a_new_process(blocked / "installed", tmp_path / "cache")
+    assert first[-1] == "True"
+    assert (tmp_path / "cache" / f"gazetteer-{gazetteer_version()}.pickle").is_file()
+    second = _load_in_a_new_process(blocked / "installed", tmp_path / "cache")
+    assert second == [*first[:-1], "False"]  # the same answer, from the cache
+
+
+def test_copies_built_by_other_code_or_datasets_are_removed(tmp_path):
+    installed = tmp_path / "installed"
+    installed.mkdir()
+    (installed / "gazetteer-0123456789abcdef0123.pickle").write_bytes(b"another release")
+    (installed / "module.cpython-312.pyc").write_bytes(b"")  # Python's own files stay
+    _load_in_a_new_process(installed, tmp_path / "cache")
+    assert sorted(p.name for p in installed.iterdir()) == [
+        f"gazetteer-{gazetteer_version()}.pickle", "module.cpython-312.pyc"]
+
+
+def test_a_damaged_copy_is_built_again(tmp_path):
+    installed = tmp_path / "installed"
+    installed.mkdir()
+    kept = installed / f"gazetteer-{gazetteer_version()}.pickle"
+    kept.write_bytes(b"0" * 64 + b"\nnot a pickle")
+    answer = _load_in_a_new_process(installed, tmp_path / "cache")
+    assert answer[-1] == "True" and answer[:3] == ["Tỉnh", "Đồng", "Tháp"]
+    assert _load_in_a_new_process(installed, tmp_path / "cache")[-1] == "False"
