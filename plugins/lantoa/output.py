@@ -33,7 +33,7 @@ from typing import Any
 from .cache import Cache
 from .files import link_or_copy, read_pickle, read_pickle_once, repr_digest, write_pickle
 from .model import Profile
-from .parallel import Background, Forked, afterwards, run_jobs, single_threaded, start_jobs, worker_count
+from .parallel import Forked, afterwards, run_jobs, single_threaded, worker_count
 from .progress import Step, stage
 from .snapshot import FolderChanges, SiteFolders, record_files, recorded_file
 from .snapshot import current as current_record
@@ -400,18 +400,6 @@ def _keep_recycled(root: str, wanted: set[str], previous: str, recycled: dict[st
 
 
 @dataclass(frozen=True)
-class _Started:
-    """Renders `PageCache.flush` left to helpers: the stage they are shown as, how many, the
-    names whose metadata is taken once they are written, and when they began."""
-
-    label: str
-    count: int
-    unstated: list[str]
-    helpers: Background
-    at: float
-
-
-@dataclass(frozen=True)
 class Page:
     """One page a generator writes: where, with which template, from what, showing what."""
 
@@ -464,7 +452,6 @@ class PageCache:
         self.rendered = 0
         self.skipped = 0
         self._jobs: list[Callable[[], None]] = []
-        self._started: _Started | None = None  # renders left to helpers by `flush`
         self.workers = worker_count(settings["LANTOA_WORKERS"])
         # Owners: only a record made with the same code and settings can vouch for them.
         same = record.get("salt") == self.salt
@@ -694,45 +681,23 @@ class PageCache:
 
         self._jobs.append(job)
 
-    def flush(self, label: str = "Ghi tệp", wait: bool = True) -> None:
+    def flush(self, label: str = "Ghi tệp") -> None:
         """Run the queued renders, split over forked workers when there are many.
 
         Rendering is pure given the build's context, which forked children share
         without copying; each child writes its own files and nothing comes back.
-
-        `wait=False`: many renders are left to forked helpers (`start_jobs`) while the
-        build goes on, and joined at the next `flush` or at `finish`: the next generator
-        prepares its pages (signatures, fingerprints, entries) on one core while they
-        render on the other, where that core waited before (0.3–0.5 s at the end of each
-        of the three largest stages of a cold build at 10,000 profiles). Only for jobs
-        that read nothing made after they are queued but the files they write.
         """
-        self._join()
         jobs, self._jobs = self._jobs, []
-        unstated, self._unstated = self._unstated, []
-        started = time.perf_counter()
-        helpers = None if wait else start_jobs(jobs, self.workers, PARALLEL_RENDER_MIN)
-        if helpers is not None:
-            self._started = _Started(label, len(jobs), unstated, helpers, started)
-            return
         with stage(label, len(jobs), "tệp") as step:
             self._run(jobs, step)
-        self._take_metadata(unstated)
+        self._take_metadata()
 
-    def _join(self) -> None:
-        """Wait for the renders `flush` left to helpers, joining in."""
-        started, self._started = self._started, None
-        if started is not None:
-            with stage(started.label, started.count, "tệp", started=started.at) as step:
-                started.helpers.finish()
-                step.advance(started.count)
-            self._take_metadata(started.unstated)
-
-    def _take_metadata(self, names: list[str]) -> None:
-        for name in names:
+    def _take_metadata(self) -> None:
+        for name in self._unstated:
             found = _metadata(os.path.join(self.output, name))
             if found is not None:
                 self.current[name] = (self.current[name][0], *found)
+        self._unstated = []
 
     def _run(self, jobs: list[Callable[[], None]], step: Step) -> None:
         run_jobs(jobs, self.workers, step, PARALLEL_RENDER_MIN)
@@ -745,9 +710,7 @@ class PageCache:
             self._clean()
 
     def _clean(self) -> None:
-        self._join()
-        unstated, self._unstated = self._unstated, []
-        self._take_metadata(unstated)
+        self._take_metadata()
         for name in set(self.previous) - set(self.current):
             stale = self.output / name
             stale.unlink(missing_ok=True)

@@ -13,7 +13,6 @@ import traceback
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -271,13 +270,6 @@ class Background:
             _RUNNING.remove(self)
         return failed
 
-    def stop(self) -> None:
-        """The build failed: end the helpers where they are, nothing waits for their work."""
-        for helper in self.helpers:
-            if helper.is_alive():
-                helper.terminate()
-        self._join()
-
 
 class Forked:
     """`work()` in a forked child while this process goes on; `result()` waits for it and
@@ -353,9 +345,6 @@ def settle(discard: bool = False) -> None:
     _AFTERWARDS[:] = [(pid, work) for pid, work in _AFTERWARDS if pid != owner]
     mine = [work for work in _SETTLING if work.owner == owner]
     _SETTLING[:] = [work for work in _SETTLING if work.owner != owner]
-    if discard:  # helpers whose jobs nobody will wait for (`start_jobs`)
-        for work in [work for work in _RUNNING if work.owner == owner]:
-            work.stop()
     failed, first = 0, None
     for work in [] if discard else later:
         try:
@@ -376,32 +365,6 @@ def settle(discard: bool = False) -> None:
 def run_jobs(jobs: Sequence[Callable[[], None]], workers: int | None, step: Step, per_worker: int) -> None:
     """Run `jobs`, which only write files, here and in forked children (`forked_map`)."""
     forked_map(lambda number: jobs[number](), len(jobs), workers, step, per_worker)
-
-
-def start_jobs(jobs: Sequence[Callable[[], None]], workers: int | None, per_worker: int) -> Background | None:
-    """Start `jobs`, which only write files, in forked helpers while this process goes on (it
-    prepares the next jobs); `Background.finish` joins in and waits. None when they are
-    better run at once (`run_jobs`): too few, one worker, or forking unsafe.
-
-    The helpers see this process's memory as it is now: what the jobs read must be made
-    before, as for `run_jobs`. Parts of jobs are claimed, not single ones (a claim costs
-    a lock), shrinking towards the end as `forked_map`'s do.
-    """
-    count = worker_count(workers)
-    if count < 2 or len(jobs) < 2 * per_worker or not single_threaded():
-        return None
-    parts = [partial(_run_all, jobs[part.start:part.stop]) for part in _parts(len(jobs), count)]
-    # This process is one of the hands when it joins: until then it prepares, on its own core.
-    return Background(_call, parts, max(1, free_workers(workers) - 1))
-
-
-def _run_all(jobs: Sequence[Callable[[], None]]) -> None:
-    for job in jobs:
-        job()
-
-
-def _call(part: Callable[[], None]) -> None:
-    part()
 
 
 def claim(counter) -> int:

@@ -124,13 +124,10 @@ class Step:
 
 
 @contextlib.contextmanager
-def stage(name: str, total: int | None = None, unit: str = "",
-          started: float | None = None) -> Iterator[Step]:
-    """One stage of long work; `total` items of `unit` ("hồ sơ", "trang") when known.
-    `started`: the `time.perf_counter()` the work began at, when it began out of sight
-    (jobs left to helpers while the build went on) and is shown only now."""
+def stage(name: str, total: int | None = None, unit: str = "") -> Iterator[Step]:
+    """One stage of long work; `total` items of `unit` ("hồ sơ", "trang") when known."""
     reporter = _reporter
-    started = time.perf_counter() if started is None else started
+    started = time.perf_counter()
     reporter.begin(name, total, unit)
     step = Step(reporter, total)
     try:

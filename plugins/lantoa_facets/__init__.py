@@ -100,7 +100,7 @@ class FacetsGenerator(Generator):
         for page in overview_pages(state):
             state.pages.write(writer, self, page)
         state.pages.write(writer, self, not_found_page())
-        state.pages.flush("Trang danh sách", wait=False)
+        state.pages.flush("Trang danh sách")
 
 
 def not_found_page() -> Page:

@@ -173,7 +173,7 @@ class FeedsGenerator(Generator):
         listed = tuple((f.title, f.rss, f.page) for f in self.context["feeds"])
         cache.write_bytes("feeds/index.opml", (listed, base, self.settings["SITENAME"]),
                           lambda: self._opml(base))
-        cache.flush(wait=False)  # written while the search index and the sitemap are
+        cache.flush()
 
     def _serialised(self, state: BuildState, profile: Profile, base: str, authority: str) -> dict[str, bytes]:
         """The profile's entry as each kind of feed writes it (`entry_xml`).

@@ -215,7 +215,7 @@ class PortalGenerator(Generator):
         state = build_state(self.context, "lantoa_portal")
         for page in portal_pages(state, self.settings, self.spots):
             state.pages.write(writer, self, page)
-        state.pages.flush(wait=False)
+        state.pages.flush()
 
 
 def get_generators(pelican):

@@ -108,7 +108,7 @@ class ProfilesGenerator(Generator):
                 beside = around(profile.url)
             if pages.visit(owner, beside, (profile.url, *beside)):
                 pages.write(writer, self, profile_page(state, profile))
-        pages.flush("Trang hồ sơ", wait=False)  # rendered while the listings are prepared
+        pages.flush("Trang hồ sơ")
 
 
 def profile_page(state: BuildState, profile: Profile) -> Page:

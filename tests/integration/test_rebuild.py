@@ -71,52 +71,6 @@ def test_a_rebuild_renders_only_what_an_edit_changed(tmp_path: Path):
         assert (previous / name).read_bytes() == before[name]
 
 
-# `lantoa build` with every stage of more than a few files rendered by forked helpers while
-# the build goes on (`PageCache.flush(wait=False)`), or with every file rendered in the
-# builder itself: as a command runs, single-threaded (a test runner's threads never fork).
-BUILD_WITH_RENDERS_LEFT_TO_HELPERS = """
-import sys
-import lantoa.output
-from lantoa.cli import main
-lantoa.output.PARALLEL_RENDER_MIN = int(sys.argv[1])
-sys.argv = ["lantoa", "build", *sys.argv[2:]]
-main()
-"""
-
-
-def _build_rendering_beside(at_least: int, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", BUILD_WITH_RENDERS_LEFT_TO_HELPERS, str(at_least), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
-
-
-def test_pages_rendered_by_helpers_while_the_build_goes_on_are_the_pages_it_renders_itself(tmp_path: Path):
-    content = tmp_path / "content"
-    shutil.copytree(SAMPLE_CONTENT, content)
-    beside, itself = tmp_path / "beside", tmp_path / "itself"
-    for output, at_least in ((beside, 2), (itself, 10**9)):
-        result = _build_rendering_beside(at_least, "--content", str(content), "--output", str(output),
-                                         "--strict", "--cache", str(tmp_path / f"cache-{output.name}"))
-        assert result.returncode == 0, result.stderr
-        # Each stage is reported once, with every file, however it was rendered.
-        for label in ("Trang hồ sơ", "Trang danh sách"):
-            line = rf"^\[{label}\] [1-9][\d.]* tệp, \d+\.\d\d giây$"
-            assert len(re.findall(line, result.stderr, re.M)) == 1
-    assert snapshot(beside) == snapshot(itself)
-
-    # The metadata of each file was taken once the helpers had written it: after an edit, the
-    # pages it did not change are kept, not rendered again as files unlike their record.
-    edited = content / "profiles/lam-dong/2023/nong-dan-dinh-van-lam-duong.md"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nMột câu bổ sung.\n", encoding="utf-8")
-    time.sleep(RACY_SECONDS)
-    result = _build_rendering_beside(2, "--content", str(content), "--output", str(beside),
-                                     "--cache", str(tmp_path / "cache-beside"))
-    assert result.returncode == 0, result.stderr
-    rendered, kept = map(int, re.search(r"(\d+) tệp dựng mới, (\d+) tệp giữ nguyên", result.stderr).groups())
-    assert 0 < rendered < kept / 4
-    assert "Một câu bổ sung." in (beside / "mo-hinh/nong-dan-dinh-van-lam-duong/index.html").read_text(
-        encoding="utf-8")
-
-
 def test_an_unchanged_rebuild_renders_nothing(tmp_path: Path):
     content = tmp_path / "content"
     shutil.copytree(SAMPLE_CONTENT, content)

@@ -6,8 +6,6 @@ import contextlib
 import multiprocessing
 import os
 import time
-from functools import partial
-from pathlib import Path
 
 import pytest
 from lantoa.parallel import (
@@ -19,7 +17,6 @@ from lantoa.parallel import (
     free_workers,
     settle,
     single_threaded,
-    start_jobs,
 )
 
 
@@ -350,53 +347,3 @@ def test_a_failure_of_work_left_for_afterwards_is_raised_once_all_is_done(tmp_pa
         settle()
     assert raised.value.errno == 28
     assert done == ["prune"]
-
-
-def _write_number(folder: str, table: list[str], number: int) -> None:
-    with open(os.path.join(folder, f"{number:04d}"), "w", encoding="utf-8") as file:
-        file.write(table[number])
-
-
-def _fail() -> None:
-    raise ValueError("một trang hỏng")
-
-
-def _jobs_started_beside(folder: str, answers) -> None:
-    """In a fresh process (single-threaded, as a build is): jobs left to helpers while it goes on."""
-    seen = {"single_threaded": single_threaded()}
-    table = [f"trang {n}" for n in range(600)]  # made before the jobs start: read by the helpers
-    jobs = [partial(_write_number, folder, table, n) for n in range(600)]
-    started = start_jobs(jobs, workers=2, per_worker=50)
-    seen["helpers"] = len(started.helpers) if started is not None else 0
-    table[0] = "đổi sau khi bắt đầu"  # this process's memory: never what a helper sees
-    deadline = time.monotonic() + 30
-    while len(os.listdir(folder)) < 100 and time.monotonic() < deadline:
-        time.sleep(0.01)  # the helper works while this process goes on
-    seen["written_before_finish"] = len(os.listdir(folder))
-    started.finish()
-    seen["written"] = len(os.listdir(folder))
-    seen["pages_helpers_saw"] = {Path(folder, name).read_text(encoding="utf-8") for name in ("0000", "0599")}
-    seen["too_few"] = start_jobs(jobs[:60], workers=2, per_worker=50) is None
-    seen["one_worker"] = start_jobs(jobs, workers=1, per_worker=50) is None
-    failing = start_jobs([_fail] * 200, workers=2, per_worker=50)
-    try:
-        failing.finish()
-    except Exception as error:
-        seen["failed"] = type(error).__name__
-    slow = start_jobs([partial(time.sleep, 0.05)] * 400, workers=2, per_worker=50)
-    settle(discard=True)  # the build failed: nobody waits for these
-    seen["stopped"] = [helper.is_alive() for helper in slow.helpers]
-    seen["free_after_stop"] = free_workers(2)
-    answers.put(seen)
-
-
-def test_jobs_started_beside_the_build_are_all_done_when_it_joins_and_stopped_when_it_fails(tmp_path):
-    seen = _answer_of_a_fresh_process(_jobs_started_beside, str(tmp_path))
-    assert seen["single_threaded"] and seen["helpers"] == 1  # this process is the other hand
-    assert seen["written_before_finish"] >= 100  # written while this process did other work
-    assert seen["written"] == 600
-    # The helpers saw the memory as it was when they started, as a forked worker always does.
-    assert seen["pages_helpers_saw"] == {"trang 0", "trang 599"}
-    assert seen["too_few"] and seen["one_worker"]
-    assert seen["failed"] in ("ValueError", "RuntimeError")  # raised here, or reported by a helper
-    assert seen["stopped"] == [False] and seen["free_after_stop"] == 2
