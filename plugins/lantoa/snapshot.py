@@ -223,7 +223,7 @@ def derived_folders(root: str, recycled: dict[str, Any], changes: FolderChanges)
                 continue
             if not stat.S_ISDIR(status.st_mode):
                 continue
-            folder = lister._from_disk(relative, status.st_mtime_ns)[0]
+            folder = lister.folder(relative, status.st_mtime_ns)[0]  # it knows no record: from disk
         found[relative] = folder
         pending += [(name, in_tree) for name in folder[2]]
     return found
