@@ -392,6 +392,16 @@ def entry_metadata(entry: os.DirEntry) -> tuple[tuple, os.stat_result | None]:
 # clock's resolution and keep its metadata: such metadata is not trusted.
 RACY_SECONDS = 2
 
+# A value an edit changes by a few entries (the output manifest, the search index's memo)
+# is kept as its changes to a whole, written once under a name of its own
+# (`generation_name`), until the changes are more than this part of the whole.
+CHANGES_SHARE = 8
+
+
+def generation_name() -> str:
+    """A name for a whole that no other writing of it has had: the time and this process."""
+    return f"{time.time_ns()}-{os.getpid()}"
+
 
 def trusted_before(taken_ns: int) -> int:
     """The time (ns) a file's or folder's metadata taken at `taken_ns` must be older than to

@@ -31,7 +31,15 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Cache
-from .files import link_or_copy, read_pickle, read_pickle_once, repr_digest, write_pickle
+from .files import (
+    CHANGES_SHARE,
+    generation_name,
+    link_or_copy,
+    read_pickle,
+    read_pickle_once,
+    repr_digest,
+    write_pickle,
+)
 from .model import Profile
 from .parallel import Forked, afterwards, run_jobs, single_threaded, worker_count
 from .progress import Step, stage
@@ -99,10 +107,8 @@ _LAST_MANIFEST: dict[Path, tuple[tuple, Any]] = {}  # the last manifest read, by
 # The parts of a manifest kept as changes to a base, each a dict.
 MANIFEST_PARTS = ("files", "digests", "owned", "signatures", "lastmod", "uses", "facts")
 BASE_SUFFIX = ".base-"
-# Changes are kept beside the base until they are more than this part of its entries:
-# an edit at 10,000 profiles changes some fifty of 130,000, yet pickling all of them took
-# 65–140 ms of the builder's last 0.2 s.
-REBASE_SHARE = 8
+# Kept as changes to a base (`CHANGES_SHARE`): an edit at 10,000 profiles changes some fifty
+# of 130,000 entries, yet pickling all of them took 65–140 ms of the builder's last 0.2 s.
 
 
 @dataclass
@@ -168,12 +174,12 @@ def write_manifest(path: Path, manifest: dict[str, Any], previous: dict[str, Any
             combined.update(updated)
             parts[part] = (combined, tuple(set(kept_removed).difference(updated) | gone))
             size += len(combined) + len(parts[part][1])
-        if size * REBASE_SHARE <= sum(len(manifest[part]) for part in MANIFEST_PARTS):
+        if size * CHANGES_SHARE <= sum(len(manifest[part]) for part in MANIFEST_PARTS):
             cache.use(layers.base)
             write_pickle(path, {"base": layers.base.name, "changes": parts, "salt": manifest.get("salt")})
             return
     # Named once, never written again: a manifest that names it finds what it was made against.
-    base = path.with_name(f"{MANIFEST}{BASE_SUFFIX}{time.time_ns()}-{os.getpid()}")
+    base = path.with_name(f"{MANIFEST}{BASE_SUFFIX}{generation_name()}")
     write_pickle(base, {part: manifest[part] for part in MANIFEST_PARTS})
     cache.use(base)
     write_pickle(path, {"base": base.name, "changes": {}, "salt": manifest.get("salt")})

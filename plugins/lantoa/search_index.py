@@ -47,7 +47,6 @@ import math
 import operator
 import os
 import shutil
-import time
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -57,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from .facets import FACETS, Facet
-from .files import read_keyed, write_keyed
+from .files import CHANGES_SHARE, generation_name, read_keyed, write_keyed
 from .model import Profile
 from .search_terms import Terms, html_blocks, profile_terms
 from .site import absolute_url
@@ -304,8 +303,6 @@ class IndexMemo:
 # The parts of a memo that an edit changes key by key (`_update`); the others are small.
 MEMO_PARTS = ("anywhere", "strong", "marked", "folded_entries", "marked_entries", "chunks")
 MEMO_REST = ("urls", "digests", "gzipped", "written", "metadata", "placed_in", "pending_terms")
-# Changes are kept beside the whole memo until they touch more than this part of its terms.
-REWRITE_SHARE = 8
 
 
 def write_memo(path: Path, whole: Path, key: Any, memo: IndexMemo) -> None:
@@ -313,14 +310,14 @@ def write_memo(path: Path, whole: Path, key: Any, memo: IndexMemo) -> None:
     while they are few (31 MB at 10,000 profiles, 284 MB at 100,000, which an edit
     changes by a few terms), else whole in `whole` anew."""
     touched = sum(map(len, memo.touched.values()))
-    if memo.base and touched * REWRITE_SHARE <= len(memo.anywhere) + len(memo.marked):
+    if memo.base and touched * CHANGES_SHARE <= len(memo.anywhere) + len(memo.marked):
         changes = {part: {k: getattr(memo, part).get(k) for k in keys}
                    for part, keys in memo.touched.items() if part != "chunks"}
         changes["chunks"] = {n: memo.chunks[n] for n in memo.touched.get("chunks", ())}
         rest = {name: getattr(memo, name) for name in MEMO_REST}
         write_keyed(path, key, {"base": memo.base, "changes": changes, "rest": rest})
         return
-    memo.base, memo.touched = f"{time.time_ns()}-{os.getpid()}", {}
+    memo.base, memo.touched = generation_name(), {}
     write_keyed(whole, key, memo)
     write_keyed(path, key, {"base": memo.base, "changes": {}, "rest": {}})
 
