@@ -124,7 +124,11 @@ def _read_layered(path: Path) -> Any:
     found = read_pickle(path, None)
     if not (isinstance(found, dict) and isinstance(found.get("base"), str)):
         return found  # whole, as an earlier version kept it (or nothing)
-    base_path = path.parent / found["base"]
+    name = found["base"]
+    # Only a base `write_manifest` names, beside the manifest: never a path read elsewhere.
+    if os.path.basename(name) != name or not name.startswith(MANIFEST + BASE_SUFFIX):
+        return None
+    base_path = path.parent / name
     # Read anew, not kept: its parts become the manifest's, changed in place (at 100,000
     # profiles a copy of them would hold some 100 MB more).
     base = read_pickle(base_path, None)

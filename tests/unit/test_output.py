@@ -434,3 +434,24 @@ def test_a_manifest_whose_base_is_gone_vouches_for_nothing(tmp_path):
     for base in path.parent.glob(f"*{BASE_SUFFIX}*"):
         base.unlink()
     assert read_manifest(path) == {"files": {}}
+
+
+def test_a_manifest_naming_a_base_outside_its_folder_vouches_for_nothing(tmp_path):
+    from lantoa.cache import Cache
+    from lantoa.files import write_pickle
+    from lantoa.output import BASE_SUFFIX, MANIFEST, read_manifest, write_manifest
+
+    cache = Cache({"LANTOA_CACHE_DIR": str(tmp_path / "cache")})
+    path = tmp_path / "cache/output-manifest.pickle.khoa"
+    write_manifest(path, _manifest(3), None, cache)
+    base = next(path.parent.glob(f"*{BASE_SUFFIX}*"))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / base.name).write_bytes(base.read_bytes())  # a valid base, in another folder
+    (path.parent / "other.pickle").write_bytes(base.read_bytes())  # beside it, another name
+    for named in (f"../elsewhere/{base.name}", str(outside / base.name), "other.pickle"):
+        write_pickle(path, {"base": named, "changes": {}, "salt": "s"})
+        assert read_manifest(path) == {"files": {}}, named
+    write_pickle(path, {"base": base.name, "changes": {}, "salt": "s"})
+    assert read_manifest(path)["files"]  # the base it wrote is still read
+    assert base.name.startswith(MANIFEST + BASE_SUFFIX)
