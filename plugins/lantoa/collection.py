@@ -62,7 +62,7 @@ class Collection:
     files: int = 0
     read_from_cache: int = 0
     digests: dict[str, str] = field(default_factory=dict)  # source → `profile_digest`, computed once
-    read: dict[Path, Read] = field(default_factory=dict)  # every file, in order → what reading it gave
+    read: dict[str, Read] = field(default_factory=dict)  # every file's path, in order → what reading it gave
     refused: list[Problem] = field(default_factory=list)  # what the walk of the content refused
 
     def digest(self, profile: Profile) -> str:
@@ -77,8 +77,8 @@ class Collection:
         return [p for p in self.problems if p.is_error]
 
 
-def scan_content(content: Path, walk: ContentWalk | None = None) -> tuple[list[Path], list[Problem]]:
-    """One walk of the content folder: the profile files, and what may not be published.
+def scan_content(content: Path, walk: ContentWalk | None = None) -> tuple[list[str], list[Problem]]:
+    """One walk of the content folder: the profile files' paths, and what may not be published.
 
     `walk` is the build's walk of `content` when it has one (`files.take_walk`).
     Profile files come back even when refused (a link to outside, a device): reading
@@ -90,11 +90,11 @@ def scan_content(content: Path, walk: ContentWalk | None = None) -> tuple[list[P
     profiles, problems = [], []
     base = os.fspath(content).rstrip(os.sep) + os.sep
     for path, refusal in walk.entries if walk is not None else walk_content(content, content):
-        relative = os.fspath(path)[len(base):]  # strings: this runs for every file of the content
+        relative = path[len(base):]
         among_profiles = relative.split(os.sep, 1)[0] == PROFILES_FOLDER
         if among_profiles and _names_a_profile(relative):
             profiles.append((relative.split(os.sep), path))
-        elif refusal is not None and (not among_profiles or path.is_dir()):
+        elif refusal is not None and (not among_profiles or os.path.isdir(path)):
             problems.append(Problem(relative.replace(os.sep, "/"), None, "tệp", refusal.code, refusal.message,
                                     refusal.hint))
     # In the order of the paths (part by part, as `Path` compares), without comparing `Path`s.
@@ -127,10 +127,10 @@ def walked_profile(content: Path, path: Path) -> bool:
 
 def profile_files(content: Path) -> list[Path]:
     """Every `.md` (in any case) under `content/profiles/`, in a stable order."""
-    return scan_content(content.resolve())[0]
+    return [Path(file) for file in scan_content(content.resolve())[0]]
 
 
-def _read_one(args: tuple[Path, Path, date, str]) -> tuple[Profile | None, list[Problem], str, str]:
+def _read_one(args: tuple[str, Path, date, str]) -> tuple[Profile | None, list[Problem], str, str]:
     """Read one file: its profile, problems and digest, and the fingerprint of the bytes read.
 
     The fingerprint is taken here, in the worker, of the very bytes parsed: a file is
@@ -144,11 +144,11 @@ def _read_one(args: tuple[Path, Path, date, str]) -> tuple[Profile | None, list[
         _fingerprint_of(file, today, salt, raw)
 
 
-def _fingerprint(file: Path, content: Path, today: date, salt: str) -> str:
+def _fingerprint(file: str, content: Path, today: date, salt: str) -> str:
     return _fingerprint_of(file, today, salt, read_content(content, file, MAX_PROFILE_BYTES))
 
 
-def _fingerprint_of(file: Path, today: date, salt: str, data: bytes | Refusal) -> str:
+def _fingerprint_of(file: Path | str, today: date, salt: str, data: bytes | Refusal) -> str:
     digest = hashlib.sha256()
     digest.update(f"{salt}|{today.year}|{file}|".encode())
     digest.update(data if isinstance(data, bytes) else repr(data).encode())
@@ -162,7 +162,7 @@ def _images_still_there(profile: Profile | None, content: Path) -> bool:
     return all(not isinstance(content_file(content, content / photo), Refusal) for photo in profile.photos)
 
 
-def _read_all(files: list[Path], content: Path, today: date, salt: str, workers: int, step: Step):
+def _read_all(files: list[str], content: Path, today: date, salt: str, workers: int, step: Step):
     jobs = [(file, content, today, salt) for file in files]
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
         results = []
@@ -236,15 +236,15 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         known = {name: hit for shard in shards for name, hit in shard.items()}
         # Metadata is as old as the walk that took it.
         racy = walk.trusted_before
-        results: dict[Path, tuple[Profile | None, list[Problem]]] = {}
+        results: dict[str, tuple[Profile | None, list[Problem]]] = {}
         entries: dict[str, tuple] = {}
         stale = []
-        names = {str(f) for f in files}
+        names = set(files)
         dirty = {_shard_of(name) for name in set(known).symmetric_difference(names)}
         for file in files:
             found = walk.status(file)
             trusted = found if found is not None and found[1] < racy else None
-            hit = known.get(str(file))
+            hit = known.get(file)
             # Broken files are read again: the fix may lie outside them (a photo added).
             reusable = (hit is not None and not any(p.is_error for p in hit[3])
                         and _images_still_there(hit[2], content))
@@ -254,9 +254,9 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
                 reusable = fingerprint == hit[1]
             if reusable:
                 results[file] = (hit[2], hit[3])
-                entries[str(file)] = (trusted, hit[1], *hit[2:])
+                entries[file] = (trusted, hit[1], *hit[2:])
                 if trusted != hit[0]:
-                    dirty.add(_shard_of(str(file)))
+                    dirty.add(_shard_of(file))
             else:
                 stale.append((file, trusted))
         scanned.advance(len(files))
@@ -265,9 +265,9 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         read = _read_all([f for f, _ in stale], content, today, salt, workers, step)
     for (file, trusted), (profile, problems, digest, fingerprint) in zip(stale, read, strict=True):
         results[file] = (profile, problems)
-        entries[str(file)] = (trusted, fingerprint, profile, problems, digest)
-        dirty.add(_shard_of(str(file)))
-    collection = assemble(files, {f: (*results[f], entries[str(f)][4]) for f in files}, refused)
+        entries[file] = (trusted, fingerprint, profile, problems, digest)
+        dirty.add(_shard_of(file))
+    collection = assemble(files, {f: (*results[f], entries[f][4]) for f in files}, refused)
     collection.read_from_cache = len(files) - len(stale)
     if cache_dir:
         # Nothing reads the shards before the next build: a build that read many files
@@ -301,7 +301,7 @@ def _write_shards(cache_dir: Path, key: tuple, entries: dict[str, tuple], dirty:
         write_keyed(paths[number], key, shard)
 
 
-def assemble(files: list[Path], read: Mapping[Path, Read], refused: list[Problem]) -> Collection:
+def assemble(files: list[str], read: Mapping[str, Read], refused: list[Problem]) -> Collection:
     """The collection from every file's reading: problems in file order, clashes, newest first.
 
     The preview server calls this after reading only the files that changed.
@@ -327,6 +327,6 @@ def assemble(files: list[Path], read: Mapping[Path, Read], refused: list[Problem
     return collection
 
 
-def read_one(file: Path, content: Path, today: date) -> Read:
+def read_one(file: Path | str, content: Path, today: date) -> Read:
     """One file read and validated now, never from the cache."""
     return _read_one((file, content.resolve(), today, ""))[:3]

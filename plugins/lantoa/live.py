@@ -74,8 +74,8 @@ class LiveSite:
         self.snapshot: Snapshot | None = None
         self.disk_generation = 0  # the newest generation the site on disk was built from
         self._generators: list = []
-        self._files: list[Path] = []
-        self._read: dict[Path, Read] = {}
+        self._files: list[str] = []  # paths of the profile files, as the content's walk has them
+        self._read: dict[str, Read] = {}
         self._refused: list = []
         self._remember: dict = {}
         self._builder: multiprocessing.process.BaseProcess | None = None
@@ -128,20 +128,22 @@ class LiveSite:
         snapshot = self.snapshot
         # An editor that saves atomically writes a file beside the profile and renames it
         # over it: that file came and went, and nothing of it is left to build.
-        paths = [p for p in map(Path, paths) if p in self._read or os.path.lexists(p)]
+        paths = [p for p in map(Path, paths) if os.fspath(p) in self._read or os.path.lexists(p)]
         if not paths:
             return None
         if snapshot is None or not all(walked_profile(self.content, p) for p in paths):
             return False
         today = self._today()
         for path in paths:
+            name = os.fspath(path)
             if path.is_file():
-                if path not in self._read:
-                    self._files = sorted({*self._files, path})
-                self._read[path] = read_one(path, self.content, today)
-            elif path in self._read:
-                del self._read[path]
-                self._files = [f for f in self._files if f != path]
+                if name not in self._read:
+                    # In the walk's order: part by part, as `scan_content` sorts them.
+                    self._files = sorted({*self._files, name}, key=lambda file: file.split(os.sep))
+                self._read[name] = read_one(path, self.content, today)
+            elif name in self._read:
+                del self._read[name]
+                self._files = [f for f in self._files if f != name]
         collection = assemble(self._files, self._read, self._refused)
         self.problems.publish(collection)
         changed = {p.relative_to(self.content).as_posix() for p in paths}

@@ -552,7 +552,7 @@ def validate(header: Header, path: str, profile_file: Path, content_root: Path,
     return profile, ctx.problems
 
 
-def read_profile(file: Path, content_root: Path, today: date | None = None,
+def read_profile(file: Path | str, content_root: Path, today: date | None = None,
                  raw: bytes | Refusal | None = None) -> tuple[Profile | None, list[Problem]]:
     """Read and validate one profile file; never raises for bad content.
 
@@ -573,7 +573,7 @@ def read_profile(file: Path, content_root: Path, today: date | None = None,
         problems += more
         if not header.values:
             return None, problems
-        profile, more = validate(header, path, file, content_root, today)
+        profile, more = validate(header, path, Path(file), content_root, today)
     except Exception as error:  # a defect of ours must not take the run down
         return None, [Problem(path, None, "tệp", "E009", f"lỗi nội bộ khi đọc hồ sơ ({type(error).__name__})",
                               "báo lỗi này cho nhóm phát triển kèm tệp hồ sơ")]

@@ -29,7 +29,8 @@ def content_files(generator: Generator, paths, exclude: list[str] | None = None,
     ignores = generator.settings["IGNORE_FILES"]
     found = set()
     for path in paths:
-        for file, refusal in walk_content(root, root / path if path else root):
+        for name, refusal in walk_content(root, root / path if path else root):
+            file = Path(name)
             if refusal is not None or any(parent in excluded for parent in file.parents):
                 continue
             relative = os.path.relpath(file, root)

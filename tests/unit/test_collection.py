@@ -353,7 +353,7 @@ def test_a_new_file_is_read_once_and_its_cache_entry_is_of_the_bytes_parsed(cont
 
     monkeypatch.setattr(module, "read_content", counted)
     assert [p.title for p in run(content, cache_dir).profiles] == ["Mô hình A"]
-    assert reads == [file]
+    assert reads == [str(file)]
     monkeypatch.setattr(module, "read_content", real)
     # Its metadata changed since: hashed again, the bytes differ from those parsed, read again.
     assert [p.title for p in run(content, cache_dir).profiles] == ["Mô hình B"]
