@@ -23,7 +23,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -514,6 +514,36 @@ class PageCache:
         found = self._visited[owner] = not self._keep(owner, signature, profiles)
         return found
 
+    def keep_as_before(self, owners: Iterable[tuple[str, Collection[str]]]) -> list[str]:
+        """`visit` of many owners at once, each given with the profile URLs its files show,
+        whose signature the caller knows is the previous build's unless one of those
+        profiles changed: those kept as they were are kept here, without their signatures
+        made or a call per owner; returns, in order, the owners left to the caller, which
+        visits them as usual (their signatures made).
+
+        An edit at 10,000 profiles keeps some 28,000 owners (every profile's page and share
+        card, every listing and feed but a few): one by one, through `visit`, they took a
+        tenth of the build.
+        """
+        owners = list(owners)
+        changed = self.changed
+        if changed is None:
+            return [owner for owner, _ in owners]
+        signatures, files_of, visited = self._previous_signatures, self._files_of, self._visited
+        kept = [owner for owner, shown in owners
+                if owner in signatures and owner in files_of and owner not in visited
+                and changed.isdisjoint(shown)]
+        if not self._all_as_left([name for owner in kept for name in files_of[owner]]):
+            # A file changed since (damaged, edited by hand): its owner is made again.
+            kept = [owner for owner in kept if self._all_as_left(files_of[owner])]
+        for owner in kept:
+            self.signatures[owner] = signatures[owner]
+            self.owned[owner] = files_of[owner]
+        visited.update(dict.fromkeys(kept, False))
+        self._carry_over_all([name for owner in kept for name in files_of[owner]])
+        kept_owners = set(kept)
+        return [owner for owner, _ in owners if owner not in kept_owners]
+
     def as_before(self, name: str, value: Any) -> bool:
         """Note `value` under `name` for the next build; whether the previous build noted the
         same (with the same code and settings)."""
@@ -536,8 +566,7 @@ class PageCache:
         if not (isinstance(previous, tuple) and len(previous) > 1 and self._as_left(name, previous)):
             return False
         self.owned.setdefault(owner, []).append(name)
-        self._carry_over(name)
-        self.skipped += 1
+        self._carry_over_all((name,))
         return True
 
     def kept_signature(self, owner: str, unchanged: bool, make: Callable[[], Any]) -> Any:
@@ -563,22 +592,24 @@ class PageCache:
         if not self._all_as_left(names):
             return False
         self.owned[owner] = names
-        for name in names:
-            self._carry_over(name)
-        self.skipped += len(names)
+        self._carry_over_all(names)
         return True
 
-    def _carry_over(self, name: str) -> None:
-        """`name` is in this build as the previous build left it: its fingerprint, its page's
-        newest date and the cache entries it is linked from, which the cache then keeps."""
-        self.current[name] = self.previous[name]
-        if name.endswith("index.html"):
-            url = name.removesuffix("index.html")
-            self.lastmod[url] = self._previous_lastmod.get(url)
-        used = self._previous_uses.get(name)
-        if used:
-            self.uses[name] = used
-            self.cache.used.update(used)
+    def _carry_over_all(self, names: list[str] | tuple[str, ...]) -> None:
+        """`names` are in this build as the previous build left them: their fingerprints,
+        their pages' newest dates and the cache entries they are linked from, which the
+        cache then keeps."""
+        previous, uses, previous_uses = self.previous, self.uses, self._previous_uses
+        self.current.update({name: previous[name] for name in names})
+        lastmod = self._previous_lastmod.get
+        pages = (name.removesuffix("index.html") for name in names if name.endswith("index.html"))
+        self.lastmod.update({url: lastmod(url) for url in pages})
+        for name in names:
+            used = previous_uses.get(name)
+            if used:
+                uses[name] = used
+                self.cache.used.update(used)
+        self.skipped += len(names)
 
     def written_beside(self, folder: str) -> None:
         """Files are written under `folder` (relative to the site) outside the page cache: it

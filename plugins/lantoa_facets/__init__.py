@@ -77,11 +77,18 @@ class FacetsGenerator(Generator):
         # A term's map (a province's, from lantoa_portal) shows every profile of the term.
         term_maps = self.context.get("term_maps", {})
         pages, changed = state.pages, state.pages.changed
-        for entry in listed_terms(state):
+        entries = listed_terms(state)
+        if state.structure_as_before:
+            # While every term has the profiles and children it had, so has each listing:
+            # one that shows no changed profile is kept as it was (4,300 at 10,000 profiles).
+            owners = [(listing_owner(entry), state.urls(entry.profiles)) for entry in entries]
+            left = set(pages.keep_as_before(owners))
+            entries = [entry for entry, (owner, _) in zip(entries, owners, strict=True) if owner in left]
+        for entry in entries:
             term_map = term_maps.get(entry.term.url)
             listing = Listing(state, entry, term_map)
             # While every term has the profiles and children it had, so has this one: its
-            # signature is the previous build's, not made again (4,300 of them at 10,000).
+            # signature is the previous build's, not made again.
             signature = pages.kept_signature(listing.owner, state.structure_as_before,
                                              lambda listing=listing: listing.signature)
             if not pages.visit(listing.owner, signature, listing.members):
@@ -116,6 +123,11 @@ def listed_terms(state: BuildState) -> list[TermIndex]:
             *(TermIndex(term, []) for term in state.empty_terms)]
 
 
+def listing_owner(entry: TermIndex) -> str:
+    """The group of a term's listing pages in the output manifest (`PageCache.visit`)."""
+    return f"danh-sach:{entry.term.url}"
+
+
 class Listing:
     """What a term's listing pages show besides its profiles' digests: the term, its
     children, its map; its `signature` and `members` let an unchanged listing be kept
@@ -124,7 +136,7 @@ class Listing:
     def __init__(self, state: BuildState, entry: TermIndex, term_map: Any = None):
         self.state, self.entry, self.term_map = state, entry, term_map
         self.children = state.children.get(entry.term.url, {})
-        self.owner = f"danh-sach:{entry.term.url}"
+        self.owner = listing_owner(entry)
         self.members = state.urls(entry.profiles)
 
     @cached_property

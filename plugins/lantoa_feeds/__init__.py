@@ -108,6 +108,11 @@ def feed_of(term: Term) -> Feed:
     return Feed(term.title, term.url, term.url)
 
 
+def feed_owner(feed: Feed) -> str:
+    """The group of a feed's files in the output manifest (`PageCache.visit`)."""
+    return f"nguon-tin:{feed.folder}"
+
+
 def entry_id(profile: Profile, authority: str) -> str:
     """A tag URI (RFC 4151) that names the profile, not where or when it was built."""
     return f"tag:{authority},2009:{profile.kind.value}/{profile.slug}"
@@ -143,12 +148,19 @@ class FeedsGenerator(Generator):
 
         # Subscribers want what was published last, whatever year it was recognized.
         published = {p.url: (-p.date.timestamp(), p.slug) for p in state.profiles}
-        for feed in self.context["feeds"]:
+        feeds = self.context["feeds"]
+        if state.structure_as_before:
+            # While every term has the profiles it had, a feed none of whose profiles
+            # changed is kept as it was.
+            owners = [(feed_owner(feed), state.urls(self.listed[feed.folder])) for feed in feeds]
+            left = set(cache.keep_as_before(owners))
+            feeds = [feed for feed, (owner, _) in zip(feeds, owners, strict=True) if owner in left]
+        for feed in feeds:
             listed = self.listed[feed.folder]
             # A feed shows the newest of its term's profiles: while they are the same
             # profiles, unchanged, the feed is kept without choosing them again.
             members = state.urls(listed)
-            owner = f"nguon-tin:{feed.folder}"
+            owner = feed_owner(feed)
             # While every term has the profiles it had, the signature is the previous one.
             signature = cache.kept_signature(owner, state.structure_as_before,
                                              lambda f=feed, ps=listed: (f, state.urls_digest(ps)))

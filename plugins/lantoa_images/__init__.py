@@ -70,6 +70,11 @@ def share_card_path(profile: Profile, photo: bool) -> str:
     return f"{PHOTO_FOLDER}/the-chia-se/{profile.kind.value}-{profile.slug}{share_card_suffix(photo)}"
 
 
+def card_owner(profile: Profile) -> str:
+    """The group of the profile's share card in the output manifest (`PageCache.visit`)."""
+    return f"the-chia-se:{profile.url}"
+
+
 def _draw_card_job(job, site: str, fonts) -> None:
     """In a helper process: draw one share card into its cache entry (never into the site)."""
     cached, title, place, year, background = job
@@ -167,9 +172,12 @@ class PhotoPublisher:
         (self.cache.root / "cards").mkdir(parents=True, exist_ok=True)
         jobs = []
         site = self.settings["SITENAME"]
-        for profile in state.profiles:
+        # A card whose profile did not change is kept as it was (its digest covers its photos).
+        owners = [(card_owner(p), (p.url,)) for p in state.profiles]
+        left = set(state.pages.keep_as_before(owners))
+        for profile in (p for p, (owner, _) in zip(state.profiles, owners, strict=True) if owner in left):
             photo = self._card_photo(profile)
-            owner = f"the-chia-se:{profile.url}"
+            owner = card_owner(profile)
             # What the card shows comes from its profile alone (its digest covers its photos).
             made_from = state.pages.signature_of(owner, profile.url, lambda p=profile, f=photo: (
                 p.title, p.place.label, p.year, site, f.digest if f else None, CARD_ENCODERS))
