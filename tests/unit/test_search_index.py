@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lantoa.collection import collect
 from lantoa.files import verify_checksums, write_checksums
-from lantoa.model import Kind
+from lantoa.model import Field, Kind
 from lantoa.search_index import encode_set, fnv1a, search_columns, write_index
 from lantoa.search_terms import query_terms
 
@@ -190,6 +190,10 @@ TEXTS = ("Nhân dân hiến đất làm đường.", "Tổ tự quản giữ an 
          "Dân vận khéo ở thôn K'Long.", "Chuyển đổi số ngay tại thôn.", "")
 
 
+# A field is a facet column of the index: a profile moved to another keeps its place in the order.
+FIELD_EDITS = (None, (Field.KINH_TE,), (Field.QUOC_PHONG_AN_NINH, Field.VAN_HOA_XA_HOI))
+
+
 @pytest.fixture(scope="module")
 def edit_corpus(tmp_path_factory) -> list:
     from lantoa.bench import write_synthetic
@@ -201,11 +205,12 @@ def edit_corpus(tmp_path_factory) -> list:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(min_value=0, max_value=39), st.sampled_from(TEXTS),
-                          st.sampled_from(TEXTS)), min_size=1, max_size=4), st.data())
+                          st.sampled_from(TEXTS), st.sampled_from(FIELD_EDITS)), min_size=1, max_size=4),
+       st.data())
 def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_corpus, tmp_path_factory,
                                                                          edits, data):
-    """Edits that keep the order (a title, a body): the index from the memo is byte for byte
-    the index made from scratch, edit after edit. A file the edit left as it was is a hard
+    """Edits that keep the order (a title, a body, the fields): the index from the memo is
+    byte for byte the index made from scratch, edit after edit. A file the edit left as it was is a hard
     link to the previous index's file, unless that index is gone; the checksums recorded
     from what was written are the files' own."""
     from dataclasses import replace
@@ -219,9 +224,10 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
     known = {d: profile_terms(p) for d, p in zip(digests, profiles, strict=True)}
     _, memo = make_index(profiles, folder / "first", "https://x.vn", None, digests)
     memo.placed_in = str(folder / "first")
-    for step, (doc, title_text, body_text) in enumerate(edits):
+    for step, (doc, title_text, body_text, fields) in enumerate(edits):
         profiles[doc] = replace(profiles[doc], title=f"{profiles[doc].title} {title_text}".strip(),
-                                body_html=f"<p>{body_text}</p>{profiles[doc].body_html}")
+                                body_html=f"<p>{body_text}</p>{profiles[doc].body_html}",
+                                fields=fields or profiles[doc].fields)
         digests[doc] = f"{doc}.{step}"
         known[digests[doc]] = profile_terms(profiles[doc])
         update, fresh = folder / f"update-{step}", folder / f"fresh-{step}"
