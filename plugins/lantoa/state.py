@@ -109,8 +109,10 @@ class BuildState:
     photos: PhotoRenderer
     pages: PageCache  # the services that change: the pages this build wrote …
     cache: Cache  # … and the cache entries it used
-    # Every term has the profiles, in the order, and the children of the previous build
-    # (`KeptTerms.structure`): a listing's or a feed's signature is the previous one.
+    # The profiles' structure (`KeptTerms.structure`), when their terms were kept (a build's,
+    # not a preview's). While it is the previous build's, every term has the profiles, in the
+    # order, and the children it had: a listing's or a feed's signature is the previous one.
+    structure: str | None = None
     structure_as_before: bool = False
     _urls: dict[int, tuple[list[Profile], list]] = field(default_factory=dict, repr=False)
     _cards: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
@@ -202,6 +204,7 @@ def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, 
         collection=collection, profiles=profiles, digests=MappingProxyType(digests),
         facets=facets, index=MappingProxyType(index), children=MappingProxyType(children_of(index)),
         empty_terms=empty, extras=Extras(profiles, index, terms, places, structure),
+        structure=structure,
         structure_as_before=structure is not None and pages.as_before("structure", structure),
         photos=photos, pages=pages, cache=cache,
     )
