@@ -522,8 +522,8 @@ class PageCache:
         visits them as usual (their signatures made).
 
         An edit at 10,000 profiles keeps some 28,000 owners (every profile's page and share
-        card, every listing and feed but a few): one by one, through `visit`, they took a
-        tenth of the build.
+        card, every listing and feed but a few): through `visit`, each took a few calls and
+        look-ups of its own.
         """
         owners = list(owners)
         changed = self.changed
