@@ -23,12 +23,12 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .cache import Cache
 from .files import (
@@ -102,6 +102,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return found
 
 
+T = TypeVar("T")  # what a generator makes an owner's files from (`PageCache.keep_as_before`)
 _LAST_MANIFEST: dict[Path, tuple[tuple, Any]] = {}  # the last manifest read, by its file's metadata
 
 # The parts of a manifest kept as changes to a base, each a dict.
@@ -514,21 +515,22 @@ class PageCache:
         found = self._visited[owner] = not self._keep(owner, signature, profiles)
         return found
 
-    def keep_as_before(self, owners: Iterable[tuple[str, Collection[str]]]) -> list[str]:
-        """`visit` of many owners at once, each given with the profile URLs its files show,
-        whose signature the caller knows is the previous build's unless one of those
-        profiles changed: those kept as they were are kept here, without their signatures
-        made or a call per owner; returns, in order, the owners left to the caller, which
-        visits them as usual (their signatures made).
+    def keep_as_before(self, items: Sequence[T], owner_of: Callable[[T], tuple[str, Collection[str]]]
+                       ) -> list[T]:
+        """`visit` of many owners at once: each item's owner, with the profile URLs its files
+        show (`owner_of`), is one whose signature the caller knows is the previous build's
+        unless one of those profiles changed. Those kept as they were are kept here, without
+        their signatures made or a call per owner; returns, in order, the items whose owners
+        are left to the caller, which visits them as usual (their signatures made).
 
         An edit at 10,000 profiles keeps some 28,000 owners (every profile's page and share
         card, every listing and feed but a few): through `visit`, each took a few calls and
         look-ups of its own.
         """
-        owners = list(owners)
         changed = self.changed
         if changed is None:
-            return [owner for owner, _ in owners]
+            return list(items)
+        owners = [owner_of(item) for item in items]
         signatures, files_of, visited = self._previous_signatures, self._files_of, self._visited
         kept = [owner for owner, shown in owners
                 if owner in signatures and owner in files_of and owner not in visited
@@ -542,7 +544,7 @@ class PageCache:
         visited.update(dict.fromkeys(kept, False))
         self._carry_over_all([name for owner in kept for name in files_of[owner]])
         kept_owners = set(kept)
-        return [owner for owner, _ in owners if owner not in kept_owners]
+        return [item for item, (owner, _) in zip(items, owners, strict=True) if owner not in kept_owners]
 
     def as_before(self, name: str, value: Any) -> bool:
         """Note `value` under `name` for the next build; whether the previous build noted the

@@ -81,9 +81,7 @@ class FacetsGenerator(Generator):
         if state.structure_as_before:
             # While every term has the profiles and children it had, so has each listing:
             # one that shows no changed profile is kept as it was (4,300 at 10,000 profiles).
-            owners = [(listing_owner(entry), state.urls(entry.profiles)) for entry in entries]
-            left = set(pages.keep_as_before(owners))
-            entries = [entry for entry, (owner, _) in zip(entries, owners, strict=True) if owner in left]
+            entries = pages.keep_as_before(entries, lambda e: (listing_owner(e), state.urls(e.profiles)))
         for entry in entries:
             term_map = term_maps.get(entry.term.url)
             listing = Listing(state, entry, term_map)

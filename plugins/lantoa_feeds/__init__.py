@@ -152,9 +152,7 @@ class FeedsGenerator(Generator):
         if state.structure_as_before:
             # While every term has the profiles it had, a feed none of whose profiles
             # changed is kept as it was.
-            owners = [(feed_owner(feed), state.urls(self.listed[feed.folder])) for feed in feeds]
-            left = set(cache.keep_as_before(owners))
-            feeds = [feed for feed, (owner, _) in zip(feeds, owners, strict=True) if owner in left]
+            feeds = cache.keep_as_before(feeds, lambda f: (feed_owner(f), state.urls(self.listed[f.folder])))
         for feed in feeds:
             listed = self.listed[feed.folder]
             # A feed shows the newest of its term's profiles: while they are the same

@@ -173,9 +173,7 @@ class PhotoPublisher:
         jobs = []
         site = self.settings["SITENAME"]
         # A card whose profile did not change is kept as it was (its digest covers its photos).
-        owners = [(card_owner(p), (p.url,)) for p in state.profiles]
-        left = set(state.pages.keep_as_before(owners))
-        for profile in (p for p, (owner, _) in zip(state.profiles, owners, strict=True) if owner in left):
+        for profile in state.pages.keep_as_before(state.profiles, lambda p: (card_owner(p), (p.url,))):
             photo = self._card_photo(profile)
             owner = card_owner(profile)
             # What the card shows comes from its profile alone (its digest covers its photos).

@@ -103,10 +103,11 @@ class ProfilesGenerator(Generator):
         if placed_as_before:
             # A page shows the profile, its neighbours and related profiles: when none of
             # them changed, nor which they are, the page is kept without a look at its inputs.
-            owners = [(profile_owner(p), p.url) for p in profiles]
-            left = set(pages.keep_as_before(
-                (owner, (url, *(pages.previous_signature(owner) or ()))) for owner, url in owners))
-            profiles = [p for p, (owner, _) in zip(profiles, owners, strict=True) if owner in left]
+            def shown(profile: Profile) -> tuple[str, tuple[str, ...]]:
+                owner = profile_owner(profile)
+                return owner, (profile.url, *(pages.previous_signature(owner) or ()))
+
+            profiles = pages.keep_as_before(profiles, shown)
         for profile in profiles:
             owner = profile_owner(profile)
             beside = pages.previous_signature(owner) if placed_as_before else None
