@@ -353,3 +353,27 @@ def test_a_build_walks_the_content_once_and_a_file_changed_after_the_walk_is_bui
     time.sleep(RACY_SECONDS)
     site = build_atomic(dict(settings))
     assert "Câu thứ ba." in page.read_text(encoding="utf-8")
+
+
+def test_the_manifest_keeps_its_base_from_edit_to_edit(tmp_path: Path):
+    """The base the output manifest names is kept in the cache from one build to the next
+    (the cache's pruning counts it as used), and an edit writes only its changes to it."""
+    from lantoa.files import read_pickle
+
+    content, cache = tmp_path / "content", tmp_path / "cache"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    edited = content / "profiles/lam-dong/2023/nong-dan-dinh-van-lam-duong.md"
+    bases = []
+    for number in range(4):
+        if number:
+            text = edited.read_text(encoding="utf-8")
+            edited.write_text(f"{text}\nCâu thêm {number}.\n", encoding="utf-8")
+            time.sleep(RACY_SECONDS)
+        result = lantoa("build", "--content", str(content), "--output", str(tmp_path / "site"),
+                        "--cache", str(cache))
+        assert result.returncode == 0, result.stderr
+        manifest = next(p for p in cache.glob("output-manifest.pickle.*") if ".base-" not in p.name)
+        base = read_pickle(manifest, None)["base"]
+        assert (cache / base).is_file()
+        bases.append(base)
+    assert len(set(bases)) == 1, bases
