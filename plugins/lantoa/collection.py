@@ -36,7 +36,7 @@ from .files import (
     walk_content,
     write_keyed,
 )
-from .gazetteer import gazetteer, keep_gazetteer
+from .gazetteer import gazetteer, gazetteer_version, keep_gazetteer
 from .model import Profile
 from .output import profile_digest
 from .parallel import beside, process_pool, worker_count
@@ -230,9 +230,11 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         workers = worker_count(workers)
         if cache_dir:
             keep_gazetteer(cache_dir)
-        # One key per shard: another year or other code reads everything again.
-        key = (salt, today.year)
-        shards = [read_keyed(path, key) or {} for path in profile_cache_files(cache_dir)] if cache_dir else []
+        # One key per shard: another year, other code or another gazetteer reads everything
+        # again. A place's units are kept as the gazetteer's names for them (`_write_shards`).
+        key = (salt, today.year, gazetteer_version())
+        shards = [read_keyed(path, key, gazetteer().units_by_reference.__getitem__) or {}
+                  for path in profile_cache_files(cache_dir)] if cache_dir else []
         known = {name: hit for shard in shards for name, hit in shard.items()}
         # Metadata is as old as the walk that took it.
         racy = walk.trusted_before
@@ -297,8 +299,11 @@ def _write_shards(cache_dir: Path, key: tuple, entries: dict[str, tuple], dirty:
         shard = shards.get(_shard_of(name))
         if shard is not None:
             shard[name] = entry
+    # A place's units are pickled as the gazetteer's names for them: unpickled, each was a
+    # dataclass with its names and slug, some 40 % of reading a profile from the cache, where
+    # a name is one look-up in the gazetteer (10,000 profiles read in 90 ms instead of 150).
     for number, shard in shards.items():
-        write_keyed(paths[number], key, shard)
+        write_keyed(paths[number], key, shard, gazetteer().reference)
 
 
 def assemble(files: list[str], read: Mapping[str, Read], refused: list[Problem]) -> Collection:

@@ -6,6 +6,7 @@ import contextlib
 import copyreg
 import gc
 import hashlib
+import io
 import os
 import pickle
 import shutil
@@ -98,13 +99,18 @@ def write_pickle(path: Path, value: Any) -> None:
 _CHECKSUM_PLACEHOLDER = b"0" * 64 + b"\n"  # the SHA-256's line, written over once the rest is
 
 
-def _write_checked(path: Path, head: bytes, value: Any) -> None:
-    """`head`, then the pickle of `value`, behind the SHA-256 of both (`write_pickle`)."""
+def _write_checked(path: Path, head: bytes, value: Any,
+                   reference: Callable[[Any], Any] | None = None) -> None:
+    """`head`, then the pickle of `value`, behind the SHA-256 of both (`write_pickle`).
+    `reference`: the pickler's `persistent_id` (`write_keyed`)."""
     with _written_aside(path) as file:
         file.write(_CHECKSUM_PLACEHOLDER)
         hashing = _Hashing(file)
         hashing.write(head)
-        _Pickler(hashing, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        pickler = _Pickler(hashing, protocol=pickle.HIGHEST_PROTOCOL)
+        if reference is not None:
+            pickler.persistent_id = reference
+        pickler.dump(value)
         file.seek(0)
         file.write(hashing.digest.hexdigest().encode())
 
@@ -122,14 +128,19 @@ def read_pickle(path: Path, default: Any) -> Any:
         return default
 
 
-def _unpickled(data: bytes | memoryview) -> Any:
+def _unpickled(data: bytes | memoryview, referenced: Callable[[Any], Any] | None = None) -> Any:
     """`pickle.loads`, with the cyclic garbage collector paused: everything unpickling makes
     stays reachable until it returns, so a collection meanwhile frees nothing and, over a
-    build's hundreds of thousands of objects, cost a fifth of reading the profiles' shards."""
+    build's hundreds of thousands of objects, cost a fifth of reading the profiles' shards.
+    `referenced`: the unpickler's `persistent_load` (`read_keyed`)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(data)
+        if referenced is None:
+            return pickle.loads(data)
+        unpickler = pickle.Unpickler(io.BytesIO(data))
+        unpickler.persistent_load = referenced
+        return unpickler.load()
     finally:
         if enabled:
             gc.enable()
@@ -161,9 +172,10 @@ _KEY_LINE_AT = len(_CHECKSUM_PLACEHOLDER)  # a keyed file's key line follows its
 ANY_KEY = object()  # `read_keyed`: the value, whatever key it was kept for
 
 
-def read_keyed(path: Path, key: Any) -> Any:
+def read_keyed(path: Path, key: Any, referenced: Callable[[Any], Any] | None = None) -> Any:
     """The value `write_keyed` stored with `key` (any key: `ANY_KEY`); None when missing,
-    damaged or kept for another key (other code, settings or data made it).
+    damaged or kept for another key (other code, settings or data made it). `referenced`
+    gives back what `write_keyed`'s `reference` named.
 
     The key's line is looked at first: a file kept for another key (all of them, after
     the code or a setting that shows changed) costs reading a line, not reading,
@@ -185,7 +197,7 @@ def read_keyed(path: Path, key: Any) -> Any:
     if data[:len(line)] != line:
         return None
     try:
-        stored, value = _unpickled(data[len(line):])
+        stored, value = _unpickled(data[len(line):], referenced)
     except Exception:  # written by another version of the code
         warn_cache(path)
         return None
@@ -207,10 +219,14 @@ def _keyed_as(head: bytes, line: bytes) -> bool:
     return found == line if line else len(found) == _KEY_LINE_BYTES and found.startswith(b"key ")
 
 
-def write_keyed(path: Path, key: Any, value: Any) -> None:
+def write_keyed(path: Path, key: Any, value: Any, reference: Callable[[Any], Any] | None = None) -> None:
     """A cache entry (`write_pickle`) of `key` and `value`, behind a line that names the
-    key (the digest of its `repr`) for `read_keyed` to tell another key's file by."""
-    _write_checked(path, _key_line(key), (key, value))
+    key (the digest of its `repr`) for `read_keyed` to tell another key's file by.
+
+    `reference` names the objects pickled by a name alone (`pickle.Pickler.persistent_id`:
+    None for the others); `read_keyed` is then given what gives them back by that name.
+    """
+    _write_checked(path, _key_line(key), (key, value), reference)
 
 
 def _key_line(key: Any) -> bytes:

@@ -73,6 +73,11 @@ class Unit:
         return f"{division} {self.short_name}"
 
 
+def _reference(unit: Unit) -> str:
+    """A unit's level, era and code as one short string: "c0-26734" (a current commune)."""
+    return f"{unit.level[0]}{int(unit.legacy)}-{unit.code}"
+
+
 def _unit(level: str, code: int, name: str, division: object, legacy: bool,
           parent_code: int | None, slug: str) -> Unit:
     return Unit(level, code, name, _division(division), legacy, parent_code, slug, name_key(name))
@@ -193,6 +198,23 @@ class Gazetteer:
         self._load_successors()
         self._load_districts()
         self._build_indexes()
+        # Each unit by a short name of its own (`reference`): what a cache that keeps many
+        # profiles' places pickles in place of the unit, and reads back from here.
+        self.units_by_reference: dict[str, Unit] = {
+            _reference(unit): unit
+            for table in (self.current_provinces, self.legacy_provinces, self.legacy_districts,
+                          self.current_communes, self.legacy_communes)
+            for unit in table.values()}
+
+    def reference(self, value: object) -> str | None:
+        """`value`'s name in `units_by_reference` when it is one of this gazetteer's units (or
+        equal to one: a profile read by a worker process holds a copy), else None: a
+        pickler's `persistent_id`, for which any other value is pickled as usual."""
+        if type(value) is not Unit:
+            return None
+        name = _reference(value)  # type: ignore[arg-type]
+        found = self.units_by_reference.get(name)
+        return name if found is value or found == value else None
 
     # -- loading ------------------------------------------------------------
     def _load_provinces(self) -> None:

@@ -408,3 +408,20 @@ def test_the_index_keeps_each_terms_urls_and_the_state_names_them_as_its_profile
     every = list(state.profiles)  # a list the index did not make: its URLs are read from the profiles
     assert state.urls(every) == tuple(p.url for p in every)
     assert state.urls_digest(every) == names_digest(p.url for p in every)
+
+
+def test_a_profile_read_from_the_cache_has_the_gazetteers_own_units(content, cache_dir):
+    """The cache keeps a place's units as the gazetteer's names for them, not as copies: a
+    profile read back holds the very units the gazetteer has, and reads as it was read."""
+    from lantoa.gazetteer import gazetteer
+
+    file = write(content, "lam-dong/2023/a.md", "Mô hình A")
+    _age(file)
+    first = run(content, cache_dir).profiles[0]
+    again = run(content, cache_dir)
+    assert again.read_from_cache == 1
+    place = again.profiles[0].place
+    assert place == first.place
+    geo = gazetteer()
+    assert place.province is geo.current_provinces[place.province.code]
+    assert all(unit is geo.current_communes[unit.code] for unit in place.communes)

@@ -359,3 +359,23 @@ def test_a_damaged_copy_is_built_again(tmp_path):
     answer = _load_in_a_new_process(installed, tmp_path / "cache")
     assert answer[-1] == "True" and answer[:3] == ["Tỉnh", "Đồng", "Tháp"]
     assert _load_in_a_new_process(installed, tmp_path / "cache")[-1] == "False"
+
+
+def test_only_the_gazetteers_units_are_pickled_as_references(tmp_path):
+    """A cache file pickles the gazetteer's units (and copies equal to them, as a worker
+    process sends them back) as their names, and gives back the gazetteer's own; any
+    other unit is pickled whole."""
+    import dataclasses
+
+    from lantoa.files import read_keyed, write_keyed
+
+    geo = gazetteer()
+    own = next(iter(geo.current_communes.values()))
+    copy = dataclasses.replace(own)
+    other = dataclasses.replace(own, name=own.name + " mới")
+    assert geo.reference(other) is None and geo.reference(copy) == geo.reference(own)
+    write_keyed(tmp_path / "units.pickle", "khóa", [own, copy, other, "chữ"], geo.reference)
+    back = read_keyed(tmp_path / "units.pickle", "khóa", geo.units_by_reference.__getitem__)
+    assert back[0] is own and back[1] is own
+    assert back[2] == other and back[2] is not own
+    assert back[3] == "chữ"
