@@ -56,7 +56,7 @@ class Snapshot:
     _router: dict[str, Callable[[], Any]] | None = None
 
     @functools.cached_property
-    def maps(self) -> tuple[list, dict[str, Any]]:
+    def maps(self) -> tuple[Any, dict[str, Any]]:
         """The communes with profiles and the province maps (`lantoa_portal`), when first shown."""
         from lantoa_portal import portal_maps
 

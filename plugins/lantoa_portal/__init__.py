@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from lantoa.facets import Term, TermIndex, field_term, province_term
@@ -160,56 +160,52 @@ def _kept(state: BuildState, name: str, key: tuple, make: Callable[[], Any]) -> 
     return value
 
 
-def communes_with_profiles(state: BuildState) -> list[Spot]:
-    """`commune_spots`, kept in the cache by the profiles' structure (`KeptTerms.structure`:
-    every profile's terms and localities, in order, under the code and the gazetteer), which
-    they follow from, with their digest (`spots_digest`), which keys the maps: an edit that
-    moves nobody neither finds them again nor prints them (70 ms at 10,000 profiles)."""
-    def made() -> tuple[list[Spot], str]:
+class Communes(NamedTuple):
+    """The communes with profiles (`commune_spots`) and a digest of them, which keys the maps:
+    some 5,000 spots at 10,000 profiles, printed once."""
+
+    spots: list[Spot]
+    digest: str
+
+
+def communes_with_profiles(state: BuildState) -> Communes:
+    """`commune_spots` and their digest, kept in the cache by the profiles' structure
+    (`KeptTerms.structure`: every profile's terms and localities, in order, under the code
+    and the gazetteer), which they follow from: an edit that moves nobody neither finds
+    them again nor prints them (70 ms at 10,000 profiles)."""
+    def made() -> Communes:
         spots = commune_spots(state.index, state.extras.terms)
-        return spots, repr_digest(spots)
+        return Communes(spots, repr_digest(spots))
 
-    spots, shown = made() if state.structure is None else _kept(state, SPOTS_FILE, (state.structure,), made)
-    _SHOWN[:] = [(spots, shown)]
-    return spots
+    return made() if state.structure is None else _kept(state, SPOTS_FILE, (state.structure,), made)
 
 
-_SHOWN: list[tuple[list[Spot], str]] = []  # the last spots found or read, with their digest
-
-
-def spots_digest(spots: list[Spot]) -> str:
-    """A digest of `spots`, printed once per list: some 5,000 spots at 10,000 profiles."""
-    if not (_SHOWN and _SHOWN[0][0] is spots):
-        _SHOWN[:] = [(spots, repr_digest(spots))]
-    return _SHOWN[0][1]
-
-
-def portal_maps(state: BuildState) -> tuple[list[Spot], dict[str, MapView]]:
+def portal_maps(state: BuildState) -> tuple[Communes, dict[str, MapView]]:
     """Every commune with profiles, and each province page's map (URL → map).
 
     The maps are kept in the cache while the communes with profiles, their counts,
     the code and the gazetteer stay the same: an edit that moves nobody reuses them.
     """
-    spots = communes_with_profiles(state)
-    key = (state.cache.salt, gazetteer_version(), spots_digest(spots))
-    return spots, _kept(state, MAPS_FILE, key, lambda: province_maps(spots))
+    communes = communes_with_profiles(state)
+    key = (state.cache.salt, gazetteer_version(), communes.digest)
+    return communes, _kept(state, MAPS_FILE, key, lambda: province_maps(communes.spots))
 
 
-def national_maps(state: BuildState, settings: Mapping, spots: list[Spot]) -> tuple[MapView, MapView]:
+def national_maps(state: BuildState, settings: Mapping, communes: Communes) -> tuple[MapView, MapView]:
     """The front page's map and `/ban-do/`'s, kept in the cache as the province maps are."""
-    limit = settings["LANTOA_MAP_COMMUNE_LINKS"]
-    key = (state.cache.salt, gazetteer_version(), limit, spots_digest(spots))
+    limit, spots = settings["LANTOA_MAP_COMMUNE_LINKS"], communes.spots
+    key = (state.cache.salt, gazetteer_version(), limit, communes.digest)
     return _kept(state, NATIONAL_MAPS_FILE, key, lambda: (
         national_map(spots, background=False, areas=province_areas(), link_limit=limit // 5),
         national_map(spots, areas=province_areas(), link_limit=limit)))
 
 
-def portal_pages(state: BuildState, settings: Mapping, spots: list[Spot]) -> list[Page]:
+def portal_pages(state: BuildState, settings: Mapping, communes: Communes) -> list[Page]:
     """The front page and `/ban-do/` (the preview server renders them from memory too)."""
-    profiles, index, digests = state.profiles, state.index, state.digests
+    profiles, index, digests, spots = state.profiles, state.index, state.digests, communes.spots
     shown = featured(profiles, state.photos)
     latest = newest(profiles, shown)
-    front_map, full = national_maps(state, settings, spots)
+    front_map, full = national_maps(state, settings, communes)
     front = {
         "featured": shown, "newest": latest, "headlines": headlines(profiles, index),
         "fields": field_entries(index), "provinces": province_entries(index),
@@ -235,12 +231,12 @@ class PortalGenerator(Generator):
 
     def generate_context(self) -> None:
         state = build_state(self.context, "lantoa_portal")
-        self.spots, self.context["term_maps"] = portal_maps(state)
+        self.communes, self.context["term_maps"] = portal_maps(state)
         self.context["MAP_BASE"] = urlsplit(self.settings.get("SITEURL", "")).path.rstrip("/") + "/"
 
     def generate_output(self, writer) -> None:
         state = build_state(self.context, "lantoa_portal")
-        for page in portal_pages(state, self.settings, self.spots):
+        for page in portal_pages(state, self.settings, self.communes):
             state.pages.write(writer, self, page)
         state.pages.flush()
 
