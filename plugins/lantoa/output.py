@@ -108,8 +108,6 @@ _LAST_MANIFEST: dict[Path, tuple[tuple, Any]] = {}  # the last manifest read, by
 # The parts of a manifest kept as changes to a base, each a dict.
 MANIFEST_PARTS = ("files", "digests", "owned", "signatures", "lastmod", "uses", "facts")
 BASE_SUFFIX = ".base-"
-# Kept as changes to a base (`CHANGES_SHARE`): an edit at 10,000 profiles changes some fifty
-# of 130,000 entries, yet pickling all of them took 65–140 ms of the builder's last 0.2 s.
 
 
 @dataclass
@@ -179,6 +177,8 @@ def write_manifest(path: Path, manifest: dict[str, Any], previous: dict[str, Any
             combined.update(updated)
             parts[part] = (combined, tuple(set(kept_removed).difference(updated) | gone))
             size += len(combined) + len(parts[part][1])
+        # An edit at 10,000 profiles changes some fifty of 130,000 entries, yet pickling all
+        # of them took 65–140 ms of the builder's last 0.2 s.
         if size * CHANGES_SHARE <= sum(len(manifest[part]) for part in MANIFEST_PARTS):
             cache.use(layers.base)
             write_pickle(path, {"base": layers.base.name, "changes": parts, "salt": manifest.get("salt")})
@@ -535,14 +535,16 @@ class PageCache:
         kept = [owner for owner, shown in owners
                 if owner in signatures and owner in files_of and owner not in visited
                 and changed.isdisjoint(shown)]
-        if not self._all_as_left([name for owner in kept for name in files_of[owner]]):
+        names = [name for owner in kept for name in files_of[owner]]
+        if not self._all_as_left(names):
             # A file changed since (damaged, edited by hand): its owner is made again.
             kept = [owner for owner in kept if self._all_as_left(files_of[owner])]
+            names = [name for owner in kept for name in files_of[owner]]
         for owner in kept:
             self.signatures[owner] = signatures[owner]
             self.owned[owner] = files_of[owner]
         visited.update(dict.fromkeys(kept, False))
-        self._carry_over_all([name for owner in kept for name in files_of[owner]])
+        self._carry_over_all(names)
         kept_owners = set(kept)
         return [item for item, (owner, _) in zip(items, owners, strict=True) if owner not in kept_owners]
 
