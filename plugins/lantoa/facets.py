@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -314,6 +314,15 @@ class Related:
                     if len(bucket) <= limit * 2:  # newest first; more are never needed
                         bucket.append(profile)
         self.placement = placement if digest is None else digest.hexdigest()[:32]
+
+    @classmethod
+    def kept(cls, buckets: Mapping[tuple, Sequence[Profile]], placement: str, limit: int = 5,
+             places: Callable[[Profile], list[tuple]] | None = None) -> Related:
+        """The lists chosen from `buckets` kept from a build whose placement was `placement`
+        (`lantoa.state.KeptStructure`), instead of from every profile."""
+        related = cls((), limit, places, placement)
+        related.buckets = buckets  # type: ignore[assignment]
+        return related
 
     def __call__(self, profile: Profile) -> list[Profile]:
         chosen: list[Profile] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from dataclasses import replace
@@ -125,6 +126,81 @@ def test_facet_terms_kept_between_builds_are_the_terms_made_afresh(tmp_path: Pat
     made.clear()
     assert kept_terms(collection, counting, cache) == facet_terms(collection.profiles, FACETS)
     assert made == []  # kept again, table and all
+
+
+def test_a_state_made_from_the_kept_structure_is_the_state_made_afresh(tmp_path: Path, monkeypatch):
+    """While every profile stands where it stood and holds the terms, localities and fields it
+    held, a build's index, terms and related profiles are made from the structure the build
+    before kept (`KeptStructure`); otherwise from the profiles. Either way they are what a
+    state made afresh has, and every profile in them is this build's own."""
+    import lantoa.state
+    from lantoa.bench import write_synthetic
+    from lantoa.collection import collect
+    from lantoa.model import Field
+    from lantoa.output import PageCache
+    from lantoa.parallel import settle
+    from lantoa.state import NoPhotos, make_state
+
+    content = tmp_path / "content"
+    files = write_synthetic(120, content)
+    settings = {"LANTOA_CACHE_DIR": str(tmp_path / "cache"), "OUTPUT_PATH": str(tmp_path / "site"),
+                "LANTOA_WORKERS": 1}
+    fallbacks: list[int] = []
+    made_afresh = lantoa.state.kept_terms
+    monkeypatch.setattr(lantoa.state, "kept_terms",
+                        lambda *args: fallbacks.append(1) or made_afresh(*args))
+
+    def state(keep: bool):
+        cache = Cache(settings)
+        found = make_state(collect(content), NoPhotos(), PageCache(settings, cache), cache, keep_terms=keep)
+        settle()  # the structure is kept beside the build
+        return found
+
+    def shown(found) -> tuple:
+        own = {id(p) for p in found.profiles}
+        assert all(id(p) in own for by_key in found.index.values()
+                   for entry in by_key.values() for p in entry.profiles)
+        index = {name: [(e.term, [p.source for p in e.profiles], list(e.urls)) for e in by_key.values()]
+                 for name, by_key in found.index.items()}
+        extras = {url: (x.crumbs, x.newer and x.newer.url, x.older and x.older.url,
+                        [p.url for p in x.related], dict(x.terms), found.extras.around(url))
+                  for url, x in found.extras.items()}
+        children = {url: {name: [e.term for e in entries] for name, entries in by_facet.items()}
+                    for url, by_facet in found.children.items()}
+        terms = {p.url: found.extras.terms[p.url] for p in found.profiles}
+        return index, extras, children, found.empty_terms, terms, [p.source for p in found.profiles]
+
+    def edit(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    first = state(True)
+    assert fallbacks == [1]
+    for changed in (lambda: edit(files[7], "\n\n", "\n\nMột câu mới ở đầu.\n\n"),
+                    lambda: [edit(f, "\n\n", "\n\nThêm.\n\n") for f in files[40:80]]):
+        changed()  # the text only: made from the kept structure (more than 32 changed: kept again)
+        fallbacks.clear()
+        kept = state(True)
+        assert fallbacks == [] and kept.structure == first.structure
+        assert kept.extras.placement == first.extras.placement
+        assert shown(kept) == shown(state(False))
+    assert shown(state(True)) == shown(state(False)) and fallbacks == []
+    profile = next(p for p in first.profiles if p.source == files[7].relative_to(content).as_posix())
+    # Another field, and another province: the same order, another structure, made afresh.
+    other_field = next(f.value for f in Field if f not in profile.fields)
+    for changes in ((r"^Field: .*$", f"Field: {other_field}"),
+                    (r"^(District|Commune): .*\n", ""), (r"^Province: .*$", "Province: Cao Bằng")):
+        text = files[7].read_text(encoding="utf-8")
+        for pattern, replacement in zip(changes[::2], changes[1::2], strict=True):
+            text = re.sub(pattern, replacement, text, flags=re.MULTILINE)
+        files[7].write_text(text, encoding="utf-8")
+        fallbacks.clear()
+        moved = state(True)
+        assert fallbacks == [1] and moved.structure != first.structure
+        assert len(moved.profiles) == len(first.profiles) and not moved.collection.errors
+        assert shown(moved) == shown(state(False))
+        assert shown(state(True)) == shown(moved) and fallbacks == [1]
 
 
 def test_the_search_index_is_not_made_from_terms_that_other_code_kept(tmp_path: Path, monkeypatch):
