@@ -229,6 +229,87 @@ def test_the_search_index_is_not_made_from_terms_that_other_code_kept(tmp_path: 
     assert kept == afresh
 
 
+# The helper that reads the last index's memo is forked while the build reads the profiles;
+# a test runner's threads make forking unsafe, so these builds run in a fresh interpreter.
+EARLY_INDEX = """
+import json, re, shutil, sys, time
+from pathlib import Path
+
+import lantoa_search
+from lantoa.bench import write_synthetic
+from lantoa.files import RACY_SECONDS
+from lantoa.parallel import single_threaded
+from tests.conftest import build_site
+from tests.integration.test_cache import index
+
+root = Path(sys.argv[1])
+content = root / "content"
+files = write_synthetic(60, content)
+site, marker = root / "a" / "site", root / "fell-back"
+made_by_the_build = lantoa_search._make_index
+lantoa_search._make_index = lambda job: marker.touch() or made_by_the_build(job)
+builds, before = [], {}
+
+
+def built():
+    global before
+    marker.unlink(missing_ok=True)
+    time.sleep(RACY_SECONDS)
+    kept = index(build_site(content, site, LANTOA_WORKERS=2))
+    fell_back, changed, before = marker.exists(), kept != before, kept
+    shutil.rmtree(root / "b", ignore_errors=True)
+    clean = index(build_site(content, root / "b" / "site", LANTOA_WORKERS=2))
+    builds.append([changed, fell_back, kept == clean])
+
+
+def edit(path, pattern, replacement):
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE), encoding="utf-8")
+
+
+built()  # no memo yet
+edit(files[5], r"\\n\\n", "\\n\\nHợp tác xã trồng sầu riêng xuất khẩu.\\n\\n")
+built()
+edit(files[5], r"^Title: .*$", "Title: Mô hình sầu riêng đổi tên tại chỗ")  # same place in the order
+built()
+level = "tinh" if "Level: tinh" not in files[9].read_text(encoding="utf-8") else "xa"
+edit(files[9], r"^Level: .*$", f"Level: {level}")  # another value in a filter of the search page
+built()
+edit(files[12], r"^Date: .*$", "Date: 2030-01-01")  # another order
+built()
+(root / "a" / ".cache" / "search-memo-whole.pickle").write_bytes(b"damaged")
+edit(files[5], r"\\n\\n", "\\n\\nMột câu nữa.\\n\\n")
+built()
+edit(files[5], r"\\n\\n", "\\n\\nVà một câu nữa.\\n\\n")
+built()
+print(json.dumps({"forked": single_threaded(), "builds": builds}))
+"""
+
+
+def test_the_helper_that_read_the_memo_meanwhile_indexes_an_edit_and_the_others_fall_back(tmp_path: Path):
+    """A helper reads the last index's memo while the profiles are read, and makes the index
+    of an edit from it with the few profiles it asks for; when it cannot (a profile holds
+    other filter values, the order changed, the memo is damaged), a helper of the build's
+    own makes it. Either way the index is what a clean build makes."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    run = subprocess.run([sys.executable, "-c", EARLY_INDEX, str(tmp_path)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert found["forked"]
+    # [another index than the build before's, made by a helper of the build's own, the same
+    # index as a clean build's]: the first build has no memo; then an edit, a title changed
+    # in place, another filter value, another order, a damaged memo, an edit again.
+    assert found["builds"] == [[True, True, True], [True, False, True], [True, False, True],
+                               [True, True, True], [True, True, True], [True, True, True],
+                               [True, False, True]]
+
+
 def index(site: Path) -> dict[str, bytes]:
     """The search index of a built site, file by file."""
     folder = site / "tim-kiem/chi-muc"
