@@ -13,7 +13,6 @@ import traceback
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -280,7 +279,6 @@ class Forked:
 
     def __init__(self, work: Callable[[], Any]):
         self.owner = os.getpid()
-        self._outcome: tuple[bool, Any] | None = None  # what the child said, once heard
         context = multiprocessing.get_context("fork")
         self._answer, theirs = context.Pipe(duplex=False)
         self._process = context.Process(target=self._run, args=(work, theirs), daemon=True)
@@ -301,13 +299,11 @@ class Forked:
         answer.send((True, value))
 
     def result(self) -> Any:
-        if self._outcome is None:
-            try:  # before joining: a child blocked on a full pipe never ends
-                self._outcome = self._answer.recv()
-            except EOFError:
-                self._outcome = (False, RuntimeError("một tiến trình phụ dừng giữa chừng (xem ở trên)"))
-            self._process.join()
-        done, value = self._outcome
+        try:
+            done, value = self._answer.recv()  # before joining: a child blocked on a full pipe never ends
+        except EOFError:
+            done, value = False, RuntimeError("một tiến trình phụ dừng giữa chừng (xem ở trên)")
+        self._process.join()
         if not done:
             raise value
         return value
@@ -315,46 +311,6 @@ class Forked:
     def _join(self) -> int:
         self.result()
         return 0
-
-
-class Talking(Forked):
-    """`work(channel)` in a forked child that exchanges messages with this process through
-    `channel` while both go on (`ask`, `listen`); `settle` waits for it, after closing this
-    side of the channel: a child that waits for a message it will never get then sees the
-    channel closed (`EOFError`) and ends. Only where forking is safe (`single_threaded`)."""
-
-    def __init__(self, work: Callable[[Connection], Any]):
-        self.channel, theirs = multiprocessing.get_context("fork").Pipe(duplex=True)
-        super().__init__(partial(self._talk, work, theirs))
-        theirs.close()
-        _SETTLING.append(self)
-
-    def _talk(self, work: Callable[[Connection], Any], channel: Connection) -> Any:
-        self.channel.close()  # this process's side: the child's own copy of it would keep it open
-        return work(channel)
-
-    def ask(self, message: Any) -> Any:
-        """Send `message`, and return the child's answer."""
-        with contextlib.suppress(OSError):  # the child ended: `listen` says why
-            self.channel.send(message)
-        return self.listen()
-
-    def listen(self) -> Any:
-        """The child's next message; the child's error if it ended without one."""
-        try:
-            return self.channel.recv()
-        except (EOFError, OSError):
-            self.channel.close()
-            self.result()  # raises what the child raised
-            raise RuntimeError("một tiến trình phụ dừng giữa chừng (xem ở trên)") from None
-
-    def close(self) -> None:
-        """Say no more: the child then ends."""
-        self.channel.close()
-
-    def _join(self) -> int:
-        self.channel.close()
-        return super()._join()
 
 
 def beside(work: Callable[[], None], defer: bool) -> None:

@@ -381,23 +381,20 @@ def write_index(profiles: Iterable[Profile], folder: Path, siteurl: str,
     return make_index(list(profiles), folder, siteurl, known_terms)[0]
 
 
-def make_index(profiles: Sequence[Profile], folder: Path, siteurl: str,
+def make_index(profiles: list[Profile], folder: Path, siteurl: str,
                known_terms: Mapping[str, Terms] | None = None, digests: Sequence[str] = (),
                memo: IndexMemo | None = None,
                terms_before: Callable[[str], Terms | None] = lambda digest: None,
-               urls: Sequence[str] | None = None) -> tuple[dict, IndexMemo]:
+               ) -> tuple[dict, IndexMemo]:
     """`write_index`, from `memo` when it describes the same profiles in the same order,
     `digests` telling which changed and `terms_before` what a changed one held before
     (by its former digest); otherwise from scratch. Returns the summary and the memo of
     this index. Either way the files are the same bytes.
-
-    `urls`: the profiles' URLs, when known. Made from the memo, the index reads only the
-    profiles `profiles_needed` names.
     """
     if memo is not None and len(digests) != len(profiles):
         raise ValueError("an index is made from a memo only with every profile's digest")
     known_terms = known_terms or {}
-    urls = tuple(p.url for p in profiles) if urls is None else tuple(urls)
+    urls = tuple(p.url for p in profiles)
     digests = tuple(digests) or urls
     made = None
     if memo is not None and memo.fits(siteurl, urls):
@@ -436,9 +433,9 @@ def _update(memo: IndexMemo, profiles: list[Profile], digests: tuple[str, ...],
             terms_before: Callable[[str], Terms | None]) -> IndexMemo | None:
     """The memo of the index of `profiles`, from the memo of the same profiles before some
     of them changed; None when what a changed profile held before is not known."""
-    changed = changed_profiles(memo, digests)
-    if changed is None:
-        return None
+    changed = [doc for doc, (old, new) in enumerate(zip(memo.digests, digests, strict=True)) if old != new]
+    if len(changed) > max(50, len(profiles) // 20):
+        return None  # most of the work either way: start afresh
     before = [terms_before(memo.digests[doc]) for doc in changed]
     if any(terms is None for terms in before):
         return None
@@ -486,43 +483,6 @@ def _update(memo: IndexMemo, profiles: list[Profile], digests: tuple[str, ...],
         memo.touch("chunks", (chunk,))
     memo.digests = digests
     return memo
-
-
-def changed_profiles(memo: IndexMemo, digests: Sequence[str]) -> list[int] | None:
-    """The ids of the profiles whose digests are not the memo's; None when so many changed
-    that the index is made afresh."""
-    if tuple(digests) == memo.digests:
-        return []
-    changed = [doc for doc, (old, new) in enumerate(zip(memo.digests, digests, strict=True)) if old != new]
-    return None if len(changed) > max(50, len(digests) // 20) else changed
-
-
-def profiles_needed(memo: IndexMemo, digests: Sequence[str], siteurl: str, urls: Sequence[str],
-                    has_terms: Callable[[str], bool]) -> list[int] | None:
-    """The ids of the profiles `make_index` reads to make the index of these profiles from
-    `memo`: the changed ones, those whose result file they share, and those whose terms are
-    not known (`has_terms`, by digest); None when it reads them all (the memo describes other
-    profiles, or another order, or too much changed, or what a changed one held is lost).
-    Which of the changed ones hold other values in the facet columns is known only from
-    them: `columns_kept` tells, once they are read."""
-    if not memo.fits(siteurl, tuple(urls)) or memo.columns is None:
-        return None
-    changed = changed_profiles(memo, digests)
-    if changed is None or not all(has_terms(memo.digests[doc]) for doc in changed):
-        return None
-    needed = {doc for doc, digest in enumerate(digests) if not has_terms(digest)}
-    for doc in changed:
-        start = doc // CHUNK * CHUNK
-        needed.update(range(start, min(start + CHUNK, len(digests))))
-    return sorted(needed)
-
-
-def columns_kept(memo: IndexMemo, profiles: Sequence[Profile], digests: Sequence[str]) -> bool:
-    """Whether every changed profile holds the values it held in the facet columns: the
-    columns are then the memo's, not made again from every profile."""
-    columns = search_columns()
-    return all(column_keys(profiles[doc], columns) == memo.column_keys.get(doc)
-               for doc in changed_profiles(memo, digests) or ())
 
 
 def _folded_entry(term: str, ids: Sequence[int], strong: Sequence[int], count: int) -> bytes:

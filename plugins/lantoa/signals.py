@@ -1,8 +1,6 @@
-"""Lan Tỏa's own signals, beside Pelican's: sent before the profiles are read, once
-they are read, and once each profile has its digest.
+"""Lan Tỏa's own signals, beside Pelican's: sent once the profiles are read, and once
+each profile has its digest.
 
-Receivers of `profiles_reading` may start work that needs only what the last build
-kept in the cache (the search index's helper reads its memo meanwhile).
 Receivers of `profiles_read` (the image plugin) may add problems to the collection
 before the one reporter prints them all and a strict build decides to stop.
 Receivers of `profiles_digested` may start work that needs only the published
@@ -10,9 +8,6 @@ profiles (the search index) before the facet indexes are made.
 """
 
 from blinker import signal
-
-# sender: the profiles generator; keyword arguments: context, settings, cache.
-profiles_reading = signal("lantoa-profiles-reading")
 
 # sender: the profiles generator; keyword arguments: collection, context, settings, cache
 # (the build's `lantoa.cache.Cache`). A receiver may answer with a `PhotoRenderer`.

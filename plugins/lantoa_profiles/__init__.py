@@ -23,7 +23,7 @@ from lantoa.parallel import settle
 from lantoa.problems import StrictBuildError, report
 from lantoa.progress import stage
 from lantoa.settings import apply_defaults
-from lantoa.signals import profiles_digested, profiles_read, profiles_reading
+from lantoa.signals import profiles_digested, profiles_read
 from lantoa.site import site_context
 from lantoa.state import (
     CONTEXT_KEY,
@@ -48,7 +48,6 @@ class ProfilesGenerator(Generator):
         settings = self.settings
         today = date.fromisoformat(settings["LANTOA_TODAY"]) if settings["LANTOA_TODAY"] else None
         cache = Cache(settings)
-        profiles_reading.send(self, context=self.context, settings=settings, cache=cache)
         collection = collect(
             Path(self.path),
             cache_dir=cache.root,
