@@ -73,16 +73,19 @@ class _Hashing:
 
 
 def _array_from(typecode: str, data: bytes | bytearray) -> array:
+    """What arrays were pickled with before (`_Pickler`): kept for the files they are in."""
     return array(typecode, data)
 
 
 class _Pickler(pickle.Pickler):
     """Pickles an array from its own memory. The default reduction copies it to bytes,
     and the pickler keeps every object it wrote until the end: pickling the search
-    index's postings (some 50 million numbers at 100,000 profiles) held them twice."""
+    index's postings (some 50 million numbers at 100,000 profiles) held them twice.
+    Unpickled by the array type itself, from those bytes: no Python function is called
+    per array (some 75,000 in the search index's memo at 10,000 profiles, 20 ms)."""
 
     dispatch_table: ClassVar[dict] = {**copyreg.dispatch_table, array: lambda numbers: (
-        _array_from, (numbers.typecode, pickle.PickleBuffer(numbers)))}
+        array, (numbers.typecode, pickle.PickleBuffer(numbers)))}
 
 
 def write_pickle(path: Path, value: Any) -> None:
@@ -254,11 +257,16 @@ def write_checksums(folder: Path, known: Mapping[str, str] | None = None) -> Non
     the folder (as the file lists them): those are not read again.
     """
     known = known or {}
-    lines = []
-    for path in sorted(folder.rglob("*")):
-        name = path.relative_to(folder).as_posix()
-        if path.is_file() and path.name != SUMS:
-            lines.append(f"{known.get(name) or checksum(path)}  {name}")
+    names = []
+    root = os.fspath(folder)
+    # Names as strings, in the order of the paths' parts: the search index's 1,150 files
+    # as `Path` objects cost 40 ms of an edit's search helper.
+    for inside, _, files in os.walk(root):
+        relative = os.path.relpath(inside, root).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        names.extend(prefix + name for name in files if name != SUMS)
+    names.sort(key=lambda name: name.split("/"))
+    lines = [f"{known.get(name) or checksum(folder / name)}  {name}" for name in names]
     (folder / SUMS).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 from array import array
 from collections.abc import Hashable, Iterable
 from functools import lru_cache
@@ -286,7 +285,7 @@ class TermStore:
         return {"words": self._words, "coded": self._coded, "dropped": self._dropped}
 
     def __setstate__(self, state: dict) -> None:
-        self._words = [sys.intern(word) for word in state["words"]]
+        self._words = state["words"]
         self._numbers = None
         self._coded = state["coded"]
         self._dropped = state["dropped"]

@@ -17,6 +17,7 @@ from lantoa.files import verify_checksums, write_checksums
 from lantoa.model import Field, Kind
 from lantoa.search_index import encode_set, fnv1a, search_columns, write_index
 from lantoa.search_terms import query_terms
+from lantoa.text import fold
 
 from tests.conftest import valid_header, write_profile
 from tests.search_corpus import (
@@ -205,14 +206,15 @@ def edit_corpus(tmp_path_factory) -> list:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(min_value=0, max_value=39), st.sampled_from(TEXTS),
-                          st.sampled_from(TEXTS), st.sampled_from(FIELD_EDITS)), min_size=1, max_size=4),
+                          st.sampled_from(TEXTS), st.sampled_from(FIELD_EDITS), st.booleans()),
+                min_size=1, max_size=4),
        st.data())
 def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_corpus, tmp_path_factory,
                                                                          edits, data):
-    """Edits that keep the order (a title, a body, the fields): the index from the memo is
-    byte for byte the index made from scratch, edit after edit. A file the edit left as it was is a hard
-    link to the previous index's file, unless that index is gone; the checksums recorded
-    from what was written are the files' own."""
+    """Edits that keep the order (a title, a body added to or replaced, the fields): the index
+    from the memo is byte for byte the index made from scratch, edit after edit. A file the
+    edit left as it was is a hard link to the previous index's file, unless that index is
+    gone; the checksums recorded from what was written are the files' own."""
     from dataclasses import replace
 
     from lantoa.search_index import make_index, read_memo, write_memo
@@ -224,9 +226,11 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
     known = {d: profile_terms(p) for d, p in zip(digests, profiles, strict=True)}
     _, memo = make_index(profiles, folder / "first", "https://x.vn", None, digests)
     memo.placed_in = str(folder / "first")
-    for step, (doc, title_text, body_text, fields) in enumerate(edits):
+    for step, (doc, title_text, body_text, fields, body_replaced) in enumerate(edits):
+        # A body replaced takes its terms away: some from the index, some from the profile only.
+        body = "" if body_replaced else profiles[doc].body_html
         profiles[doc] = replace(profiles[doc], title=f"{profiles[doc].title} {title_text}".strip(),
-                                body_html=f"<p>{body_text}</p>{profiles[doc].body_html}",
+                                body_html=f"<p>{body_text}</p>{body}", summary=body_text,
                                 fields=fields or profiles[doc].fields)
         digests[doc] = f"{doc}.{step}"
         known[digests[doc]] = profile_terms(profiles[doc])
@@ -247,6 +251,10 @@ def test_an_index_made_from_the_last_ones_memo_is_the_index_made_afresh(edit_cor
             os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 1_000_000_000))
         meta, memo = make_index(profiles, update, "https://x.vn", None, digests, memo, known.get)
         assert meta == make_index(profiles, fresh, "https://x.vn", None, digests)[0]
+        # What the memo keeps beside the entries follows them: no more, no less.
+        held = {*memo.folded_entries, *memo.marked_entries}
+        assert memo.term_hashes == {term: fnv1a(term) for term in held}
+        assert memo.marked_folds == {term: fold(term) for term in memo.marked}
         files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
         assert files == sorted(p.relative_to(update) for p in update.rglob("*") if p.is_file())
         for name in files:
