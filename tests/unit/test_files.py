@@ -141,3 +141,53 @@ def test_a_keyed_file_tells_its_key_from_one_line_and_gives_its_value_for_any_ke
     data[-3] ^= 1  # damaged after its key's line: the key still reads, the value does not
     path.write_bytes(bytes(data))
     assert kept_for(path, "inputs-a") and read_keyed(path, ANY_KEY) is None
+
+
+def test_a_cache_file_found_whole_is_trusted_by_its_size_and_time_until_either_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cache file whose checksum was found its own is marked with its size and time, once
+    they are old enough that a later change shows a later time; while they stay, it is read
+    without its checksum computed. A file changed since is checked, and refused if damaged."""
+    import os
+    import time
+
+    from lantoa import files
+    from lantoa.files import RACY_SECONDS
+
+    entry = tmp_path / "entry.pickle"
+    value = {"hồ sơ": list(range(1000))}
+    hashed: list[int] = []
+    sha256 = hashlib.sha256
+    # The key's line is a digest too, of a few bytes: only the file's data is counted.
+    monkeypatch.setattr(files.hashlib, "sha256",
+                        lambda *data: hashed.extend(1 for d in data if len(d) > 1000) or sha256(*data))
+
+    def read() -> tuple[object, int]:
+        hashed.clear()
+        return read_keyed(entry, "khóa"), len(hashed)
+
+    write_keyed(entry, "khóa", value)
+    assert read() == (value, 1)
+    assert read() == (value, 1)  # written a moment ago: a change now could keep its time
+    past = time.time_ns() - 10 * RACY_SECONDS * 1_000_000_000
+    os.utime(entry, ns=(past, past))
+    assert read() == (value, 1)
+    assert read() == (value, 0)  # marked whole: its checksum is not computed again
+    data = bytearray(entry.read_bytes())
+    data[-3] ^= 0x01
+    entry.write_bytes(bytes(data))  # the same size, in place: a later time
+    assert read() == (None, 1)
+    assert "bộ đệm hỏng" in capsys.readouterr().err
+    write_keyed(entry, "khóa", value)
+    os.utime(entry, ns=(past, past))
+    assert read() == (value, 1)
+    os.utime(entry, ns=(past + 1, past + 1))  # only touched: checked again, and found whole
+    assert read() == (value, 1)
+
+    def no_attributes(*arguments):
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(files.os, "getxattr", no_attributes)
+    monkeypatch.setattr(files.os, "setxattr", no_attributes)
+    assert read() == (value, 1)  # a file system without extended attributes: always checked
+    assert read() == (value, 1)
