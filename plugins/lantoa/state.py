@@ -179,7 +179,9 @@ class BuildState:
 
 def profile_digests(collection: Collection, photos: PhotoRenderer) -> dict[str, str]:
     """Profile URL → what the profile and its published photos look like, as one short string."""
-    return {p.url: _digest(collection.digest(p), photos.digest(p)) for p in collection.profiles}
+    plain, shown = collection.digest, photos.digest
+    return {p.url: _digest(plain(p), shown(p)) if p.image or p.body_images else plain(p)
+            for p in collection.profiles}
 
 
 def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, cache: Cache,

@@ -129,6 +129,8 @@ class PhotoPublisher:
         self._drawn: list[Path] = []
 
     def digest(self, profile: Profile) -> str:
+        if not (profile.image or profile.body_images):
+            return ""  # most profiles: no list of photos made, no join
         return "".join(self.photos[s].digest for s in profile.photos if s in self.photos)
 
     def run(self, collection: Collection) -> PhotoPublisher:
