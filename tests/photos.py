@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import struct
 
-from lantoa import photo_formats  # noqa: F401  (registers the HEIF opener, to write HEIC)
+from lantoa.photo_formats import read_heif
 from PIL import Image
 
 GPS_IFD = 0x8825
@@ -36,6 +36,7 @@ def heic_from_phone(stored: tuple[int, int]) -> bytes:
     writes the EXIF but no `irot`, so the `colr` property is swapped for an `irot` of
     270° counter-clockwise, padded with a `free` box so that no offset in the file moves.
     """
+    read_heif()  # Pillow writes HEIF through pillow-heif's plugin too
     buffer = io.BytesIO()
     marked(stored).save(buffer, "HEIF", exif=phone_exif(6), quality=90)
     data = buffer.getvalue()

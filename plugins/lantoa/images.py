@@ -36,7 +36,7 @@ from .files import (
     write_pickle,
 )
 from .parallel import process_pool, worker_count
-from .photo_formats import EXTENSIONS, looks_like_heif, unsupported_format, unsupported_variant
+from .photo_formats import EXTENSIONS, looks_like_heif, read_heif, unsupported_format, unsupported_variant
 from .problems import Problem, Severity
 from .progress import stage
 
@@ -94,6 +94,7 @@ def open_checked(data: bytes, source: str, max_pixels: int) -> tuple[Image.Image
             named = unsupported_format(data)
             if named:
                 return None, _unsupported(source, named)
+            read_heif()
             image = Image.open(io.BytesIO(data))
             named = unsupported_variant(image)
             if named:
@@ -572,6 +573,7 @@ def _plain_cards(fonts: Path, site: str) -> _PlainCards:
 
 def _photo_background(photo: bytes, fonts: Path, site: str) -> Image.Image:
     width, height = SHARE_SIZE
+    read_heif()
     upright = _upright_rgb(Image.open(io.BytesIO(photo)))
     # Never blown up: a photo smaller than the card sits in its middle, on the dark tone.
     scale = min(1.0, max(width / upright.width, height / upright.height))

@@ -2,8 +2,10 @@
 
 Pillow reads JPEG, PNG, WebP, GIF, TIFF and BMP itself, and AVIF since 11.3.
 HEIF/HEIC, the iPhone's default format, needs the pillow-heif plugin: its opener
-is registered here, once, when this module is imported, so every process that
-opens photos (the build, `lantoa check`, their worker processes) can read them.
+is registered once per process, before the first photo is opened (`read_heif`,
+called by `lantoa.images` wherever it opens one), so every process that opens
+photos (the build, `lantoa check`, their worker processes) can read them, and
+one that opens none (an edit of a profile's text) does not load libheif.
 
 An editor who sends a Photoshop file or a camera's RAW file needs to hear which
 format it is and that exporting to JPEG fixes it, not that the file "is not an
@@ -14,13 +16,20 @@ publish its small embedded preview.
 
 from __future__ import annotations
 
-from PIL import Image, features
-from pillow_heif import register_heif_opener
+from functools import cache
 
-# libheif already applies the file's rotation (irot/imir) while decoding and
-# pillow-heif then resets the EXIF orientation to 1, so ImageOps.exif_transpose
-# never turns a HEIC photo twice.
-register_heif_opener()
+from PIL import Image, features
+
+
+@cache
+def read_heif() -> None:
+    """Let Pillow open HEIF photos in this process (once; some 20 ms of loading libheif)."""
+    from pillow_heif import register_heif_opener
+
+    # libheif already applies the file's rotation (irot/imir) while decoding and
+    # pillow-heif then resets the EXIF orientation to 1, so ImageOps.exif_transpose
+    # never turns a HEIC photo twice.
+    register_heif_opener()
 
 # Pillow's format name → the file name endings that format may have (lower case).
 EXTENSIONS: dict[str, set[str]] = {
