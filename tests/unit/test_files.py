@@ -191,3 +191,25 @@ def test_a_cache_file_found_whole_is_trusted_by_its_size_and_time_until_either_c
     monkeypatch.setattr(files.os, "setxattr", no_attributes)
     assert read() == (value, 1)  # a file system without extended attributes: always checked
     assert read() == (value, 1)
+
+
+def test_what_a_build_reads_from_a_large_cache_file_is_left_out_of_collections(tmp_path: Path) -> None:
+    """Within a build (`frozen_after_reading`), the objects of a large cache file read are
+    frozen (`gc.freeze`): the collector does not go through them again and again. Outside
+    a build, and for a small file, nothing is frozen."""
+    import gc
+
+    from lantoa.files import FREEZE_AFTER_BYTES, frozen_after_reading
+
+    large, small = tmp_path / "large.pickle", tmp_path / "small.pickle"
+    write_keyed(large, "khóa", [["hồ sơ", [n]] for n in range(FREEZE_AFTER_BYTES // 8)])  # lists: tracked
+    write_keyed(small, "khóa", [{"hồ sơ": n} for n in range(10)])
+    gc.unfreeze()
+    try:
+        assert read_keyed(large, "khóa") and gc.get_freeze_count() == 0
+        with frozen_after_reading():
+            assert read_keyed(small, "khóa") and gc.get_freeze_count() == 0
+            found = read_keyed(large, "khóa")
+            assert gc.get_freeze_count() >= len(found)
+    finally:
+        gc.unfreeze()
