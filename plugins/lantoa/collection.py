@@ -184,7 +184,7 @@ def cross_check(profiles: Iterable[Profile]) -> list[Problem]:
     problems: list[Problem] = []
     profiles = list(profiles)
     urls = list(map(attrgetter("url"), profiles))
-    identities = [(p.title.casefold(), p.place.province.code, p.year) for p in profiles]
+    identities = list(map(attrgetter("identity"), profiles))
     if len(set(urls)) == len(urls) and len(set(identities)) == len(identities):
         return problems  # no two alike: the lists are not grouped (10,000 profiles, 20 ms)
     by_url: dict[str, list[Profile]] = defaultdict(list)

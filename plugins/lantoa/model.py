@@ -185,3 +185,8 @@ class Profile:
     def sort_key(self) -> tuple:
         """Newest first everywhere: recognition year, publication date, then slug."""
         return (-self.year, -self.date.timestamp(), self.slug)
+
+    @cached_property  # kept in the reading cache too: folding 10,000 titles took 20 ms a build
+    def identity(self) -> tuple[str, int, int]:
+        """What one model submitted twice shares: its title (case aside), province and year."""
+        return (self.title.casefold(), self.place.province.code, self.year)
