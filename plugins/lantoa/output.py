@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -540,9 +541,8 @@ class PageCache:
             # A file changed since (damaged, edited by hand): its owner is made again.
             kept = [owner for owner in kept if self._all_as_left(files_of[owner])]
             names = [name for owner in kept for name in files_of[owner]]
-        for owner in kept:
-            self.signatures[owner] = signatures[owner]
-            self.owned[owner] = files_of[owner]
+        self.signatures.update({owner: signatures[owner] for owner in kept})
+        self.owned.update({owner: files_of[owner] for owner in kept})
         visited.update(dict.fromkeys(kept, False))
         self._carry_over_all(names)
         kept_owners = set(kept)
@@ -603,16 +603,16 @@ class PageCache:
         """`names` are in this build as the previous build left them: their fingerprints,
         their pages' newest dates and the cache entries they are linked from, which the
         cache then keeps."""
-        previous, uses, previous_uses = self.previous, self.uses, self._previous_uses
+        previous, previous_uses = self.previous, self._previous_uses
         self.current.update({name: previous[name] for name in names})
         lastmod = self._previous_lastmod.get
-        pages = (name.removesuffix("index.html") for name in names if name.endswith("index.html"))
+        pages = [name.removesuffix("index.html") for name in names if name.endswith("index.html")]
         self.lastmod.update({url: lastmod(url) for url in pages})
-        for name in names:
-            used = previous_uses.get(name)
-            if used:
-                uses[name] = used
-                self.cache.used.update(used)
+        # A dict's own look-ups, not a call per name: most kept names (pages) use no entry.
+        used = {name: found for name in previous_uses.keys() & names if (found := previous_uses[name])}
+        if used:
+            self.uses.update(used)
+            self.cache.used.update(chain.from_iterable(used.values()))
         self.skipped += len(names)
 
     def written_beside(self, folder: str) -> None:
