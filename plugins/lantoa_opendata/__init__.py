@@ -14,6 +14,7 @@ import json
 from functools import cache
 
 from lantoa.cache import KeptByDigest
+from lantoa.files import read_keyed, write_keyed
 from lantoa.model import Profile
 from lantoa.output import names_digest
 from lantoa.site import absolute_url
@@ -127,7 +128,7 @@ def write_open_data(generators) -> None:
     settings = generators[0].settings
     state = build_state(generators[0].context, "lantoa_opendata")
     siteurl = settings["SITEURL"]
-    row_digests = KeptByDigest(state.cache, ROW_DIGESTS_FOLDER, state.cache.salt)
+    row_digests = _LazyKept(state.cache, ROW_DIGESTS_FOLDER)
     made_now: dict[str, tuple[str, str, str]] = {}
 
     def made(profile: Profile, digest: str) -> tuple[str, str, str]:
@@ -140,9 +141,16 @@ def write_open_data(generators) -> None:
             found = made_now[digest] = (text, csv_row(row), hashlib.sha256(text.encode()).hexdigest()[:32])
         return found
 
-    pairs = [(p, state.collection.digest(p)) for p in state.profiles]
-    ordered = [row_digests.get(d, lambda p=p, d=d: made(p, d)[2]) for p, d in pairs]
-    row_digests.save()
+    profiles = state.profiles
+    digests = list(map(state.collection.digest, profiles))
+    pairs = list(zip(profiles, digests, strict=True))
+    ordered = _ordered_as_kept(state.cache, digests, lambda i: made(profiles[i], digests[i])[2])
+    if ordered is None:
+        ordered = [row_digests.get(d, lambda p=p, d=d: made(p, d)[2]) for p, d in pairs]
+        row_digests.save()
+        _keep_order(state.cache, digests, ordered)
+    else:
+        KeptByDigest.shards(state.cache, ROW_DIGESTS_FOLDER)  # counted as used: kept for the next build
 
     @cache
     def rows() -> list[tuple[str, str, str]]:
@@ -162,6 +170,57 @@ def write_open_data(generators) -> None:
     if not any(written):
         KeptByDigest.shards(state.cache, ROWS_FOLDER)  # counted as used: kept for a build that writes
     state.pages.flush("Dữ liệu mở")
+
+
+class _LazyKept:
+    """A `KeptByDigest` of the rows' digests, read only when a build needs it."""
+
+    def __init__(self, cache, folder: str) -> None:
+        self._cache, self._folder, self._kept = cache, folder, None
+
+    def _opened(self) -> KeptByDigest:
+        if self._kept is None:
+            self._kept = KeptByDigest(self._cache, self._folder, self._cache.salt)
+        return self._kept
+
+    def get(self, digest: str, make):
+        return self._opened().get(digest, make)
+
+    def save(self) -> None:
+        self._opened().save()
+
+
+ORDER_ENTRY = "order"  # the rows' digests in the profiles' order, with the profiles' digests
+# Profiles changed since the order was kept beyond which it is made again from every row.
+ORDER_CHANGES = 64
+
+
+def _ordered_as_kept(cache, digests: list[str], row_digest) -> list[str] | None:
+    """The rows' digests in the profiles' order, from those the build before kept with its
+    profiles' digests, made again (`row_digest(position)`) only for the profiles whose
+    digests changed; None when the order is not kept, or is another's (a profile moved,
+    added or removed, or many changed). An edit at 10,000 profiles then looks up one row's
+    digest, not 10,000 (30 ms)."""
+    path = cache.entry(ROW_DIGESTS_FOLDER, ORDER_ENTRY, suffix=".pickle")
+    kept = read_keyed(path, cache.salt)
+    if not (isinstance(kept, tuple) and len(kept) == 2 and len(kept[0]) == len(digests)):
+        return None
+    before, ordered = kept
+    if before == digests:
+        return ordered
+    changed = [i for i, (now, then) in enumerate(zip(digests, before, strict=True)) if now != then]
+    if len(changed) > ORDER_CHANGES:
+        return None
+    ordered = list(ordered)
+    for position in changed:
+        ordered[position] = row_digest(position)
+    _keep_order(cache, digests, ordered)
+    return ordered
+
+
+def _keep_order(cache, digests: list[str], ordered: list[str]) -> None:
+    path = cache.entry(ROW_DIGESTS_FOLDER, ORDER_ENTRY, suffix=".pickle")
+    write_keyed(path, cache.salt, (digests, ordered))
 
 
 def register() -> None:

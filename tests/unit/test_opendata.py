@@ -39,3 +39,37 @@ def test_rows_kept_between_builds_follow_the_site_address(tmp_path):
         rows = json.loads((output / "du-lieu/ho-so.json").read_text(encoding="utf-8"))["profiles"]
         assert [row["url"] for row in rows] == [f"{address}/mo-hinh/mo-hinh/"]
         assert address in (output / "du-lieu/ho-so.csv").read_text(encoding="utf-8")
+
+
+def test_an_edit_makes_again_only_the_edited_profiles_row_and_the_files_are_a_clean_builds(
+        tmp_path, monkeypatch):
+    """The rows' digests are kept in the profiles' order with the profiles' digests: a build
+    after an edit makes the edited profile's row alone, and the open-data files are those of
+    a clean build of the same content, whether the edit changed the row (the summary) or not
+    (a sentence below it)."""
+    import shutil
+    import time
+
+    import lantoa_opendata
+    from lantoa.bench import write_synthetic
+    from lantoa.files import RACY_SECONDS
+
+    content = tmp_path / "content"
+    files = write_synthetic(30, content)
+    build_site(content, tmp_path / "a" / "site")
+    made: list[str] = []
+    real = lantoa_opendata.record
+    monkeypatch.setattr(lantoa_opendata, "record",
+                        lambda profile, siteurl: made.append(profile.source) or real(profile, siteurl))
+    edited = files[3]
+    for change in (lambda text: text.replace("\n\n", "\n\nMột câu mở đầu mới.\n\n", 1),
+                   lambda text: text + "\nThêm một câu ở cuối.\n"):
+        edited.write_text(change(edited.read_text(encoding="utf-8")), encoding="utf-8")
+        time.sleep(RACY_SECONDS)
+        made.clear()
+        site = build_site(content, tmp_path / "a" / "site")
+        assert made == [edited.relative_to(content).as_posix()]
+        shutil.rmtree(tmp_path / "b", ignore_errors=True)
+        clean = build_site(content, tmp_path / "b" / "site")
+        for name in ("du-lieu/ho-so.json", "du-lieu/ho-so.csv"):
+            assert (site / name).read_bytes() == (clean / name).read_bytes(), name
