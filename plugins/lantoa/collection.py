@@ -64,6 +64,7 @@ class Collection:
     digests: dict[str, str] = field(default_factory=dict)  # source → `profile_digest`, computed once
     read: dict[str, Read] = field(default_factory=dict)  # every file's path, in order → what reading it gave
     refused: list[Problem] = field(default_factory=list)  # what the walk of the content refused
+    _in_order: tuple[list[Profile], list[str]] | None = field(default=None, repr=False, compare=False)
 
     def digest(self, profile: Profile) -> str:
         """What the profile looks like, as one short string, from the cache when it was read before."""
@@ -71,6 +72,15 @@ class Collection:
         if found is None:
             found = self.digests[profile.source] = profile_digest(profile)
         return found
+
+    def digests_in_order(self) -> list[str]:
+        """`digest` of each published profile, in `profiles`' order; made once while they are
+        the same list: the build state, the kept terms and the open data each went through
+        10,000 profiles in memory for them (some 8 ms each)."""
+        made = self._in_order
+        if made is None or made[0] is not self.profiles or len(made[1]) != len(self.profiles):
+            made = self._in_order = (self.profiles, list(map(self.digest, self.profiles)))
+        return made[1]
 
     @property
     def errors(self) -> list[Problem]:

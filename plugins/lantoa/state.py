@@ -179,9 +179,9 @@ class BuildState:
 
 def profile_digests(collection: Collection, photos: PhotoRenderer) -> dict[str, str]:
     """Profile URL → what the profile and its published photos look like, as one short string."""
-    plain, shown = collection.digest, photos.digest
-    return {p.url: _digest(plain(p), shown(p)) if p.image or p.body_images else plain(p)
-            for p in collection.profiles}
+    shown = photos.digest
+    return {p.url: _digest(plain, shown(p)) if p.image or p.body_images else plain
+            for p, plain in zip(collection.profiles, collection.digests_in_order(), strict=True)}
 
 
 def make_state(collection: Collection, photos: PhotoRenderer, pages: PageCache, cache: Cache,
@@ -291,7 +291,7 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...], cache: Cache) 
     terms: dict[str, dict[str, list[Term]]] = {}
     places: dict[str, tuple] = {}
     shapes: list[str] = []
-    digests = list(map(collection.digest, collection.profiles))
+    digests = collection.digests_in_order()
     for profile, digest in zip(collection.profiles, digests, strict=True):
         found = kept.get(digest, lambda p=profile: made(p))
         try:
@@ -386,7 +386,7 @@ def state_as_kept(collection: Collection, facets: tuple[Facet, ...], cache: Cach
     profiles = collection.profiles
     if not isinstance(kept, KeptStructure) or tuple(map(_URL, profiles)) != kept.urls:
         return None
-    digests = list(map(collection.digest, profiles))
+    digests = collection.digests_in_order()
     changed = [] if digests == kept.digests else \
         [i for i, (now, before) in enumerate(zip(digests, kept.digests, strict=True)) if now != before]
     if any(_held(profiles[i], facets)[3] != kept.shapes[i] for i in changed):

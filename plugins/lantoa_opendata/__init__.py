@@ -142,7 +142,7 @@ def write_open_data(generators) -> None:
         return found
 
     profiles = state.profiles
-    digests = list(map(state.collection.digest, profiles))
+    digests = state.collection.digests_in_order()
     pairs = list(zip(profiles, digests, strict=True))
     ordered = _ordered_as_kept(state.cache, digests, lambda i: made(profiles[i], digests[i])[2])
     if ordered is None:
