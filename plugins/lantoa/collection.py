@@ -150,8 +150,16 @@ def _read_one(args: tuple[str, Path, date, str]) -> tuple[Profile | None, list[P
     file, content, today, salt = args
     raw = read_content(content, file, MAX_PROFILE_BYTES)
     profile, problems = read_profile(file, content, today, raw)
+    if profile is not None:
+        for name in KEPT_PROPERTIES:  # made here, they are kept with it in the reading cache
+            getattr(profile, name)
     return profile, problems, profile_digest(profile) if profile is not None else "", \
         _fingerprint_of(file, today, salt, raw)
+
+
+# The cached properties every build asks of every profile: made once, when it is read, they
+# are pickled with it and never made again while the file is unchanged.
+KEPT_PROPERTIES = ("url", "sort_key", "identity", "publication_key")
 
 
 def _fingerprint(file: str, content: Path, today: date, salt: str) -> str:

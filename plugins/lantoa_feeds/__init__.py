@@ -15,6 +15,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 from xml.etree import ElementTree
 
@@ -108,6 +109,9 @@ def feed_of(term: Term) -> Feed:
     return Feed(term.title, term.url, term.url)
 
 
+PUBLICATION_ORDER = attrgetter("publication_key")  # subscribers want what was published last
+
+
 def feed_owner(feed: Feed) -> str:
     """The group of a feed's files in the output manifest (`PageCache.visit`)."""
     return f"nguon-tin:{feed.folder}"
@@ -146,8 +150,6 @@ class FeedsGenerator(Generator):
         entries: dict[str, dict[str, bytes]] = {}  # profile URL → kind → its serialised entry
         needed: dict[str, Profile] = {}
 
-        # Subscribers want what was published last, whatever year it was recognized.
-        published = {p.url: (-p.date.timestamp(), p.slug) for p in state.profiles}
         feeds = self.context["feeds"]
         if state.structure_as_before:
             # While every term has the profiles it had, a feed none of whose profiles
@@ -164,7 +166,7 @@ class FeedsGenerator(Generator):
                                              lambda f=feed, ps=listed: (f, state.urls_digest(ps)))
             if not cache.visit(owner, signature, members):
                 continue
-            profiles = heapq.nsmallest(size, listed, key=lambda p: published[p.url])
+            profiles = heapq.nsmallest(size, listed, key=PUBLICATION_ORDER)
             shown = [digests[p.url] for p in profiles]
             for kind in ("rss", "atom"):
                 if cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -84,7 +85,7 @@ def newest(profiles: Sequence[Profile], shown: list[Profile]) -> list[Profile]:
     """The latest published, as the feeds order them, leaving out the featured ones."""
     skip = {p.url for p in shown}
     # The first of the order, not the whole order sorted (as `sorted(...)[:n]`, ties included).
-    latest = heapq.nsmallest(NEWEST + len(skip), profiles, key=lambda p: (-p.date.timestamp(), p.slug))
+    latest = heapq.nsmallest(NEWEST + len(skip), profiles, key=attrgetter("publication_key"))
     return [p for p in latest if p.url not in skip][:NEWEST]
 
 
