@@ -28,7 +28,7 @@ import os
 import shutil
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -158,6 +158,15 @@ class Cache:
         if known != before:
             write_pickle(self.root / VERIFIED, known)
         return removed
+
+
+def changed_positions(now: Sequence[str], kept: Sequence[str]) -> list[int]:
+    """The positions at which two lists of digests of the same length differ: what changed
+    since a build kept a value per position (the search index's memo, the build state's
+    structure, the open data's order)."""
+    if now == kept:
+        return []
+    return [position for position, (new, old) in enumerate(zip(now, kept, strict=True)) if new != old]
 
 
 class KeptByDigest:

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cache import changed_positions
 from .facets import FACETS, Facet
 from .files import CHANGES_SHARE, generation_name, read_keyed, write_keyed
 from .model import Profile
@@ -447,7 +448,7 @@ def _update(memo: IndexMemo, profiles: list[Profile], digests: tuple[str, ...],
             terms_before: Callable[[str], Terms | None]) -> IndexMemo | None:
     """The memo of the index of `profiles`, from the memo of the same profiles before some
     of them changed; None when what a changed profile held before is not known."""
-    changed = [doc for doc, (old, new) in enumerate(zip(memo.digests, digests, strict=True)) if old != new]
+    changed = changed_positions(digests, memo.digests)
     if len(changed) > max(50, len(profiles) // 20):
         return None  # most of the work either way: start afresh
     before = [terms_before(memo.digests[doc]) for doc in changed]

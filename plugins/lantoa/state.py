@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
 from markupsafe import Markup
 
-from .cache import Cache, KeptByDigest
+from .cache import Cache, KeptByDigest, changed_positions
 from .collection import Collection
 from .facets import (
     FACETS,
@@ -272,7 +273,7 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...], cache: Cache) 
     kept with them (`KeptTerms`).
     """
     key = _terms_key(cache, facets)
-    table_file = cache.entry(TERMS_FOLDER, "table", suffix=".pickle")
+    table_file = _terms_table(cache)
     table: dict[tuple[str, str], Term] = read_keyed(table_file, key) or {}
     known = len(table)
 
@@ -312,6 +313,11 @@ def kept_terms(collection: Collection, facets: tuple[Facet, ...], cache: Cache) 
     lines = [repr(key), *(f"{p.url} {shape}" for p, shape in zip(collection.profiles, shapes, strict=True))]
     structure = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
     return KeptTerms(terms, places, structure, digests, shapes)
+
+
+def _terms_table(cache: Cache) -> Path:
+    """The file of the table of terms `kept_terms` keeps, counted as used by this build."""
+    return cache.entry(TERMS_FOLDER, "table", suffix=".pickle")
 
 
 def _terms_key(cache: Cache, facets: tuple[Facet, ...]) -> tuple:
@@ -387,13 +393,12 @@ def state_as_kept(collection: Collection, facets: tuple[Facet, ...], cache: Cach
     if not isinstance(kept, KeptStructure) or tuple(map(_URL, profiles)) != kept.urls:
         return None
     digests = collection.digests_in_order()
-    changed = [] if digests == kept.digests else \
-        [i for i, (now, before) in enumerate(zip(digests, kept.digests, strict=True)) if now != before]
+    changed = changed_positions(digests, kept.digests)
     if any(_held(profiles[i], facets)[3] != kept.shapes[i] for i in changed):
         return None
     # What the next build falls back on stays in the cache (`kept_terms`, `Cache.prune`).
     KeptByDigest.shards(cache, TERMS_FOLDER)
-    cache.entry(TERMS_FOLDER, "table", suffix=".pickle")
+    _terms_table(cache)
     if len(changed) > STRUCTURE_CHANGES:
         kept.digests = digests
         beside(partial(write_keyed, path, key, kept), defer=True)

@@ -12,8 +12,9 @@ import hashlib
 import io
 import json
 from functools import cache
+from pathlib import Path
 
-from lantoa.cache import KeptByDigest
+from lantoa.cache import KeptByDigest, changed_positions
 from lantoa.files import read_keyed, write_keyed
 from lantoa.model import Profile
 from lantoa.output import names_digest
@@ -128,7 +129,6 @@ def write_open_data(generators) -> None:
     settings = generators[0].settings
     state = build_state(generators[0].context, "lantoa_opendata")
     siteurl = settings["SITEURL"]
-    row_digests = _LazyKept(state.cache, ROW_DIGESTS_FOLDER)
     made_now: dict[str, tuple[str, str, str]] = {}
 
     def made(profile: Profile, digest: str) -> tuple[str, str, str]:
@@ -146,6 +146,7 @@ def write_open_data(generators) -> None:
     pairs = list(zip(profiles, digests, strict=True))
     ordered = _ordered_as_kept(state.cache, digests, lambda i: made(profiles[i], digests[i])[2])
     if ordered is None:
+        row_digests = KeptByDigest(state.cache, ROW_DIGESTS_FOLDER, state.cache.salt)
         ordered = [row_digests.get(d, lambda p=p, d=d: made(p, d)[2]) for p, d in pairs]
         row_digests.save()
         _keep_order(state.cache, digests, ordered)
@@ -172,24 +173,6 @@ def write_open_data(generators) -> None:
     state.pages.flush("Dữ liệu mở")
 
 
-class _LazyKept:
-    """A `KeptByDigest` of the rows' digests, read only when a build needs it."""
-
-    def __init__(self, cache, folder: str) -> None:
-        self._cache, self._folder, self._kept = cache, folder, None
-
-    def _opened(self) -> KeptByDigest:
-        if self._kept is None:
-            self._kept = KeptByDigest(self._cache, self._folder, self._cache.salt)
-        return self._kept
-
-    def get(self, digest: str, make):
-        return self._opened().get(digest, make)
-
-    def save(self) -> None:
-        self._opened().save()
-
-
 ORDER_ENTRY = "order"  # the rows' digests in the profiles' order, with the profiles' digests
 # Profiles changed since the order was kept beyond which it is made again from every row.
 ORDER_CHANGES = 64
@@ -201,14 +184,13 @@ def _ordered_as_kept(cache, digests: list[str], row_digest) -> list[str] | None:
     digests changed; None when the order is not kept, or is another's (a profile moved,
     added or removed, or many changed). An edit at 10,000 profiles then looks up one row's
     digest, not 10,000 (30 ms)."""
-    path = cache.entry(ROW_DIGESTS_FOLDER, ORDER_ENTRY, suffix=".pickle")
-    kept = read_keyed(path, cache.salt)
+    kept = read_keyed(_order_file(cache), cache.salt)
     if not (isinstance(kept, tuple) and len(kept) == 2 and len(kept[0]) == len(digests)):
         return None
     before, ordered = kept
     if before == digests:
         return ordered
-    changed = [i for i, (now, then) in enumerate(zip(digests, before, strict=True)) if now != then]
+    changed = changed_positions(digests, before)
     if len(changed) > ORDER_CHANGES:
         return None
     ordered = list(ordered)
@@ -219,8 +201,11 @@ def _ordered_as_kept(cache, digests: list[str], row_digest) -> list[str] | None:
 
 
 def _keep_order(cache, digests: list[str], ordered: list[str]) -> None:
-    path = cache.entry(ROW_DIGESTS_FOLDER, ORDER_ENTRY, suffix=".pickle")
-    write_keyed(path, cache.salt, (digests, ordered))
+    write_keyed(_order_file(cache), cache.salt, (digests, ordered))
+
+
+def _order_file(cache) -> Path:
+    return cache.entry(ROW_DIGESTS_FOLDER, ORDER_ENTRY, suffix=".pickle")
 
 
 def register() -> None:
