@@ -228,13 +228,17 @@ class Background:
         `run_one` and the jobs pickled (`PackedJobs` sends them as one buffer), and
         pay an interpreter's start and imports."""
         self.run_one, self.jobs = run_one, jobs
-        context = multiprocessing.get_context("fork" if single_threaded() and not fresh else "forkserver")
+        started = min(helpers, len(jobs))
+        # The fork server's shared counters are named semaphores, which start multiprocessing's
+        # resource tracker, an interpreter of its own: not worth it for the builder alone.
+        forked = not started or (single_threaded() and not fresh)
+        context = multiprocessing.get_context("fork" if forked else "forkserver")
         self.claimed = context.Value("q", 0)
         # Released once per job done, before its work for afterwards; and how many jobs left such work.
         self.done, self.later = context.Semaphore(0), context.Value("q", 0)
         self.helpers = [context.Process(target=_drain, args=(run_one, jobs, self.claimed, None,
                                                              (self.done, self.later)), daemon=True)
-                        for _ in range(min(helpers, len(jobs)))]
+                        for _ in range(started)]
         for helper in self.helpers:
             helper.start()
         self.owner = os.getpid()

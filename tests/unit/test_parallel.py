@@ -153,6 +153,24 @@ def test_fresh_helpers_start_in_new_interpreters_and_forked_ones_share_the_build
         assert seen == ("0" if fresh else "1")
 
 
+def _work_without_helpers(folder: str, answers) -> None:
+    from multiprocessing import resource_tracker
+
+    tracked = []  # what would make the resource tracker start (its first registration does)
+    resource_tracker.register = lambda name, kind: tracked.append(kind)
+    for jobs in ([], [(folder, "one")]):
+        Background(_report_what_it_sees, jobs, 0, fresh=True).finish()
+    answers.put((os.getpid(), tracked))
+
+
+def test_work_without_helpers_starts_no_interpreter_and_is_done_by_the_builder(tmp_path):
+    # Fresh helpers share counters through named semaphores, which start multiprocessing's
+    # resource tracker, an interpreter of its own: an edit that draws no share card paid it.
+    builder, tracked = _answer_of_a_fresh_process(_work_without_helpers, str(tmp_path))
+    assert tracked == []
+    assert (tmp_path / "one").read_text().split()[0] == str(builder)
+
+
 def _render_while_a_helper_ends(folder: str, answers) -> None:
     from lantoa.parallel import run_jobs
     from lantoa.progress import stage
