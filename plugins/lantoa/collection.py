@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import os
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import Any
 
 from .cache import PLUGINS, code_digest
 from .files import (
@@ -203,30 +204,36 @@ def cross_check(profiles: Iterable[Profile]) -> list[Problem]:
     profiles = list(profiles)
     urls = list(map(attrgetter("url"), profiles))
     identities = list(map(attrgetter("identity"), profiles))
-    if len(set(urls)) == len(urls) and len(set(identities)) == len(identities):
-        return problems  # no two alike: the lists are not grouped (10,000 profiles, 20 ms)
-    by_url: dict[str, list[Profile]] = defaultdict(list)
-    by_identity: dict[tuple, list[Profile]] = defaultdict(list)
-    for profile, url, identity in zip(profiles, urls, identities, strict=True):
-        by_url[url].append(profile)
-        by_identity[identity].append(profile)
+    # Only the keys found more than once are grouped: a site of 10,000 profiles has a few
+    # dozen alike, and grouping them all took 20 ms a build.
+    by_url = _alike(profiles, urls)
+    by_identity = _alike(profiles, identities)
     for url, claimants in by_url.items():
-        if len(claimants) > 1:
-            for profile in claimants:
-                others = ", ".join(p.source for p in claimants if p is not profile)
-                problems.append(Problem(
-                    profile.source, 1, "Slug", "E050",
-                    f"trùng đường dẫn /{url} với {others}",
-                    "đổi tên một trong các tệp hoặc thêm dòng 'Slug: …' khác nhau"))
+        for profile in claimants:
+            others = ", ".join(p.source for p in claimants if p is not profile)
+            problems.append(Problem(
+                profile.source, 1, "Slug", "E050",
+                f"trùng đường dẫn /{url} với {others}",
+                "đổi tên một trong các tệp hoặc thêm dòng 'Slug: …' khác nhau"))
     for claimants in by_identity.values():
-        if len(claimants) > 1:
-            for profile in claimants:
-                others = ", ".join(p.source for p in claimants if p is not profile)
-                problems.append(Problem(
-                    profile.source, 1, "Title", "W050",
-                    f"cùng tên, tỉnh và năm với {others} (có thể nộp hai lần)",
-                    "nếu là một mô hình, giữ một tệp", Severity.WARNING))
+        for profile in claimants:
+            others = ", ".join(p.source for p in claimants if p is not profile)
+            problems.append(Problem(
+                profile.source, 1, "Title", "W050",
+                f"cùng tên, tỉnh và năm với {others} (có thể nộp hai lần)",
+                "nếu là một mô hình, giữ một tệp", Severity.WARNING))
     return problems
+
+
+def _alike(profiles: list[Profile], keys: list) -> dict[Any, list[Profile]]:
+    """The profiles of each key that more than one has, in their order."""
+    repeated = {key for key, count in Counter(keys).items() if count > 1}
+    groups: dict[Any, list[Profile]] = defaultdict(list)
+    if repeated:
+        for profile, key in zip(profiles, keys, strict=True):
+            if key in repeated:
+                groups[key].append(profile)
+    return groups
 
 
 def collect(content: Path, cache_dir: Path | None = None, today: date | None = None,
