@@ -154,7 +154,8 @@ class FeedsGenerator(Generator):
         if state.structure_as_before:
             # While every term has the profiles it had, a feed none of whose profiles
             # changed is kept as it was.
-            feeds = cache.keep_as_before(feeds, lambda f: (feed_owner(f), state.urls(self.listed[f.folder])))
+            feeds = cache.keep_as_before(feeds, list(map(feed_owner, feeds)),
+                                         [state.urls(self.listed[f.folder]) for f in feeds])
         for feed in feeds:
             listed = self.listed[feed.folder]
             # A feed shows the newest of its term's profiles: while they are the same

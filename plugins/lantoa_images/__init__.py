@@ -70,9 +70,12 @@ def share_card_path(profile: Profile, photo: bool) -> str:
     return f"{PHOTO_FOLDER}/the-chia-se/{profile.kind.value}-{profile.slug}{share_card_suffix(photo)}"
 
 
+CARD_OWNER = "the-chia-se:"  # then the profile's URL: `card_owner`
+
+
 def card_owner(profile: Profile) -> str:
     """The group of the profile's share card in the output manifest (`PageCache.visit`)."""
-    return f"the-chia-se:{profile.url}"
+    return CARD_OWNER + profile.url
 
 
 def _draw_card_job(job, site: str, fonts) -> None:
@@ -175,7 +178,9 @@ class PhotoPublisher:
         jobs = []
         site = self.settings["SITENAME"]
         # A card whose profile did not change is kept as it was (its digest covers its photos).
-        for profile in state.pages.keep_as_before(state.profiles, lambda p: (card_owner(p), (p.url,))):
+        urls = state.urls(state.profiles)
+        owners = [CARD_OWNER + url for url in urls]
+        for profile in state.pages.keep_as_before(state.profiles, owners, [(url,) for url in urls]):
             photo = self._card_photo(profile)
             owner = card_owner(profile)
             # What the card shows comes from its profile alone (its digest covers its photos).

@@ -103,11 +103,11 @@ class ProfilesGenerator(Generator):
         if placed_as_before:
             # A page shows the profile, its neighbours and related profiles: when none of
             # them changed, nor which they are, the page is kept without a look at its inputs.
-            def shown(profile: Profile) -> tuple[str, tuple[str, ...]]:
-                owner = profile_owner(profile)
-                return owner, (profile.url, *(pages.previous_signature(owner) or ()))
-
-            profiles = pages.keep_as_before(profiles, shown)
+            urls = state.urls(profiles)
+            owners = [PROFILE_OWNER + url for url in urls]
+            shown = [(url, *beside) if beside else (url,)
+                     for url, beside in zip(urls, pages.previous_signatures(owners), strict=True)]
+            profiles = pages.keep_as_before(profiles, owners, shown)
         for profile in profiles:
             owner = profile_owner(profile)
             beside = pages.previous_signature(owner) if placed_as_before else None
@@ -127,9 +127,12 @@ def profile_page(state: BuildState, profile: Profile) -> Page:
                 profile_owner(profile))
 
 
+PROFILE_OWNER = "ho-so:"  # then the profile's URL: `profile_owner`
+
+
 def profile_owner(profile: Profile) -> str:
     """The group of the profile's page in the output manifest (`PageCache.visit`)."""
-    return f"ho-so:{profile.url}"
+    return PROFILE_OWNER + profile.url
 
 
 def _face(profile: Profile | None) -> tuple | None:
