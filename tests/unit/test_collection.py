@@ -405,9 +405,17 @@ def test_the_index_keeps_each_terms_urls_and_the_state_names_them_as_its_profile
         assert entry.term.digest == value_digest(entry.term)
         # A term read back from the cache carries its digest, and it is the same.
         assert pickle.loads(pickle.dumps(entry.term)).__dict__["digest"] == entry.term.digest
-    every = list(state.profiles)  # a list the index did not make: its URLs are read from the profiles
+    every = list(state.profiles)  # a list the index did not make: the collection's URLs
     assert state.urls(every) == tuple(p.url for p in every)
     assert state.urls_digest(every) == names_digest(p.url for p in every)
+    backwards = every[::-1]  # the same profiles in another order are not taken for the collection's
+    assert state.urls(backwards) == tuple(p.url for p in backwards)
+    # What `assemble` noted of each profile in its one look at it is what the profiles give.
+    profiles = collection.profiles
+    assert collection.urls_in_order() == tuple(p.url for p in profiles)
+    assert collection.digests_in_order() == [collection.digests[p.source] for p in profiles]
+    with_photos = [n for n, p in enumerate(profiles) if p.photos]
+    assert with_photos and collection.with_photos() == with_photos
 
 
 def test_a_profile_read_from_the_cache_has_the_gazetteers_own_units_and_its_keys(content, cache_dir):
