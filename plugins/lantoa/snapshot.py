@@ -229,13 +229,6 @@ def derived_folders(root: str, recycled: dict[str, Any], changes: FolderChanges)
     return found
 
 
-def recorded_file(record: dict[str, Any] | None, name: str) -> tuple | None:
-    """The metadata a site's record has for the file `name` (relative to the site), if any."""
-    folders = record.get("folders") if record else None
-    folder = folders.get(os.path.dirname(name)) if isinstance(folders, dict) else None
-    return folder[1].get(name) if folder is not None else None
-
-
 def site_record(folder: Path, known: dict[str, Any] | None = None,
                 changes: FolderChanges | None = None) -> dict[str, Any]:
     """What `record` keeps of a site: its folders, when they were listed, its folder's inode.
