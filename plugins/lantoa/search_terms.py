@@ -214,35 +214,55 @@ class TermStore:
     Numbers stay while the store lives; once as many profiles have been dropped as the
     store holds, the terms are numbered again, so the vocabulary keeps to about what the
     profiles use.
+
+    Kept packed: every profile's numbers in one array, with where each part starts, and the
+    vocabulary as one string. Read back, a profile's arrays are cut from it when asked for:
+    an edit asks for a few, and unpickling 10,000 profiles' tuples of arrays took 45 ms of
+    the search helper, the vocabulary's 66,000 strings 11 ms.
     """
+
+    _PARTS = len(Terms._fields)
 
     def __init__(self) -> None:
         self._words: list[str] = []
         self._numbers: dict[str, int] | None = {}
         self._coded: dict[Hashable, tuple[array[int], ...]] = {}
+        # What was read back and not cut out yet: each key's position; the parts' starts; the numbers.
+        self._position: dict[Hashable, int] = {}
+        self._starts: array[int] = array("Q", [0])
+        self._packed: array[int] = array("I")
         self._dropped = 0  # profiles dropped since the terms were last numbered
 
     def __len__(self) -> int:
-        return len(self._coded)
+        return len(self._coded) + len(self._position)
 
     def __contains__(self, key: Hashable) -> bool:
-        return key in self._coded
+        return key in self._coded or key in self._position
 
     def keys(self) -> Iterable[Hashable]:
-        return self._coded.keys()
+        return [*self._coded, *self._position]
 
     def get(self, key: Hashable) -> Terms | None:
-        coded = self._coded.get(key)
+        coded = self._coded_of(key)
         if coded is None:
             return None
         words = self._words
         return Terms(*(itemgetter(*numbers)(words) if len(numbers) > 1 else tuple(words[n] for n in numbers)
                        for numbers in coded))
 
+    def _coded_of(self, key: Hashable) -> tuple[array[int], ...] | None:
+        coded = self._coded.get(key)
+        if coded is None and key in self._position:
+            first = self._position[key] * self._PARTS
+            starts, packed = self._starts, self._packed
+            coded = tuple(packed[starts[n]:starts[n + 1]] for n in range(first, first + self._PARTS))
+        return coded
+
     def put(self, key: Hashable, terms: Terms) -> None:
         numbers = self._numbers
         if numbers is None:  # not pickled: made again when a term is first added
             numbers = self._numbers = {word: n for n, word in enumerate(self._words)}
+        self._position.pop(key, None)
         self._coded[key] = tuple(self._numbered(part, numbers) for part in terms)
 
     def _numbered(self, words: tuple[str, ...], numbers: dict[str, int]) -> array[int]:
@@ -266,26 +286,55 @@ class TermStore:
         """A store of these keys' terms, where this one has them, with the same vocabulary."""
         kept = TermStore()
         kept._words, kept._numbers = self._words, self._numbers
-        kept._coded = {key: self._coded[key] for key in keys if key in self._coded}
-        kept._dropped = self._dropped + len(self._coded) - len(kept._coded)
-        if kept._dropped > len(kept._coded):
+        kept._starts, kept._packed = self._starts, self._packed
+        for key in keys:
+            if key in self._coded:
+                kept._coded[key] = self._coded[key]
+            elif key in self._position:
+                kept._position[key] = self._position[key]
+        kept._dropped = self._dropped + len(self) - len(kept)
+        if kept._dropped > len(kept):
             kept._renumber()
         return kept
 
+    def _all_coded(self) -> dict[Hashable, tuple[array[int], ...]]:
+        """Every key's arrays, the packed ones cut out."""
+        return {key: self._coded_of(key) for key in self.keys()}
+
     def _renumber(self) -> None:
-        used = sorted({n for coded in self._coded.values() for numbers in coded for n in numbers})
+        coded = self._all_coded()
+        used = sorted({n for arrays in coded.values() for numbers in arrays for n in numbers})
         new = {old: new for new, old in enumerate(used)}
         self._words = [self._words[n] for n in used]
         self._numbers = None
-        self._coded = {key: tuple(array("I", map(new.__getitem__, numbers)) for numbers in coded)
-                       for key, coded in self._coded.items()}
+        self._coded = {key: tuple(array("I", map(new.__getitem__, numbers)) for numbers in arrays)
+                       for key, arrays in coded.items()}
+        self._position, self._starts, self._packed = {}, array("Q", [0]), array("I")
         self._dropped = 0
 
     def __getstate__(self) -> dict:
-        return {"words": self._words, "coded": self._coded, "dropped": self._dropped}
+        keys = self.keys()
+        starts, packed = array("Q", [0]), array("I")
+        for key in keys:
+            for numbers in self._coded_of(key):
+                packed.extend(numbers)
+                starts.append(len(packed))
+        # One string, split again when read: no term holds a NUL (a profile's control
+        # characters are dropped when it is read); a list otherwise.
+        words = self._words
+        vocabulary = "\0".join(words) if words and not any("\0" in word for word in words) else words
+        return {"words": vocabulary, "keys": keys, "starts": starts, "packed": packed,
+                "dropped": self._dropped}
 
     def __setstate__(self, state: dict) -> None:
-        self._words = state["words"]
+        words = state["words"]
+        self._words = words.split("\0") if isinstance(words, str) else words
         self._numbers = None
-        self._coded = state["coded"]
         self._dropped = state["dropped"]
+        if "coded" in state:  # kept by an earlier version: a dict of each key's arrays
+            self._coded, self._position = state["coded"], {}
+            self._starts, self._packed = array("Q", [0]), array("I")
+            return
+        self._coded = {}
+        self._position = {key: n for n, key in enumerate(state["keys"])}
+        self._starts, self._packed = state["starts"], state["packed"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lantoa.collection import collect
-from lantoa.search_terms import html_blocks, profile_terms, query_terms, terms_of
+from lantoa.files import read_keyed, write_keyed
+from lantoa.search_terms import Terms, TermStore, html_blocks, profile_terms, query_terms, terms_of
 
 from tests.conftest import valid_header, write_profile
 
@@ -76,3 +79,32 @@ def test_profile_terms_separate_strong_fields(tmp_path):
     assert strong <= anywhere and "nong thon" in anywhere
     assert {"lâm ha\u0300", "đương\u0300 lang\u0300"} <= marked
     assert all(len(set(terms)) == len(terms) for terms in profile_terms(profile))
+
+
+_WORDS = st.text(alphabet="abcđơ ̀\0", max_size=6)
+_TERMS = st.builds(lambda *parts: Terms(*(tuple(dict.fromkeys(part)) for part in parts)),
+                   *([st.lists(_WORDS, max_size=6)] * 3))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(st.sampled_from(["put", "keep", "save"]), st.integers(0, 7), _TERMS),
+                      max_size=25))
+def test_a_term_store_gives_back_what_was_put_through_saves_and_kept_subsets(steps, tmp_path_factory):
+    # The store is kept packed, its profiles' arrays cut out when asked for: whatever was
+    # put, kept and saved in between, each key gives the terms last put for it.
+    path = tmp_path_factory.mktemp("store") / "terms.pickle"
+    store, expected = TermStore(), {}
+    for action, key, terms in steps:
+        if action == "put":
+            store.put(key, terms)
+            expected[key] = terms
+        elif action == "keep":  # the keys below `key`, as a build keeps its profiles' terms
+            store = store.kept(range(key))
+            expected = {k: v for k, v in expected.items() if k < key}
+        else:
+            write_keyed(path, "clé", store)
+            store = read_keyed(path, "clé")
+        assert len(store) == len(expected) and sorted(store.keys()) == sorted(expected)
+        for k in range(8):
+            assert (k in store) == (k in expected)
+            assert store.get(k) == expected.get(k)
