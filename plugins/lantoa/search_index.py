@@ -398,16 +398,17 @@ def make_index(profiles: list[Profile], folder: Path, siteurl: str,
                known_terms: Mapping[str, Terms] | None = None, digests: Sequence[str] = (),
                memo: IndexMemo | None = None,
                terms_before: Callable[[str], Terms | None] = lambda digest: None,
-               ) -> tuple[dict, IndexMemo]:
+               urls: tuple[str, ...] | None = None) -> tuple[dict, IndexMemo]:
     """`write_index`, from `memo` when it describes the same profiles in the same order,
     `digests` telling which changed and `terms_before` what a changed one held before
     (by its former digest); otherwise from scratch. Returns the summary and the memo of
-    this index. Either way the files are the same bytes.
+    this index. Either way the files are the same bytes. `urls` are the profiles', when
+    the caller has them.
     """
     if memo is not None and len(digests) != len(profiles):
         raise ValueError("an index is made from a memo only with every profile's digest")
     known_terms = known_terms or {}
-    urls = tuple(p.url for p in profiles)
+    urls = tuple(p.url for p in profiles) if urls is None else tuple(urls)
     digests = tuple(digests) or urls
     made = None
     if memo is not None and memo.fits(siteurl, urls):

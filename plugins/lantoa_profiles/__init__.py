@@ -64,6 +64,14 @@ class ProfilesGenerator(Generator):
         # The profiles live until the build ends: the collector need not scan them again
         # and again while the indexes are made, nor touch their memory in forked workers.
         gc.freeze()
+        if not (settings["LANTOA_STRICT"] and collection.errors):
+            # Work that needs only the profiles' text (the search index) starts first: the
+            # photos are checked and the indexes made meanwhile (at 10,000 profiles the
+            # build otherwise waited for the index at its search page).
+            urls = collection.urls_in_order()
+            text_digests = dict(zip(urls, collection.digests_in_order(), strict=True))
+            profiles_digested.send(self, profiles=tuple(collection.profiles), urls=urls, digests=text_digests,
+                                   context=self.context, settings=settings, cache=cache)
         # Receivers (the photo plugin) may add problems before they are reported, and
         # one of them may answer with the renderer that turns photo references into markup.
         answers = profiles_read.send(self, collection=collection, context=self.context, settings=settings,
@@ -73,9 +81,6 @@ class ProfilesGenerator(Generator):
         if settings["LANTOA_STRICT"] and collection.errors:
             raise StrictBuildError(collection.problems)
         digests = profile_digests(collection, photos)
-        # Work that needs only the profiles (the search index) starts before the indexes are made.
-        profiles_digested.send(self, profiles=tuple(collection.profiles), digests=digests,
-                               context=self.context, settings=settings, cache=cache)
         with stage("Lập chỉ mục", len(collection.profiles), "hồ sơ") as step:
             pages = PageCache(settings, cache)
             pages.compare_profiles(digests)

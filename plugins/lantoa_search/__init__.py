@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -59,19 +59,22 @@ class SearchGenerator(Generator):
             shutil.copytree(cached, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns(SUMS))
 
 
-def start_index(sender, profiles: tuple, digests, context: dict, settings: dict, cache, **_ignored) -> None:
+def start_index(sender, profiles: tuple, digests, context: dict, settings: dict, cache,
+                urls: tuple[str, ...] | None = None, **_ignored) -> None:
     """The index needs only the profiles: a helper process makes it from when their digests
-    are known, while the indexes and the pages are made (`lantoa.parallel.Background`)."""
+    are known, while the indexes and the pages are made (`lantoa.parallel.Background`).
+    `urls` are the profiles' own, in order, when the sender has them."""
     if not settings["LANTOA_SEARCH"]:
         return
-    cached = cache.entry("search", FORMAT_VERSION, [digests[p.url] for p in profiles])
+    urls = urls if urls is not None else tuple(p.url for p in profiles)
+    cached = cache.entry("search", FORMAT_VERSION, [digests[url] for url in urls])
     store = cache.file("search-terms.pickle")
     whole = cache.trusted(cached, lambda: verify_checksums(cached))
     memo = (cache.file("search-memo.pickle"), cache.file("search-memo-whole.pickle"))
     # The terms and the memo are kept for the code and settings that made them (the cache's
     # salt), as every cache entry is: a profile's digest says nothing of the tokeniser.
     kept_for = (cache.salt, FORMAT_VERSION)
-    job = (cached, list(profiles), settings["SITEURL"], store, dict(digests), memo, kept_for)
+    job = (cached, list(profiles), urls, settings["SITEURL"], store, dict(digests), memo, kept_for)
     helpers = 1 if worker_count(settings["LANTOA_WORKERS"]) > 1 else 0
     context[INDEX_JOB] = (cached, Background(_make_index, [] if whole else [job], helpers))
 
@@ -83,14 +86,14 @@ def _make_index(job) -> Callable[[], None] | None:
     Made from the memo of the last index made (`lantoa.search_index.IndexMemo`) when
     the same profiles are in the same order: an edit then costs what it touches.
     """
-    cached, profiles, siteurl, store, digests, memo_files, kept_for = job
+    cached, profiles, urls, siteurl, store, digests, memo_files, kept_for = job
     if cached.is_dir() and not verify_checksums(cached):
         discard_entry(cached)
     if cached.is_dir():
         return None
     staging = cached.with_name(f"{cached.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    memo = _index_into(staging, profiles, siteurl, store, digests, memo_files, kept_for)
+    memo = _index_into(staging, profiles, urls, siteurl, store, digests, memo_files, kept_for)
     write_checksums(staging, memo.written)
     try:
         staging.rename(cached)
@@ -103,7 +106,7 @@ def _make_index(job) -> Callable[[], None] | None:
     return partial(write_memo, *memo_files, kept_for, memo)
 
 
-def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests,
+def _index_into(staging: Path, profiles, urls: tuple[str, ...], siteurl: str, store: Path, digests,
                 memo_files: tuple[Path, Path], kept_for: tuple) -> IndexMemo:
     """Make the index in `staging`; return its memo. The terms are let go on return,
     before the memo is written."""
@@ -112,7 +115,7 @@ def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests,
     # has 284 MB, and holding it took a move from 3.65 to 3.93 GB for the build together.
     memo = read_memo(*memo_files, kept_for)
     pending = memo.pending_terms if isinstance(memo, IndexMemo) else {}
-    if not (isinstance(memo, IndexMemo) and memo.fits(siteurl, tuple(p.url for p in profiles))):
+    if not (isinstance(memo, IndexMemo) and memo.fits(siteurl, urls)):
         memo = None
     known = read_keyed(store, kept_for)
     if not isinstance(known, TermStore):
@@ -121,12 +124,12 @@ def _index_into(staging: Path, profiles, siteurl: str, store: Path, digests,
     for key, kept in pending.items():  # what the store lacks, kept with the last memo
         if key not in known:
             known.put(key, kept)
-    in_order = [digests[p.url] for p in profiles]
+    in_order = [digests[url] for url in urls]
     keys = [(FORMAT_VERSION, digest) for digest in in_order]
     fresh, pending = _terms(known, stored, store, kept_for, profiles, keys)
-    terms = _TermsByUrl(fresh, profiles, keys)
+    terms = _TermsByUrl(fresh, urls, keys)
     made = make_index(profiles, staging, siteurl, terms, in_order, memo,
-                      lambda digest: known.get((FORMAT_VERSION, digest)))[1]
+                      lambda digest: known.get((FORMAT_VERSION, digest)), urls)[1]
     made.pending_terms = pending
     return made
 
@@ -155,9 +158,9 @@ def _terms(known: TermStore, stored: set, store: Path, kept_for: tuple, profiles
 class _TermsByUrl(Mapping):
     """The terms of each profile by its URL, read from the store when asked for."""
 
-    def __init__(self, store: TermStore, profiles, keys) -> None:
+    def __init__(self, store: TermStore, urls: Sequence[str], keys) -> None:
         self._store = store
-        self._keys = {p.url: key for p, key in zip(profiles, keys, strict=True)}
+        self._keys = dict(zip(urls, keys, strict=True))
 
     def __getitem__(self, url: str) -> Terms:
         found = self._store.get(self._keys[url])
