@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -78,6 +77,8 @@ def unpack(tarball: bytes, target: Path) -> None:
     are made), and the one that comes second leaves the first one's complete folder
     as it is.
     """
+    import tarfile  # only when the editor's files are installed, not in every build
+
     check_integrity(tarball)
     staging = target.with_name(f"{target.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)

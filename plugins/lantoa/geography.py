@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -261,6 +260,8 @@ def national_map(spots: Iterable[Spot], background: bool = True, link_limit: int
     plain dots and each province in `areas` with profiles becomes the link, to its page
     and its own map, where every commune is linked.
     """
+    import statistics  # maps are drawn once and kept: not an import of every build
+
     project = Projection(NATIONAL_EXTENT, MAP_WIDTH)
     data = outline()
     land = [simplify([project(p) for p in ring], 0.35) for ring in data["land"]]
@@ -293,6 +294,8 @@ def national_map(spots: Iterable[Spot], background: bool = True, link_limit: int
 
 def _area_markers(spots: list[Spot], place: dict[int, Point], areas: Iterable[Area]) -> tuple[Marker, ...]:
     """One ring per province with profiles, where its profiles are, sized by their number."""
+    import statistics  # maps are drawn once and kept: not an import of every build
+
     found: dict[int, list[Spot]] = {}
     for spot in spots:
         found.setdefault(spot.province, []).append(spot)
@@ -332,6 +335,8 @@ class _Base:
 @cache
 def _province_base(communes: tuple[tuple[int, str], ...]) -> _Base:
     """What a province's map shows whatever its profiles: drawn once per process."""
+    import statistics  # maps are drawn once and kept: not an import of every build
+
     every = centroids()
     names = {code: name for code, name in communes if code in every}
     if not names:

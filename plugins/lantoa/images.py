@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 import PIL
-from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 from zlib_ng import zlib_ng as zlib
 
 from .cache import Cache
@@ -210,6 +210,8 @@ class _Typeset:
     MAX_WORDS = 20_000  # a bound on memory, far above the syllables of the language
 
     def __init__(self, path: str, size: int):
+        from PIL import ImageFont  # with FreeType: only where a card is drawn (4 ms to import)
+
         self.font = ImageFont.truetype(path, size)
         self.space = self.font.getlength(" ")
         self._words: dict[str, tuple[Image.Image, tuple[int, int], float]] = {}
@@ -223,6 +225,8 @@ class _Typeset:
                 self._words.clear()
             left, top, right, bottom = self.font.getbbox(text)
             mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
+            from PIL import ImageDraw
+
             ImageDraw.Draw(mask).text((-left, -top), text, font=self.font, fill=255)
             found = self._words[text] = (mask, (left, top), self.font.getlength(text))
         return found

@@ -18,7 +18,6 @@ import json
 import re
 from functools import lru_cache
 
-import zxingcpp
 from markupsafe import Markup
 
 # Level M: a code stays readable with 15 % of it smudged, folded or badly photocopied.
@@ -40,6 +39,8 @@ def zalo_payload(url: str) -> str:
 def _qr_matrix(url: str) -> tuple[int, bytes]:
     """The QR code of `url`, quiet zone included: its width in modules and its modules
     row after row, 0 dark, 255 light."""
+    import zxingcpp  # only where a QR code is made: an edit's build makes none (3 ms to import)
+
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level=QR_ERROR)
     image = memoryview(code.to_image(scale=1, add_quiet_zones=True))
     size = image.shape[0] if image.ndim == 2 and image.shape[0] == image.shape[1] else 0
