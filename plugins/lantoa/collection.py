@@ -66,9 +66,11 @@ class Collection:
     read: dict[str, Read] = field(default_factory=dict)  # every file's path, in order → what reading it gave
     refused: list[Problem] = field(default_factory=list)  # what the walk of the content refused
     _in_order: tuple[list[Profile], list[str]] | None = field(default=None, repr=False, compare=False)
-    # Each published profile's URL and whether it shows photos, in `profiles`' order, as
-    # `assemble` found them in its one look at each profile (`urls_in_order`, `with_photos`).
-    _columns: tuple[list[Profile], tuple[str, ...], list[int]] | None = field(
+    # Each published profile's URL, whether it shows photos and its publication key, in
+    # `profiles`' order, as `assemble` found them in its one look at each profile.
+    _columns: tuple[list[Profile], tuple[str, ...], list[int], list[tuple]] | None = field(
+        default=None, repr=False, compare=False)
+    _publication: tuple[list[Profile], dict[str, int], list[Profile]] | None = field(
         default=None, repr=False, compare=False)
 
     def digest(self, profile: Profile) -> str:
@@ -95,11 +97,24 @@ class Collection:
         """The positions in `profiles` of the profiles that show photos (few, or none)."""
         return self._made_columns()[2]
 
-    def _made_columns(self) -> tuple[list[Profile], tuple[str, ...], list[int]]:
+    def publication_order(self) -> tuple[dict[str, int], list[Profile]]:
+        """Each published profile's rank in the order feeds show them (newest published first,
+        `Profile.publication_key`), by URL, and the profiles in that order; ties keep
+        `profiles`' order, as `heapq.nsmallest` and `sorted` keep them."""
+        made = self._publication
+        if made is None or made[0] is not self.profiles or len(made[2]) != len(self.profiles):
+            _, urls, _, keys = self._made_columns()
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            made = self._publication = (self.profiles, {urls[n]: rank for rank, n in enumerate(order)},
+                                        [self.profiles[n] for n in order])
+        return made[1], made[2]
+
+    def _made_columns(self) -> tuple[list[Profile], tuple[str, ...], list[int], list[tuple]]:
         made = self._columns
         if made is None or made[0] is not self.profiles or len(made[1]) != len(self.profiles):
             made = self._columns = (self.profiles, tuple(p.url for p in self.profiles),
-                                    [n for n, p in enumerate(self.profiles) if p.image or p.body_images])
+                                    [n for n, p in enumerate(self.profiles) if p.image or p.body_images],
+                                    [p.publication_key for p in self.profiles])
         return made
 
     @property
@@ -373,15 +388,15 @@ def assemble(files: list[str], read: Mapping[str, Read], refused: list[Problem])
             digests[profile.source] = digest
             rows.append((profile.sort_key, profile.url, profile.identity, digest, profile.source,
                          profile.status is Status.PUBLISHED, bool(profile.image or profile.body_images),
-                         profile))
+                         profile.publication_key, profile))
     # A file broken by a clash is still reported; both claimants stay off the site
     # so that neither silently wins the URL.
-    clashes = cross_check([row[7] for row in rows], [row[1] for row in rows], [row[2] for row in rows])
+    clashes = cross_check([row[8] for row in rows], [row[1] for row in rows], [row[2] for row in rows])
     collection.problems.extend(clashes)
     clashing = {p.path for p in clashes if p.is_error}
     rows.sort(key=itemgetter(0))
-    published, urls, in_order, with_photos = collection.profiles, [], [], []
-    for _, url, _, digest, source, is_published, shows_photos, profile in rows:
+    published, urls, in_order, with_photos, publication = collection.profiles, [], [], [], []
+    for _, url, _, digest, source, is_published, shows_photos, publication_key, profile in rows:
         if source in clashing:
             continue
         if not is_published:
@@ -392,8 +407,9 @@ def assemble(files: list[str], read: Mapping[str, Read], refused: list[Problem])
         published.append(profile)
         urls.append(url)
         in_order.append(digest)
+        publication.append(publication_key)
     collection._in_order = (published, in_order)
-    collection._columns = (published, tuple(urls), with_photos)
+    collection._columns = (published, tuple(urls), with_photos, publication)
     return collection
 
 

@@ -162,6 +162,14 @@ class BuildState:
         a term's listing and its feeds both name them in their signatures."""
         return self._named(profiles)[0]
 
+    def newest(self, profiles: Sequence[Profile], count: int) -> list[Profile]:
+        """The first `count` of `profiles` (published ones) in the feeds' order, newest published
+        first: what `heapq.nsmallest(count, profiles, key=publication_key)` chooses, from the
+        collection's ranks (sorting ranks looked up by URL, in C, instead of reading the key of
+        each of 10,000 profiles scattered in memory: 17 ms of an edit's feeds)."""
+        rank, in_order = self.collection.publication_order()
+        return [in_order[n] for n in sorted(map(rank.__getitem__, self.urls(profiles)))[:count]]
+
     def urls_digest(self, profiles: list[Profile]) -> str:
         """`output.names_digest` of `urls(profiles)`, made once per list, for the same two."""
         named = self._named(profiles)

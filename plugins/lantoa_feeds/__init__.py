@@ -10,12 +10,10 @@ unchanged site gives byte-identical feeds.
 
 from __future__ import annotations
 
-import heapq
 import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter
 from typing import Any
 from xml.etree import ElementTree
 
@@ -109,9 +107,6 @@ def feed_of(term: Term) -> Feed:
     return Feed(term.title, term.url, term.url)
 
 
-PUBLICATION_ORDER = attrgetter("publication_key")  # subscribers want what was published last
-
-
 def feed_owner(feed: Feed) -> str:
     """The group of a feed's files in the output manifest (`PageCache.visit`)."""
     return f"nguon-tin:{feed.folder}"
@@ -167,7 +162,7 @@ class FeedsGenerator(Generator):
                                              lambda f=feed, ps=listed: (f, state.urls_digest(ps)))
             if not cache.visit(owner, signature, members):
                 continue
-            profiles = heapq.nsmallest(size, listed, key=PUBLICATION_ORDER)
+            profiles = state.newest(listed, size)  # subscribers want what was published last
             shown = [digests[p.url] for p in profiles]
             for kind in ("rss", "atom"):
                 if cache.write_bytes(getattr(feed, kind), (feed, kind, shown, base, authority),

@@ -11,10 +11,8 @@ the listing generator of `lantoa_facets` reads.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -81,11 +79,10 @@ def featured(profiles: Sequence[Profile], photos: PhotoRenderer) -> list[Profile
     return [p for p in profiles if p.image and photos.enclosure(p, "")][:FEATURED_FALLBACK]
 
 
-def newest(profiles: Sequence[Profile], shown: list[Profile]) -> list[Profile]:
+def newest(state: BuildState, shown: list[Profile]) -> list[Profile]:
     """The latest published, as the feeds order them, leaving out the featured ones."""
     skip = {p.url for p in shown}
-    # The first of the order, not the whole order sorted (as `sorted(...)[:n]`, ties included).
-    latest = heapq.nsmallest(NEWEST + len(skip), profiles, key=attrgetter("publication_key"))
+    latest = state.newest(state.profiles, NEWEST + len(skip))
     return [p for p in latest if p.url not in skip][:NEWEST]
 
 
@@ -205,7 +202,7 @@ def portal_pages(state: BuildState, settings: Mapping, communes: Communes) -> li
     """The front page and `/ban-do/` (the preview server renders them from memory too)."""
     profiles, index, digests, spots = state.profiles, state.index, state.digests, communes.spots
     shown = featured(profiles, state.photos)
-    latest = newest(profiles, shown)
+    latest = newest(state, shown)
     front_map, full = national_maps(state, settings, communes)
     front = {
         "featured": shown, "newest": latest, "headlines": headlines(profiles, index),

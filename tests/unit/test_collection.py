@@ -382,6 +382,7 @@ def test_a_file_with_other_metadata_is_hashed_and_kept_when_its_bytes_are_the_sa
 def test_the_index_keeps_each_terms_urls_and_the_state_names_them_as_its_profiles_do(tmp_path: Path):
     # Listings and feeds sign a term by its profiles' URLs: taken from the index as it was
     # made, they must be exactly the URLs of the profiles listed, in order, however asked.
+    import heapq
     import pickle
 
     from lantoa.cache import Cache
@@ -416,6 +417,12 @@ def test_the_index_keeps_each_terms_urls_and_the_state_names_them_as_its_profile
     assert collection.digests_in_order() == [collection.digests[p.source] for p in profiles]
     with_photos = [n for n, p in enumerate(profiles) if p.photos]
     assert with_photos and collection.with_photos() == with_photos
+    # The newest of a list, as the feeds and the front page choose them, from the collection's
+    # ranks: what heapq chooses by each profile's publication key, ties in the same order.
+    for listed in [every, backwards, *(entry.profiles for entry in entries)]:
+        for count in (1, 3, 20, len(listed) + 1):
+            assert state.newest(listed, count) == heapq.nsmallest(
+                count, listed, key=lambda p: p.publication_key)
 
 
 def test_a_profile_read_from_the_cache_has_the_gazetteers_own_units_and_its_keys(content, cache_dir):
