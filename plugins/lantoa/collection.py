@@ -28,11 +28,13 @@ from typing import Any
 
 from .cache import PLUGINS, code_digest
 from .files import (
+    QUIET_CHANGES,
     ContentWalk,
     Refusal,
     content_file,
     read_content,
     read_keyed,
+    resume_collections,
     take_walk,
     walk_content,
     write_keyed,
@@ -327,6 +329,8 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
                 dirty.add(_shard_of(file))
         scanned.advance(len(files))
     walk.forget()  # nothing else reads it (a build's inputs were summed from it before)
+    if len(stale) > QUIET_CHANGES:
+        resume_collections()  # reading many files leaves garbage (`files.pause_collections`)
     with stage("Đọc hồ sơ", len(stale), "hồ sơ") as step:
         read = _read_all([f for f, _ in stale], content, today, salt, workers, step)
     for (file, trusted), (profile, problems, digest, fingerprint) in zip(stale, read, strict=True):

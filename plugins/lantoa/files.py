@@ -182,15 +182,44 @@ FREEZE_AFTER_BYTES = 1 << 20
 _frozen_after_reading: list[bool] = []  # non-empty while a build runs (`frozen_after_reading`)
 
 
+_collections_paused: list[bool] = []  # non-empty while `pause_collections` holds the collector
+
+
 @contextmanager
 def frozen_after_reading() -> Iterator[None]:
     """While a build runs, what it reads from a large cache file is left out of the cyclic
-    garbage collector's collections (`gc.freeze`): it lives until the build ends."""
+    garbage collector's collections (`gc.freeze`): it lives until the build ends. The
+    collector paused in it (`pause_collections`) runs again when it ends."""
     _frozen_after_reading.append(True)
     try:
         yield
     finally:
         _frozen_after_reading.pop()
+        resume_collections()
+
+
+# A build runs without the cyclic garbage collector (`pause_collections`) while it has read,
+# changed and rendered no more than this: an edit leaves little garbage.
+QUIET_CHANGES = 100  # profile files read, profiles changed
+QUIET_RENDERS = 1000  # files rendered
+
+
+def pause_collections() -> None:
+    """Within a build, stop the cyclic garbage collector until it ends or `resume_collections`.
+    An edit at 10,000 profiles ran twelve collections, 33-41 ms, that found some 460 objects
+    to free. A build that reads, changes or renders much resumes it (`QUIET_CHANGES`,
+    `QUIET_RENDERS`): without it, the garbage of rendering took a cold build at 10,000
+    profiles from 353 MB to 505."""
+    if _frozen_after_reading and gc.isenabled():
+        gc.disable()
+        _collections_paused.append(True)
+
+
+def resume_collections() -> None:
+    """The collector paused by `pause_collections` runs again."""
+    if _collections_paused:
+        _collections_paused.clear()
+        gc.enable()
 
 
 def read_pickle_once(path: Path, kept: dict[Path, tuple[tuple, Any]],

@@ -34,11 +34,13 @@ from typing import Any, TypeVar
 from .cache import Cache
 from .files import (
     CHANGES_SHARE,
+    QUIET_RENDERS,
     generation_name,
     link_or_copy,
     read_pickle,
     read_pickle_once,
     repr_digest,
+    resume_collections,
     write_pickle,
 )
 from .model import Profile
@@ -104,6 +106,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 
 _INDEX_LENGTH = len("index.html")
+
 T = TypeVar("T")  # what a generator makes an owner's files from (`PageCache.keep_as_before`)
 _LAST_MANIFEST: dict[Path, tuple[tuple, Any]] = {}  # the last manifest read, by its file's metadata
 
@@ -688,6 +691,8 @@ class PageCache:
         self.current[name] = (fingerprint,)
         self._unstated.append(name)
         self.rendered += 1
+        if self.rendered == QUIET_RENDERS:
+            resume_collections()  # a build that makes much leaves much garbage
         if self._changes is not None:
             self._changes.touch_file(name)
         return True

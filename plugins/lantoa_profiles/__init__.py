@@ -16,6 +16,7 @@ from pathlib import Path
 from lantoa.cache import COMPILED_TEMPLATES, Cache, CompiledTemplates, settings_salt
 from lantoa.collection import collect, profile_cache_files
 from lantoa.facets import FACET_BY_NAME
+from lantoa.files import QUIET_CHANGES, resume_collections
 from lantoa.gazetteer import keep_gazetteer
 from lantoa.model import Profile
 from lantoa.output import Page, PageCache
@@ -83,7 +84,8 @@ class ProfilesGenerator(Generator):
         digests = profile_digests(collection, photos)
         with stage("Lập chỉ mục", len(collection.profiles), "hồ sơ") as step:
             pages = PageCache(settings, cache)
-            pages.compare_profiles(digests)
+            if len(pages.compare_profiles(digests)) > QUIET_CHANGES:
+                resume_collections()  # paused while the build has done little (`fewer_collections`)
             state = make_state(collection, photos, pages, cache, digests=digests, keep_terms=True)
             step.advance(len(state.profiles))
         photos.begin(state)

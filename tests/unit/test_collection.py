@@ -445,3 +445,20 @@ def test_a_profile_read_from_the_cache_has_the_gazetteers_own_units_and_its_keys
     assert all(unit is geo.current_communes[unit.code] for unit in place.communes)
     kept = again.profiles[0].__dict__
     assert all(name in kept and kept[name] == getattr(first, name) for name in KEPT_PROPERTIES)
+
+
+def test_reading_many_files_in_a_build_runs_the_paused_collector_again(content, cache_dir):
+    import gc
+
+    from lantoa.files import QUIET_CHANGES, frozen_after_reading, pause_collections
+
+    for number in range(QUIET_CHANGES + 1):
+        write(content, f"x/ho-so-{number}.md", f"Mô hình số {number}")
+    with frozen_after_reading():
+        pause_collections()
+        run(content, cache_dir)  # all read: garbage enough to collect
+        assert gc.isenabled()
+        pause_collections()
+        run(content, cache_dir)  # none read again: the collector stays paused
+        assert not gc.isenabled()
+    assert gc.isenabled()

@@ -213,3 +213,29 @@ def test_what_a_build_reads_from_a_large_cache_file_is_left_out_of_collections(t
             assert gc.get_freeze_count() >= len(found)
     finally:
         gc.unfreeze()
+
+
+def test_the_collector_paused_in_a_build_runs_again_when_resumed_or_when_the_build_ends() -> None:
+    import gc
+
+    from lantoa.files import frozen_after_reading, pause_collections, resume_collections
+
+    assert gc.isenabled()
+    pause_collections()  # outside a build: nothing
+    assert gc.isenabled()
+    with frozen_after_reading():
+        pause_collections()
+        assert not gc.isenabled()
+        resume_collections()
+        assert gc.isenabled()
+        pause_collections()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()  # turned off by someone else: neither paused nor resumed by the build
+    try:
+        with frozen_after_reading():
+            pause_collections()
+            resume_collections()
+            assert not gc.isenabled()
+    finally:
+        gc.enable()
