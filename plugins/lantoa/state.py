@@ -409,7 +409,7 @@ def state_as_kept(collection: Collection, facets: tuple[Facet, ...], cache: Cach
     path = cache.entry(TERMS_FOLDER, STRUCTURE_ENTRY, suffix=".pickle")
     kept = read_keyed(path, key)
     profiles = collection.profiles
-    if not isinstance(kept, KeptStructure) or tuple(map(_URL, profiles)) != kept.urls:
+    if not isinstance(kept, KeptStructure) or collection.urls_in_order() != kept.urls:
         return None
     digests = collection.digests_in_order()
     changed = changed_positions(digests, kept.digests)
