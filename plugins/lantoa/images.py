@@ -210,8 +210,9 @@ class _Typeset:
     MAX_WORDS = 20_000  # a bound on memory, far above the syllables of the language
 
     def __init__(self, path: str, size: int):
-        from PIL import ImageFont  # with FreeType: only where a card is drawn (4 ms to import)
+        from PIL import ImageDraw, ImageFont  # with FreeType: only where a card is drawn (4 ms to import)
 
+        self._draw = ImageDraw.Draw
         self.font = ImageFont.truetype(path, size)
         self.space = self.font.getlength(" ")
         self._words: dict[str, tuple[Image.Image, tuple[int, int], float]] = {}
@@ -225,9 +226,7 @@ class _Typeset:
                 self._words.clear()
             left, top, right, bottom = self.font.getbbox(text)
             mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
-            from PIL import ImageDraw
-
-            ImageDraw.Draw(mask).text((-left, -top), text, font=self.font, fill=255)
+            self._draw(mask).text((-left, -top), text, font=self.font, fill=255)
             found = self._words[text] = (mask, (left, top), self.font.getlength(text))
         return found
 
