@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +53,9 @@ def test_pages_work_without_javascript(browser, served_site):
     page = context.new_page()
     page.goto(served_site + "/nam/")
     page.get_by_role("link", name="Năm 2023").click()
+    # A click returns once the navigation commits, before the new page is parsed: wait for it.
+    page.wait_for_url("**/nam/2023/")
+    expect(page.locator(".cards li").first).to_be_visible()
     assert page.locator(".cards li").count() > 0
     context.close()
 
