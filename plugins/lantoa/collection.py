@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from itertools import chain
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -343,6 +344,12 @@ def collect(content: Path, cache_dir: Path | None = None, today: date | None = N
         # (28 MB of shards at 10,000 profiles, 0.2 s) writes them beside its work.
         beside(partial(_write_shards, cache_dir, key, entries, dirty),
                defer=settles and len(dirty) > CACHE_SHARDS // 4)
+    if len(stale) > QUIET_CHANGES:
+        # Profiles come folded from the readers and the cache (`Profile.unfold`). A build that
+        # read many will show many in full, in this process and in each helper it forks:
+        # unfolded once, here, before them, and after the shards were pickled folded.
+        for profile in chain(collection.profiles, collection.unpublished):
+            profile.unfold()
     return collection
 
 
