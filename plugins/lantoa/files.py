@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
@@ -108,6 +109,14 @@ class _Pickler(pickle.Pickler):
         array, (numbers.typecode, pickle.PickleBuffer(numbers)))}
 
 
+@lru_cache(maxsize=8)
+def _reducing_pickler(reducers: tuple[tuple[type, Callable[[Any], tuple]], ...]) -> type[_Pickler]:
+    """`_Pickler` with these reductions too. A dispatch table is taken when a pickler is made:
+    one set on a subclass's instance afterwards is not looked at."""
+    table = {**_Pickler.dispatch_table, **dict(reducers)}
+    return type("_ReducingPickler", (_Pickler,), {"dispatch_table": table})
+
+
 def write_pickle(path: Path, value: Any) -> None:
     """A cache entry, written atomically: the SHA-256 of the pickle on the first line,
     then the pickle.
@@ -122,15 +131,17 @@ def write_pickle(path: Path, value: Any) -> None:
 _CHECKSUM_PLACEHOLDER = b"0" * 64 + b"\n"  # the SHA-256's line, written over once the rest is
 
 
-def _write_checked(path: Path, head: bytes, value: Any,
-                   reference: Callable[[Any], Any] | None = None) -> None:
+def _write_checked(path: Path, head: bytes, value: Any, reference: Callable[[Any], Any] | None = None,
+                   reducers: Mapping[type, Callable[[Any], tuple]] | None = None) -> None:
     """`head`, then the pickle of `value`, behind the SHA-256 of both (`write_pickle`).
-    `reference`: the pickler's `persistent_id` (`write_keyed`)."""
+    `reference`: the pickler's `persistent_id`; `reducers`: how it pickles objects of
+    these types (`write_keyed`)."""
     with _written_aside(path) as file:
         file.write(_CHECKSUM_PLACEHOLDER)
         hashing = _Hashing(file)
         hashing.write(head)
-        pickler = _Pickler(hashing, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler = (_reducing_pickler(tuple(reducers.items())) if reducers else _Pickler)(
+            hashing, protocol=pickle.HIGHEST_PROTOCOL)
         if reference is not None:
             pickler.persistent_id = reference
         pickler.dump(value)
@@ -294,14 +305,16 @@ def _keyed_as(head: bytes, line: bytes) -> bool:
     return found == line if line else len(found) == _KEY_LINE_BYTES and found.startswith(b"key ")
 
 
-def write_keyed(path: Path, key: Any, value: Any, reference: Callable[[Any], Any] | None = None) -> None:
+def write_keyed(path: Path, key: Any, value: Any, reference: Callable[[Any], Any] | None = None,
+                reducers: Mapping[type, Callable[[Any], tuple]] | None = None) -> None:
     """A cache entry (`write_pickle`) of `key` and `value`, behind a line that names the
     key (the digest of its `repr`) for `read_keyed` to tell another key's file by.
 
     `reference` names the objects pickled by a name alone (`pickle.Pickler.persistent_id`:
     None for the others); `read_keyed` is then given what gives them back by that name.
+    `reducers` pickle objects of their types (`copyreg`'s reduction functions).
     """
-    _write_checked(path, _key_line(key), (key, value), reference)
+    _write_checked(path, _key_line(key), (key, value), reference, reducers)
 
 
 def _key_line(key: Any) -> bytes:
