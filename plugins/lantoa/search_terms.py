@@ -262,8 +262,18 @@ class TermStore:
         numbers = self._numbers
         if numbers is None:  # not pickled: made again when a term is first added
             numbers = self._numbers = {word: n for n, word in enumerate(self._words)}
-        self._position.pop(key, None)
-        self._coded[key] = tuple(self._numbered(part, numbers) for part in terms)
+        coded = tuple(self._numbered(part, numbers) for part in terms)
+        if key in self._position or key in self._coded:
+            self._position.pop(key, None)
+            self._coded[key] = coded
+            return
+        # A new key goes straight into the packed arrays: a store filled by a cold build is
+        # pickled as it is (`_pack`), not copied into them then, its numbers held twice.
+        packed, starts = self._packed, self._starts
+        for numbers in coded:
+            packed.extend(numbers)
+            starts.append(len(packed))
+        self._position[key] = (len(starts) - 1) // self._PARTS - 1
 
     def _numbered(self, words: tuple[str, ...], numbers: dict[str, int]) -> array[int]:
         if len(words) < 2:
@@ -312,19 +322,38 @@ class TermStore:
         self._position, self._starts, self._packed = {}, array("Q", [0]), array("I")
         self._dropped = 0
 
-    def __getstate__(self) -> dict:
-        keys = self.keys()
+    def _pack(self) -> None:
+        """Every key's numbers in the packed arrays, in key order, and only those (a key put
+        again or dropped leaves numbers behind): what is pickled (`__getstate__`)."""
+        position, coded = self._position, self._coded
+        if not coded and len(self._starts) == len(position) * self._PARTS + 1 and all(
+                map(int.__eq__, position.values(), range(len(position)))):
+            return  # as it was read back or filled: packed already
+        old_starts, old_packed = self._starts, self._packed
         starts, packed = array("Q", [0]), array("I")
-        for key in keys:
-            for numbers in self._coded_of(key):
+        packed_position: dict[Hashable, int] = {}
+        for key, number in position.items():
+            first = number * self._PARTS
+            begin, end = old_starts[first], old_starts[first + self._PARTS]
+            offset = len(packed) - begin
+            packed.extend(old_packed[begin:end])
+            starts.extend(offset + old_starts[n] for n in range(first + 1, first + self._PARTS + 1))
+            packed_position[key] = len(packed_position)
+        for key in list(coded):
+            for numbers in coded.pop(key):
                 packed.extend(numbers)
                 starts.append(len(packed))
+            packed_position[key] = len(packed_position)
+        self._position, self._starts, self._packed = packed_position, starts, packed
+
+    def __getstate__(self) -> dict:
+        self._pack()
         # One string, split again when read: no term holds a NUL (a profile's control
         # characters are dropped when it is read); a list otherwise.
         words = self._words
         vocabulary = "\0".join(words) if words and not any("\0" in word for word in words) else words
-        return {"words": vocabulary, "keys": keys, "starts": starts, "packed": packed,
-                "dropped": self._dropped}
+        return {"words": vocabulary, "keys": list(self._position), "starts": self._starts,
+                "packed": self._packed, "dropped": self._dropped}
 
     def __setstate__(self, state: dict) -> None:
         words = state["words"]
