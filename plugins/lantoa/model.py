@@ -131,7 +131,11 @@ class Place:
 
 @dataclass(frozen=True)
 class Profile:
-    """One validated profile: a mô hình or an điển hình."""
+    """One validated profile: a mô hình or an điển hình.
+
+    Read back from the reading cache, a profile may be folded (`folded`): its text, place
+    and dates are unpickled the first time one of them is asked for, which its readers
+    never see but as the time it takes."""
 
     source: str  # path relative to the content folder, POSIX separators
     slug: str
