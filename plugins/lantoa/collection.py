@@ -18,11 +18,11 @@ import hashlib
 import os
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -234,14 +234,11 @@ def _read_all(files: list[str], content: Path, today: date, salt: str, workers: 
         return results
 
 
-def cross_check(profiles: Iterable[Profile], urls: list[str] | None = None,
-                identities: list[tuple] | None = None) -> list[Problem]:
+def cross_check(profiles: list[Profile], urls: list[str], identities: list[tuple]) -> list[Problem]:
     """Problems between files: one URL claimed twice, one model submitted twice. `urls` and
-    `identities` are the profiles' own, when the caller has them."""
+    `identities` are the profiles' own, in their order (`assemble` takes them in its one look
+    at each profile)."""
     problems: list[Problem] = []
-    profiles = list(profiles)
-    urls = list(map(attrgetter("url"), profiles)) if urls is None else urls
-    identities = list(map(attrgetter("identity"), profiles)) if identities is None else identities
     # Only the keys found more than once are grouped: a site of 10,000 profiles has a few
     # dozen alike, and grouping them all took 20 ms a build.
     by_url = _alike(profiles, urls)

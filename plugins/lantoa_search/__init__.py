@@ -59,14 +59,13 @@ class SearchGenerator(Generator):
             shutil.copytree(cached, target, copy_function=link_or_copy, ignore=shutil.ignore_patterns(SUMS))
 
 
-def start_index(sender, profiles: tuple, digests, context: dict, settings: dict, cache,
-                urls: tuple[str, ...] | None = None, **_ignored) -> None:
+def start_index(sender, profiles: tuple, urls: tuple[str, ...], digests, context: dict, settings: dict,
+                cache, **_ignored) -> None:
     """The index needs only the profiles: a helper process makes it from when their digests
     are known, while the indexes and the pages are made (`lantoa.parallel.Background`).
-    `urls` are the profiles' own, in order, when the sender has them."""
+    `urls` are the profiles' own, in order (`lantoa.signals.profiles_digested`)."""
     if not settings["LANTOA_SEARCH"]:
         return
-    urls = urls if urls is not None else tuple(p.url for p in profiles)
     cached = cache.entry("search", FORMAT_VERSION, [digests[url] for url in urls])
     store = cache.file("search-terms.pickle")
     whole = cache.trusted(cached, lambda: verify_checksums(cached))
