@@ -37,7 +37,9 @@ def free_workers(configured: int | None = None) -> int:
     alive = {work: [helper for helper in work.helpers if helper.is_alive()]
              for work in _RUNNING if work.owner == os.getpid()}
     _RUNNING[:] = [work for work, helpers in alive.items() if helpers]
-    return max(1, worker_count(configured) - sum(map(len, alive.values())))
+    # Helpers that run only on a core nobody else wants (`Background(idle=True)`) take none.
+    busy = sum(len(helpers) for work, helpers in alive.items() if not work.idle)
+    return max(1, worker_count(configured) - busy)
 
 
 def single_threaded() -> bool:
@@ -220,13 +222,19 @@ class Background:
     """
 
     def __init__(self, run_one: Callable[[Any], Callable[[], None] | None], jobs: Sequence[Any],
-                 helpers: int, fresh: bool = False):
+                 helpers: int, fresh: bool = False, idle: bool = False):
         """`fresh`: start the helpers in new interpreters (multiprocessing's fork server),
         not as forks of this process. A fork shares this process's memory only until
         either side writes to it: drawing 100,000 share cards beside the build, the
         forked helper came to hold about 1 GB of copied pages. Fresh helpers receive
         `run_one` and the jobs pickled (`PackedJobs` sends them as one buffer), and
-        pay an interpreter's start and imports."""
+        pay an interpreter's start and imports.
+
+        `idle`: the helpers run only on a core nothing else wants (`_drain_idle`), and
+        take none from `free_workers`: the build's own work goes first, and the jobs
+        fill the moments it leaves a core free. At `finish`, a helper forks a second
+        one, which keeps what the first has learnt (a card's words already drawn),
+        instead of the builder joining in."""
         self.run_one, self.jobs = run_one, jobs
         started = min(helpers, len(jobs))
         # The fork server's shared counters are named semaphores, which start multiprocessing's
@@ -236,9 +244,15 @@ class Background:
         self.claimed = context.Value("q", 0)
         # Released once per job done, before its work for afterwards; and how many jobs left such work.
         self.done, self.later = context.Semaphore(0), context.Value("q", 0)
-        self.helpers = [context.Process(target=_drain, args=(run_one, jobs, self.claimed, None,
-                                                             (self.done, self.later)), daemon=True)
-                        for _ in range(started)]
+        self.idle = idle
+        self.finishing = context.Value("b", 0)  # set by `finish`: idle helpers fork a second one
+        self.helpers = [
+            context.Process(target=_drain_idle, args=(run_one, jobs, self.claimed, self.finishing,
+                                                      number == 0, (self.done, self.later)), daemon=True)
+            if idle else
+            context.Process(target=_drain, args=(run_one, jobs, self.claimed, None, (self.done, self.later)),
+                            daemon=True)
+            for number in range(started)]
         for helper in self.helpers:
             helper.start()
         self.owner = os.getpid()
@@ -250,8 +264,13 @@ class Background:
         return min(len(self.jobs), self.claimed.value)
 
     def finish(self, step: Step | None = None) -> None:
-        _drain(self.run_one, self.jobs, self.claimed, step, (self.done, self.later))
-        for _ in range(len(self.jobs)):
+        if self.idle and self.helpers:
+            self.finishing.value = 1
+        else:
+            _drain(self.run_one, self.jobs, self.claimed, step, (self.done, self.later))
+        for number in range(len(self.jobs)):
+            if step is not None and self.idle:
+                step.advance(number - step.done)
             while not self.done.acquire(timeout=LOOK_SECONDS):
                 # A helper that died holding a job never says it is done.
                 if any(helper.exitcode not in (None, 0) for helper in self.helpers) \
@@ -379,6 +398,38 @@ def claim(counter) -> int:
     return number
 
 
+def _drain_idle(run_one: Callable[[Any], Callable[[], None] | None], jobs: Sequence[Any], claimed,
+                finishing, forks: bool, signals: tuple) -> None:
+    """A helper of `Background(idle=True)`: `_drain` on a core that nothing else of the
+    machine wants (SCHED_IDLE); once the builder is `finishing`, a helper that `forks`
+    goes on with a forked copy of itself beside it, its caches warm."""
+    with contextlib.suppress(AttributeError, OSError):  # not on every system
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    copy = None
+    while True:
+        number = claim(claimed)
+        if number >= len(jobs):
+            break
+        _run_claimed(run_one, jobs[number], signals)
+        if forks and copy is None and finishing.value and number + 1 < len(jobs):
+            helper = os.getpid()
+            copy = os.fork()
+            if copy == 0:
+                code = 0
+                try:
+                    # It stops with the helper: nothing stops a process multiprocessing did not start.
+                    while os.getppid() == helper and (number := claim(claimed)) < len(jobs):
+                        _run_claimed(run_one, jobs[number], signals)
+                except BaseException:
+                    traceback.print_exc()
+                    code = 1
+                finally:
+                    os._exit(code)
+    # The copy's failure is this helper's: `Background.finish` watches only its own helpers.
+    if copy and os.waitpid(copy, 0)[1] != 0:
+        raise SystemExit(1)
+
+
 def _drain(run_one: Callable[[Any], Callable[[], None] | None], jobs: Sequence[Any], claimed,
            step: Step | None = None, signals: tuple | None = None) -> None:
     while True:
@@ -387,12 +438,17 @@ def _drain(run_one: Callable[[Any], Callable[[], None] | None], jobs: Sequence[A
             step.advance(min(number, len(jobs)) - step.done)
         if number >= len(jobs):
             return
-        afterwards = run_one(jobs[number])
-        if signals is not None:
-            done, later = signals
-            if afterwards is not None:
-                with later.get_lock():
-                    later.value += 1
-            done.release()
+        _run_claimed(run_one, jobs[number], signals)
+
+
+def _run_claimed(run_one: Callable[[Any], Callable[[], None] | None], job: Any,
+                 signals: tuple | None) -> None:
+    afterwards = run_one(job)
+    if signals is not None:
+        done, later = signals
         if afterwards is not None:
-            afterwards()
+            with later.get_lock():
+                later.value += 1
+        done.release()
+    if afterwards is not None:
+        afterwards()

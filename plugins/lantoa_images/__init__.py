@@ -202,7 +202,7 @@ class PhotoPublisher:
         # One card is drawn at the end faster than a helper process starts.
         helpers = worker_count(self.settings["LANTOA_WORKERS"]) - 1 if len(jobs) > 1 else 0
         draw = partial(_draw_card_job, site=site, fonts=self.fonts)
-        self._drawing = Background(draw, PackedJobs(jobs), helpers, fresh=True)
+        self._drawing = Background(draw, PackedJobs(jobs), helpers, fresh=True, idle=True)
         self._drawn = [job[0] for job in jobs]
 
     def finish(self, pages: PageCache) -> None:
