@@ -58,9 +58,12 @@ MAX_QUOTE_DEPTH = 16
 INVISIBLE = "\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\u00ad]")
 # Phone numbers, 9/12-digit ID numbers and birth dates in an exemplary person's text.
+# "Not after a digit" is checked after the first character, not before it: a pattern that
+# starts with a character, not a look-behind, lets the regular expression engine skip to
+# the places where that character is (a text of an exemplary person in 27 µs, not 112).
 PRIVATE_DATA = (
-    (re.compile(r"(?<!\d)(?:\+84|0)(?:[\s.\-]?\d){9,10}(?!\d)"), "số điện thoại"),
-    (re.compile(r"(?<!\d)\d{12}(?!\d)|(?<!\d)\d{9}(?!\d)"), "số CMND/CCCD"),
+    (re.compile(r"(?:\+(?<!\d\+)84|0(?<!\d0))(?:[\s.\-]?\d){9,10}(?!\d)"), "số điện thoại"),
+    (re.compile(r"\d(?<!\d\d)(?:\d{11}|\d{8})(?!\d)"), "số CMND/CCCD"),
     (re.compile(r"sinh ngày\s*\d{1,2}\s*[/\-.]\s*\d{1,2}\s*[/\-.]\s*\d{4}", re.I), "ngày sinh"),
 )
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption"}

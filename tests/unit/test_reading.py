@@ -962,3 +962,25 @@ def test_every_sample_profile_body_converts_as_python_markdown_converts_it():
     for file in sorted((SAMPLE_CONTENT / "profiles").rglob("*.md")):
         body = file.read_text(encoding="utf-8").split("\n\n", 1)[-1]
         assert reading._markdown.reset().convert(body) == _STOCK.reset().convert(body), file
+
+
+# The private-data patterns as first written: "not after a digit" as a look-behind first.
+_PRIVATE_DATA_AS_WRITTEN = (
+    r"(?<!\d)(?:\+84|0)(?:[\s.\-]?\d){9,10}(?!\d)",
+    r"(?<!\d)\d{12}(?!\d)|(?<!\d)\d{9}(?!\d)",
+)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="0123456789+84 .-\n a٣", max_size=40))
+@example("0912345678")
+@example("1+84912345678")
+@example("x+84 912 345 678 ")
+@example("123456789")
+@example("1234567890")
+@example("012345678901")
+def test_private_data_patterns_find_what_their_look_behind_versions_find(text):
+    import re
+
+    for (pattern, _), written in zip(reading.PRIVATE_DATA, _PRIVATE_DATA_AS_WRITTEN, strict=False):
+        assert bool(pattern.search(text)) == bool(re.search(written, text)), (pattern.pattern, text)
