@@ -42,6 +42,26 @@ def write_atomic(path: Path, data: bytes) -> None:
         file.write(data)
 
 
+def write_checking_itself(path: Path | str, data: bytes) -> None:
+    """Write a file whose bytes check themselves (a PNG: every chunk has its CRC) where it
+    belongs, without a file aside and a rename: a reader finds a half-written one as it
+    finds a damaged one, and makes it again. A file there already is removed first,
+    never written through: it may be linked into a site (a share card of the last build).
+    """
+    path = os.fspath(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags, 0o644)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        descriptor = os.open(path, flags, 0o644)
+    except FileExistsError:
+        os.unlink(path)
+        descriptor = os.open(path, flags, 0o644)
+    with open(descriptor, "wb") as file:
+        file.write(data)
+
+
 def _checked_data(path: Path) -> memoryview | None:
     """The data of a cache entry (`write_pickle`), or None when it is missing, or damaged
     (with a warning). A view: the data is not copied out of the file's bytes."""

@@ -7,7 +7,15 @@ import pickle
 from pathlib import Path
 
 import pytest
-from lantoa.files import link_or_copy, read_keyed, read_pickle, write_atomic, write_keyed, write_pickle
+from lantoa.files import (
+    link_or_copy,
+    read_keyed,
+    read_pickle,
+    write_atomic,
+    write_checking_itself,
+    write_keyed,
+    write_pickle,
+)
 
 
 def test_a_pickle_written_into_its_file_is_its_checksum_line_then_the_pickle(tmp_path: Path) -> None:
@@ -63,6 +71,18 @@ def test_an_atomic_write_leaves_the_file_and_nothing_beside_it(tmp_path: Path) -
     write_atomic(target, b"dau cuoi")
     assert target.read_bytes() == b"dau cuoi"
     assert sorted(p.name for p in target.parent.iterdir()) == ["b.bin"]
+
+
+def test_a_file_checking_itself_is_written_in_place_and_never_through_a_link(tmp_path: Path) -> None:
+    target = tmp_path / "the" / "card.png"
+    write_checking_itself(target, b"lan dau")  # its folder made
+    assert target.read_bytes() == b"lan dau"
+    published = tmp_path / "site-card.png"
+    published.hardlink_to(target)  # as the last build's site links its cards
+    write_checking_itself(target, b"lan hai")
+    assert target.read_bytes() == b"lan hai"
+    assert published.read_bytes() == b"lan dau"  # the published file is left as it was
+    assert sorted(p.name for p in target.parent.iterdir()) == ["card.png"]
 
 
 def test_an_atomic_write_to_a_bare_file_name_writes_in_the_working_folder(
