@@ -147,6 +147,34 @@ def test_ids_survive_edits_and_moves_and_rebuilds_are_byte_identical(small_conte
     assert link.startswith("https://tinh.example.vn/lan-toa/mo-hinh/")
 
 
+def test_an_empty_feed_made_from_the_marked_document_is_what_feedgen_writes(tmp_path: Path):
+    """Titles that XML escapes or that are not plain text, folders that are not plain paths,
+    feeds with and without profiles: each gives feedgen's own bytes."""
+    from lantoa_feeds import Feed, FeedsGenerator, feed_base
+    from pelican import signals
+
+    kept = []
+    signals.all_generators_finalized.connect(kept.append, weak=False)
+    try:
+        build_site(SAMPLE_CONTENT, tmp_path / "site")
+    finally:
+        signals.all_generators_finalized.disconnect(kept.append)
+    feeds = next(g for g in kept[0] if isinstance(g, FeedsGenerator))
+    base, authority = feed_base(feeds.settings), feeds.settings["LANTOA_FEED_AUTHORITY"]
+    profiles = sorted(feeds.listed["feeds/"], key=lambda p: p.slug)
+    titles = ["Xã Tà Xùa", 'Lĩnh vực "Kinh tế" & <xã hội> > 1', "a\tb", "dòng\nmới", "\ue000", "\ue003"]
+    folders = [("dia-phuong/son-la/ta-xua/", "dia-phuong/son-la/ta-xua/"), ("a b/", "a b/"),
+               ("/tuyet-doi/", "/tuyet-doi/"), ("x&y/", "z\"w/"), ("", "")]
+    for title in titles:
+        for folder, page in folders:
+            for listed in ([], profiles[:1], profiles):
+                feed = Feed(title, folder, page)
+                for kind in ("rss", "atom"):
+                    written = feeds._written(feeds._shell(feed, kind, listed, base, authority), kind, [])
+                    assert feeds._empty_document(feed, kind, listed, base, authority) == written, \
+                        (title, folder, kind, len(listed))
+
+
 def test_entries_put_into_feeds_give_what_feedgen_writes_whole(tmp_path: Path):
     """Each entry is serialised once and spliced into every feed: the bytes are feedgen's own."""
     from lantoa.state import CONTEXT_KEY
