@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lantoa.images import (
+    _STEPS,
     SHARE_CREAM,
     SHARE_MARGIN,
     SHARE_RED,
@@ -50,8 +51,9 @@ def assert_is_the_card(png: bytes, title: str, place: str, year: int) -> None:
     # zlib checks the stream's Adler-32 of every scanline: the spliced checksum is right.
     scanlines = zlib.decompress(idat(png))
     width, height = SHARE_SIZE
-    assert len(scanlines) == (width + 1) * height
-    assert all(scanlines[row * (width + 1)] == 0 for row in range(height))
+    row = width // 2 + 1  # four bits a pixel, behind the filter byte
+    assert len(scanlines) == row * height
+    assert all(scanlines[number * row] == 0 for number in range(height))
     with Image.open(io.BytesIO(png)) as card:
         card.load()
         assert card.format == "PNG" and card.mode == "P" and card.size == SHARE_SIZE
@@ -88,10 +90,12 @@ def test_the_colours_are_the_blends_of_pasting_the_ink() -> None:
     painted = Image.new("RGB", SHARE_SIZE, SHARE_RED)
     for layer in _card_text(title, place, 2020, FONTS):
         layer.paint(painted)
-    # Below the site's name (not painted here), each channel differs by at most a step of 255 / 127.
+    # Below the site's name (not painted here), each channel differs by at most half a step
+    # of coverage (255 / _STEPS), rounding aside.
     band = (0, 120, *SHARE_SIZE)
     pairs = zip(card.crop(band).get_flattened_data(), painted.crop(band).get_flattened_data(), strict=True)
-    assert max(abs(a - b) for got, want in pairs for a, b in zip(got, want, strict=True)) <= 2
+    difference = max(abs(a - b) for got, want in pairs for a, b in zip(got, want, strict=True))
+    assert difference <= 255 // (2 * _STEPS) + 2
     assert card.getpixel((3, 3)) == SHARE_RED
     assert card.crop((0, 140, SHARE_SIZE[0], 480)).convert("L").getextrema()[1] == 255  # white letters
     palette = _ink_palette(SHARE_RED, WHITE)
@@ -195,20 +199,22 @@ CHECKED_CARD = draw_share_card("Dân vận khéo ở thôn K'Long", "Xã Hòa Ph
 @given(text=st.text(st.sampled_from(TITLE_LETTERS + "ẬỆỘẤgjpqyỵ"), min_size=1, max_size=40),
        pen=st.integers(-40, 1100))
 def test_a_layers_rows_are_scanlines_as_they_are(text: str, pen: int) -> None:
-    """The blank column before a layer's mask is each row's filter byte: the rows compress
-    as they are, the same scanlines as the mask's rows each put behind a 0, even where a
-    glyph reaches past the card's left edge."""
+    """The two blank columns before a layer's mask are each row's filter byte once packed
+    four bits a pixel: the rows compress as they are, the same scanlines as the mask's
+    packed rows each put behind a 0, even where a glyph reaches past the card's left edge."""
     from lantoa.images import _drawn, _typeset
 
-    layer = _drawn(WHITE, _typeset(str(FONTS / "NotoSans-Bold.ttf"), 52), 52, [((pen, 200), text)])
-    assert layer.left == 1 and layer.coverage.width == SHARE_SIZE[0] + 1
+    font = _typeset(str(FONTS / "NotoSans-Bold.ttf"), 52)
+    layer = _drawn(WHITE, font, 52, [((pen, 200), text)], indexed=True)
+    assert layer.left == 2 and layer.coverage.width == SHARE_SIZE[0] + 2
+    assert layer.coverage.getextrema()[1] < 16  # indices, four bits each
     box = (0, layer.top - 3, SHARE_SIZE[0], layer.top + layer.coverage.height + 5)
-    rows = layer.mask(box).tobytes()
-    width = SHARE_SIZE[0]
+    rows = layer.mask(box).tobytes("raw", "L;4")
+    width = SHARE_SIZE[0] // 2
     expected = b"".join(b"\0" + rows[start:start + width] for start in range(0, len(rows), width))
     assert layer.scanlines(box) == expected
-    unpadded = _TextLayer(WHITE, layer.coverage.crop((1, 0, width + 1, layer.coverage.height)),
-                          layer.rows, layer.top)
+    unpadded = _TextLayer(WHITE, layer.coverage.crop((2, 0, SHARE_SIZE[0] + 2, layer.coverage.height)),
+                          layer.rows, layer.top, indexed=layer.indexed)
     assert unpadded.scanlines(box) == expected
 
 
