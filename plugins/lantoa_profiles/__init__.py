@@ -25,7 +25,7 @@ from lantoa.problems import StrictBuildError, report
 from lantoa.progress import stage
 from lantoa.settings import apply_defaults
 from lantoa.signals import profiles_digested, profiles_read
-from lantoa.site import site_context
+from lantoa.site import EscapingTemplate, site_context
 from lantoa.state import (
     CONTEXT_KEY,
     BuildState,
@@ -168,6 +168,7 @@ _compiled: dict[str, CompiledTemplates] = {}
 
 def use_compiled_templates(generator) -> None:
     generator.env.bytecode_cache = _compiled.get(str(generator.settings.get("LANTOA_CACHE_DIR")))
+    generator.env.template_class = EscapingTemplate
 
 
 def finish(pelican) -> None:

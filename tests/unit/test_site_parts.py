@@ -6,7 +6,10 @@ import os
 import time
 
 import jinja2
+from hypothesis import given
+from hypothesis import strategies as st
 from lantoa.site import same_on_every_page
+from markupsafe import Markup
 
 
 def environment(folder) -> jinja2.Environment:
@@ -48,3 +51,17 @@ def test_an_edited_part_is_rendered_again(tmp_path):
     assert env.get_template("page.html").render(SITEURL="s") == "trước s"
     write(tmp_path / "_part.html", "sau {{ SITENAME }} {{ SITEURL }}")
     assert env.get_template("page.html").render(SITEURL="s", SITENAME="n") == "sau n s"
+
+
+@given(st.one_of(st.text(), st.integers(), st.none(), st.builds(Markup, st.text()),
+                 st.lists(st.text(), max_size=3)))
+def test_templates_escape_every_value_as_markupsafe_does(value):
+    import markupsafe
+    from lantoa.site import EscapingTemplate
+
+    environment = jinja2.Environment(autoescape=True)
+    plain = environment.from_string("<p title='{{ v }}'>{{ v }}{{ v|e }}</p>")
+    environment.template_class = EscapingTemplate
+    escaping = environment.from_string("<p title='{{ v }}'>{{ v }}{{ v|e }}</p>")
+    assert escaping.render(v=value) == plain.render(v=value)
+    assert escaping.root_render_func.__globals__["escape"] is not markupsafe.escape  # the fast one runs
