@@ -751,6 +751,11 @@ class PageCache:
         if self.stale(name, inputs, owner, uses):
             self._queue(name, partial(link_or_copy, source, self.output / name))
 
+    def made(self, name: str, inputs: Any, owner: str | None = None, uses: tuple[str, ...] = ()) -> None:
+        """Record the file `name`, made from `inputs` in its place by someone else (a share
+        card linked by the helper that drew it), as `link` records what it links."""
+        self.stale(name, inputs, owner, uses)
+
     def _queue(self, name: str, make: Callable[[], None]) -> None:
         """Queue making the file `name` (`make`) for `flush`: its name is freed first, in
         whichever process makes it (`stale`)."""

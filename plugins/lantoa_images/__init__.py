@@ -79,8 +79,9 @@ def card_owner(profile: Profile) -> str:
 
 
 def _draw_card_job(job, site: str, fonts) -> None:
-    """In a helper process: draw one share card into its cache entry (never into the site)."""
-    cached, title, place, year, background = job
+    """In a helper process: draw one share card into its cache entry, and link the entry
+    into the site being built (`PhotoPublisher.finish` records it there)."""
+    cached, title, place, year, background, published = job
     photo = background.read_bytes() if background else None
     card = draw_share_card(title, place, year, site, fonts, photo)
     # A PNG checks itself (`png_is_whole`): written in place, a file and a rename fewer
@@ -88,6 +89,7 @@ def _draw_card_job(job, site: str, fonts) -> None:
     (write_checking_itself if cached.suffix == ".png" else write_atomic)(cached, card)
     for checksum_file in _card_sums(cached):
         write_atomic(checksum_file, hashlib.sha256(card).hexdigest().encode())
+    link_or_copy(cached, published)
 
 
 def _card_sums(cached: Path) -> list[Path]:
@@ -170,7 +172,8 @@ class PhotoPublisher:
               f"{self.cards_drawn} thẻ chia sẻ vẽ mới.", file=sys.stderr)
 
     def _share_cards(self, state: BuildState) -> None:
-        """Start drawing the missing share cards beside the build; `finish` links them all.
+        """Start drawing the missing share cards beside the build, each linked into the site
+        once drawn; `finish` links the cards kept and records them all.
 
         Nothing in the pages depends on a card's bytes, so they are drawn by a helper
         process while pages are rendered. A card whose profile shows the same title,
@@ -198,7 +201,9 @@ class PhotoPublisher:
                     warn_cache(cached)
                 background = (self.cache.root / "images" / photo.digest / card_background(photo)
                               if photo else None)
-                jobs.append((cached, profile.title, profile.place.label, profile.year, background))
+                name = share_card_path(profile, photo is not None)
+                jobs.append((cached, profile.title, profile.place.label, profile.year, background,
+                             os.path.abspath(self.output / name)))
             self._links.append((cached, share_card_path(profile, photo is not None), owner))
         self.cards_drawn = len(jobs)
         # One card is drawn at the end faster than a helper process starts.
@@ -208,7 +213,7 @@ class PhotoPublisher:
         self._drawn = [job[0] for job in jobs]
 
     def finish(self, pages: PageCache) -> None:
-        """Every page is written: draw what the helpers have not, then link every card.
+        """Every page is written: wait for the cards, then link every card kept.
 
         Each card is a file of the output manifest (`pages`), made from its cache entry
         as it is now: a card whose entry is the same file as the build before is
@@ -223,11 +228,17 @@ class PhotoPublisher:
         self._drawing = None
         for cached in self._drawn:
             self.cache.vouch(cached)
+        # A card drawn in this build was linked into the site by its helper as it was drawn,
+        # not here once all are done: 10,000 links in a cold build, on both cores.
+        linked = set(self._drawn)
         for cached, name, owner in self._links:
             made = os.stat(cached)
             entries = tuple(self.cache.entry_name(p) for p in (cached, *_card_sums(cached)))
-            pages.link(name, cached, ("card", cached.name, made.st_ino, made.st_size, made.st_mtime_ns),
-                       owner, uses=entries)
+            inputs = ("card", cached.name, made.st_ino, made.st_size, made.st_mtime_ns)
+            if cached in linked:
+                pages.made(name, inputs, owner, uses=entries)
+            else:
+                pages.link(name, cached, inputs, owner, uses=entries)
         pages.flush()
 
     def _card_photo(self, profile: Profile) -> ProcessedPhoto | None:
