@@ -240,3 +240,21 @@ def test_a_layer_drawn_as_palette_indices_is_its_coverage_translated(lines: list
         assert indexed.coverage.tobytes() == coverage.coverage.tobytes()
     box = (0, coverage.top, SHARE_SIZE[0], coverage.top + coverage.coverage.height)
     assert indexed.indices(box).tobytes() == coverage.indices(box).tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(word=st.text(st.sampled_from(TITLE_LETTERS + "ẬỆỘẤgjpqyỵ\u0301\u200bー·"), min_size=1, max_size=12),
+       size=st.sampled_from([34, 36, 68]))
+def test_a_word_is_what_drawing_it_into_its_box_gives(word: str, size: int) -> None:
+    """A word's mask is FreeType's bitmap as it comes (one layout): the bytes and place that
+    drawing the word into a mask of its bounding box, as Pillow draws text, give."""
+    from lantoa.images import _Typeset
+    from PIL import ImageDraw
+
+    font = _Typeset(str(FONTS / "NotoSans-Bold.ttf"), size)
+    mask, offset, advance = font.word(word)
+    left, top, right, bottom = font.font.getbbox(word)
+    drawn = Image.new("L", (max(1, right - left), max(1, bottom - top)))
+    ImageDraw.Draw(drawn).text((-left, -top), word, font=font.font, fill=255)
+    assert (mask.mode, mask.size, mask.tobytes()) == (drawn.mode, drawn.size, drawn.tobytes())
+    assert offset == (left, top) and advance == font.font.getlength(word)
