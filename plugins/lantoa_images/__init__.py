@@ -194,6 +194,7 @@ class PhotoPublisher:
             if not state.pages.visit(owner, made_from):
                 continue
             cached = self.cache.entry("cards", *made_from, suffix=share_card_suffix(photo is not None))
+            name = share_card_path(profile, photo is not None)
             for checksum_file in _card_sums(cached):
                 self.cache.use(checksum_file)
             if not self.cache.trusted(cached, lambda c=cached: _card_is_whole(c)):
@@ -201,10 +202,9 @@ class PhotoPublisher:
                     warn_cache(cached)
                 background = (self.cache.root / "images" / photo.digest / card_background(photo)
                               if photo else None)
-                name = share_card_path(profile, photo is not None)
                 jobs.append((cached, profile.title, profile.place.label, profile.year, background,
                              os.path.abspath(self.output / name)))
-            self._links.append((cached, share_card_path(profile, photo is not None), owner))
+            self._links.append((cached, name, owner))
         self.cards_drawn = len(jobs)
         # One card is drawn at the end faster than a helper process starts.
         helpers = worker_count(self.settings["LANTOA_WORKERS"]) - 1 if len(jobs) > 1 else 0
