@@ -232,9 +232,9 @@ class Background:
 
         `idle`: the helpers run only on a core nothing else wants (`_drain_idle`), and
         take none from `free_workers`: the build's own work goes first, and the jobs
-        fill the moments it leaves a core free. At `finish`, a helper forks a second
-        one, which keeps what the first has learnt (a card's words already drawn),
-        instead of the builder joining in."""
+        fill the moments it leaves a core free. At `finish` the builder joins in, at
+        its own priority: the build never waits on cores that other work of the machine
+        keeps busy for more than the job each helper holds."""
         self.run_one, self.jobs = run_one, jobs
         started = min(helpers, len(jobs))
         # The fork server's shared counters are named semaphores, which start multiprocessing's
@@ -245,14 +245,10 @@ class Background:
         # Released once per job done, before its work for afterwards; and how many jobs left such work.
         self.done, self.later = context.Semaphore(0), context.Value("q", 0)
         self.idle = idle
-        self.finishing = context.Value("b", 0)  # set by `finish`: idle helpers fork a second one
-        self.helpers = [
-            context.Process(target=_drain_idle, args=(run_one, jobs, self.claimed, self.finishing,
-                                                      number == 0, (self.done, self.later)), daemon=True)
-            if idle else
-            context.Process(target=_drain, args=(run_one, jobs, self.claimed, None, (self.done, self.later)),
-                            daemon=True)
-            for number in range(started)]
+        self.helpers = [context.Process(target=_drain_idle if idle else _drain,
+                                        args=(run_one, jobs, self.claimed, None, (self.done, self.later)),
+                                        daemon=True)
+                        for _ in range(started)]
         for helper in self.helpers:
             helper.start()
         self.owner = os.getpid()
@@ -264,13 +260,8 @@ class Background:
         return min(len(self.jobs), self.claimed.value)
 
     def finish(self, step: Step | None = None) -> None:
-        if self.idle and self.helpers:
-            self.finishing.value = 1
-        else:
-            _drain(self.run_one, self.jobs, self.claimed, step, (self.done, self.later))
-        for number in range(len(self.jobs)):
-            if step is not None and self.idle:
-                step.advance(number - step.done)
+        _drain(self.run_one, self.jobs, self.claimed, step, (self.done, self.later))
+        for _ in range(len(self.jobs)):
             while not self.done.acquire(timeout=LOOK_SECONDS):
                 # A helper that died holding a job never says it is done.
                 if any(helper.exitcode not in (None, 0) for helper in self.helpers) \
@@ -398,36 +389,12 @@ def claim(counter) -> int:
     return number
 
 
-def _drain_idle(run_one: Callable[[Any], Callable[[], None] | None], jobs: Sequence[Any], claimed,
-                finishing, forks: bool, signals: tuple) -> None:
+def _drain_idle(*arguments: Any) -> None:
     """A helper of `Background(idle=True)`: `_drain` on a core that nothing else of the
-    machine wants (SCHED_IDLE); once the builder is `finishing`, a helper that `forks`
-    goes on with a forked copy of itself beside it, its caches warm."""
+    machine wants (SCHED_IDLE)."""
     with contextlib.suppress(AttributeError, OSError):  # not on every system
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    copy = None
-    while True:
-        number = claim(claimed)
-        if number >= len(jobs):
-            break
-        _run_claimed(run_one, jobs[number], signals)
-        if forks and copy is None and finishing.value and number + 1 < len(jobs):
-            helper = os.getpid()
-            copy = os.fork()
-            if copy == 0:
-                code = 0
-                try:
-                    # It stops with the helper: nothing stops a process multiprocessing did not start.
-                    while os.getppid() == helper and (number := claim(claimed)) < len(jobs):
-                        _run_claimed(run_one, jobs[number], signals)
-                except BaseException:
-                    traceback.print_exc()
-                    code = 1
-                finally:
-                    os._exit(code)
-    # The copy's failure is this helper's: `Background.finish` watches only its own helpers.
-    if copy and os.waitpid(copy, 0)[1] != 0:
-        raise SystemExit(1)
+    _drain(*arguments)
 
 
 def _drain(run_one: Callable[[Any], Callable[[], None] | None], jobs: Sequence[Any], claimed,

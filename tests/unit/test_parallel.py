@@ -368,52 +368,38 @@ def test_a_failure_of_work_left_for_afterwards_is_raised_once_all_is_done(tmp_pa
 
 
 def _report_where_it_runs(job) -> None:
-    folder, name, seconds = job
-    time.sleep(seconds)
+    folder, name, builder = job
+    if os.getpid() != builder:
+        time.sleep(0.5)  # a helper on a core the machine keeps busy: it crawls
     with open(os.path.join(folder, name), "w") as file:
-        file.write(f"{os.getpid()} {os.getppid()} {os.sched_getscheduler(0)}")
-
-
-def _fail_once_finishing(job) -> None:
-    folder, _, seconds = job
-    time.sleep(seconds)
-    if os.path.exists(os.path.join(folder, "finishing")):
-        raise ValueError("hỏng")
+        file.write(f"{os.getpid()} {os.sched_getscheduler(0)}")
 
 
 def _idle_helpers_as_a_build(folder: str, answers) -> None:
     from lantoa.parallel import PackedJobs
 
-    seen = {"builder": os.getpid()}
-    jobs = PackedJobs((folder, f"{n:03d}", 0.01) for n in range(120))
+    builder = os.getpid()
+    seen = {"builder": builder}
+    jobs = PackedJobs((folder, f"{n:03d}", builder) for n in range(40))
     work = Background(_report_where_it_runs, jobs, 1, fresh=True, idle=True)
-    while work.started < 5:
+    while work.started < 1:
         time.sleep(0.01)
     seen["free_while_drawing"] = free_workers(2)  # the idle helper takes no core
+    started = time.perf_counter()
     work.finish()
+    seen["finish_seconds"] = time.perf_counter() - started
     seen["free_after"] = free_workers(2)
-
-    failing = Background(_fail_once_finishing, [(folder, str(n), 0.02) for n in range(60)], 1, idle=True)
-    while failing.started < 3:
-        time.sleep(0.01)
-    open(os.path.join(folder, "finishing"), "w").close()
-    try:
-        failing.finish()
-    except RuntimeError as error:
-        seen["failed"] = str(error)
     answers.put(seen)
 
 
-def test_idle_helpers_leave_the_cores_to_the_build_and_finish_with_a_copy_of_themselves(tmp_path):
+def test_idle_helpers_leave_the_cores_to_the_build_which_finishes_their_jobs(tmp_path):
+    """An idle helper takes no core from the build's workers and runs under SCHED_IDLE. At
+    `finish` the builder draws what is left at its own priority: however slowly the helper
+    goes (on cores the machine keeps busy), the build waits at most for its job in hand."""
     seen = _answer_of_a_fresh_process(_idle_helpers_as_a_build, str(tmp_path))
     assert seen["free_while_drawing"] == 2 and seen["free_after"] == 2
-    reports = [(tmp_path / f"{n:03d}").read_text().split() for n in range(120)]
-    processes = {int(pid) for pid, _, _ in reports}
-    assert seen["builder"] not in processes  # the builder never drew: a copy of the helper did
-    helper = int(reports[0][0])
-    copies = processes - {helper}
-    assert len(copies) == 1  # forked by the helper once the builder was finishing
-    assert all(int(parent) == helper for pid, parent, _ in reports if int(pid) in copies)
-    assert {int(policy) for _, _, policy in reports} == {os.SCHED_IDLE}
-    # A job that fails in either process is the build's failure, as a helper's is.
-    assert "tiến trình phụ" in seen["failed"]
+    reports = [(tmp_path / f"{n:03d}").read_text().split() for n in range(40)]
+    by_builder = [int(pid) == seen["builder"] for pid, _ in reports]
+    assert sum(by_builder) >= 30  # the helper, half a second a job, did a few at most
+    assert {int(policy) for pid, policy in reports if int(pid) != seen["builder"]} == {os.SCHED_IDLE}
+    assert seen["finish_seconds"] < 5
