@@ -405,17 +405,12 @@ def _drain(run_one: Callable[[Any], Callable[[], None] | None], jobs: Sequence[A
             step.advance(min(number, len(jobs)) - step.done)
         if number >= len(jobs):
             return
-        _run_claimed(run_one, jobs[number], signals)
-
-
-def _run_claimed(run_one: Callable[[Any], Callable[[], None] | None], job: Any,
-                 signals: tuple | None) -> None:
-    afterwards = run_one(job)
-    if signals is not None:
-        done, later = signals
+        afterwards = run_one(jobs[number])
+        if signals is not None:
+            done, later = signals
+            if afterwards is not None:
+                with later.get_lock():
+                    later.value += 1
+            done.release()
         if afterwards is not None:
-            with later.get_lock():
-                later.value += 1
-        done.release()
-    if afterwards is not None:
-        afterwards()
+            afterwards()
