@@ -262,7 +262,7 @@ class FeedsGenerator(Generator):
         """
         newest = _newest(profiles)
         if not (_PLAIN_PATH.match(feed.folder) and _PLAIN_PATH.match(feed.page) and feed.title.isprintable()):
-            return self._written(self._shell(feed, kind, profiles, base, authority), kind, [])
+            return self._written(self._shell_dated(feed, kind, newest, base, authority), kind, [])
         key = (kind, base, authority)
         if key not in self._marked_documents:
             self._marked_documents[key] = self._marked_document(kind, base, authority)

@@ -162,9 +162,10 @@ def test_an_empty_feed_made_from_the_marked_document_is_what_feedgen_writes(tmp_
     feeds = next(g for g in kept[0] if isinstance(g, FeedsGenerator))
     base, authority = feed_base(feeds.settings), feeds.settings["LANTOA_FEED_AUTHORITY"]
     profiles = sorted(feeds.listed["feeds/"], key=lambda p: p.slug)
-    titles = ["Xã Tà Xùa", 'Lĩnh vực "Kinh tế" & <xã hội> > 1', "a\tb", "dòng\nmới", "\ue000", "\ue003"]
+    titles = ["Xã Tà Xùa", 'Lĩnh vực "Kinh tế" & <xã hội> > 1', "a\tb", "dòng\nmới", "\ue000", "\ue003",
+              "<!--<script>alert(1)</script>", "=HYPERLINK(\"http://x\")", "ảnh \"a#b\".jpg"]
     folders = [("dia-phuong/son-la/ta-xua/", "dia-phuong/son-la/ta-xua/"), ("a b/", "a b/"),
-               ("/tuyet-doi/", "/tuyet-doi/"), ("x&y/", "z\"w/"), ("", "")]
+               ("/tuyet-doi/", "/tuyet-doi/"), ("x&y/", "z\"w/"), ("a#b/", "c\"#d/"), ("", "")]
     for title in titles:
         for folder, page in folders:
             for listed in ([], profiles[:1], profiles):
